@@ -1,0 +1,1 @@
+"""Training core: configs, data, models, the training loop. Never imports Textual."""

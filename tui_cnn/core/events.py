@@ -1,0 +1,104 @@
+"""What the training loop yields: frozen dataclasses of plain floats, strings and numpy arrays.
+
+Accuracies are fractions in [0, 1]; times are seconds; steps and epochs count from 1.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+import numpy as np
+
+STATUSES = ("finished", "stopped", "interrupted", "diverged", "failed")
+
+
+@dataclass(frozen=True)
+class DataProgress:
+    """Preparing data: downloading, reading files or generating a built-in set."""
+
+    stage: str  # "download", "load", "generate", "device"
+    message: str
+    done: int = 0
+    total: int = 0
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    run_id: str
+    run_dir: str | None
+    config: dict[str, Any]
+    params: int
+    macs: int
+    device: str  # e.g. "cpu", "cuda:0"
+    device_name: str  # e.g. "NVIDIA H100 80GB HBM3" or the CPU's name
+    threads: int
+    dataset: str
+    train_size: int
+    test_size: int
+    input_shape: tuple[int, int, int]
+    classes: tuple[str, ...]
+    steps_per_epoch: int
+    total_steps: int
+    start_epoch: int = 1  # > 1 when resuming
+
+
+@dataclass(frozen=True)
+class StepMetrics:
+    """Training metrics over the steps since the previous report."""
+
+    epoch: int
+    step: int  # global step, counting from 1
+    total_steps: int
+    epoch_step: int
+    steps_per_epoch: int
+    loss: float
+    accuracy: float
+    lr: float
+    images_per_s: float
+    elapsed_s: float
+    eta_s: float
+
+
+@dataclass(frozen=True)
+class EpochMetrics:
+    epoch: int
+    epochs: int
+    step: int
+    train_loss: float
+    train_acc: float
+    test_loss: float
+    test_acc: float
+    seconds: float  # training time of this epoch, evaluation excluded
+    eval_seconds: float
+    images_per_s: float
+    elapsed_s: float
+
+
+@dataclass(frozen=True)
+class FilterSnapshot:
+    """Layer-1 weights: (out, in, k, k) for a conv, (units, C, H, W) for an MLP's first layer."""
+
+    epoch: int
+    step: int
+    layer: str
+    weights: np.ndarray = field(repr=False, compare=False)
+    epoch_end: bool = False
+
+
+@dataclass(frozen=True)
+class RunEnded:
+    status: str  # one of STATUSES
+    reason: str
+    run_id: str
+    run_dir: str | None
+    epochs_done: int
+    steps_done: int
+    final_test_acc: float | None
+    best_test_acc: float | None
+    train_seconds: float
+    images_per_s: float
+    params: int
+
+
+Event = Union[DataProgress, RunStarted, StepMetrics, EpochMetrics, FilterSnapshot, RunEnded]

@@ -1,0 +1,1 @@
+"""The Textual app. Importing it does not import torch."""
