@@ -1,0 +1,354 @@
+"""Numpy arrays drawn as Rich text: filters, activation maps and images, in a terminal.
+
+Pure and deterministic: the same array always gives the same cells and colours.
+
+Colour modes put two vertically stacked pixels in each cell: ``▀`` with foreground =
+top pixel, background = bottom pixel (cells are ~2:1, so pixels look square). An odd
+last row has no background (the terminal's own shows). ``"truecolor"`` uses 24-bit
+colours; ``"256"`` quantises every colour here to the nearest (Euclidean RGB) exact
+xterm cube/grey entry, 16-255 (Rich's own downgrade tints pale colours cyan; the 16
+themeable system colours are never used). ``"none"`` (NO_COLOR) emits no styles, only
+the shades `` ░▒▓█``, each pixel two characters wide and one row tall (still square;
+twice the cells of a colour picture each way, see ``heatmap_size``). Greyscale cannot
+show sign: diverging maps shade ``|w|`` and their legend says so.
+
+Colour maps: ``"diverging"`` (blue-white-red, 0 = white, symmetric range; weights),
+``"sequential"`` (viridis-like; activations), ``"grey"`` (black-white; 1-channel images).
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping, Sequence
+from functools import lru_cache
+from typing import Literal
+
+import numpy as np
+from rich.color import Color
+from rich.style import Style
+from rich.text import Text
+
+ColorMode = Literal["truecolor", "256", "none"]
+Cmap = Literal["diverging", "sequential", "grey"]
+Normalise = Literal["filter", "layer"]
+
+UPPER_HALF = "▀"
+SHADES = " ░▒▓█"
+NO_COLOR_NOTE = "no colour: shade = |w|"
+LEVELS = 256  # colour-map steps; the table has LEVELS + 1 entries
+
+_STOPS: dict[str, tuple[tuple[int, int, int], ...]] = {
+    "diverging": ((33, 102, 172), (146, 197, 222), (247, 247, 247),
+                  (244, 165, 130), (178, 24, 43)),
+    "sequential": ((68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98),
+                   (253, 231, 37)),
+    "grey": ((0, 0, 0), (255, 255, 255)),
+}
+_CUBE_LEVELS = (0, 95, 135, 175, 215, 255)
+
+
+def detect_color_mode(env: Mapping[str, str] = os.environ) -> ColorMode:
+    """``"none"`` if NO_COLOR is set and not empty, ``"truecolor"`` if COLORTERM says
+    truecolor/24bit, else ``"256"`` (SSH forwards TERM but not COLORTERM)."""
+    if env.get("NO_COLOR"):
+        return "none"
+    if env.get("COLORTERM", "").strip().lower() in ("truecolor", "24bit"):
+        return "truecolor"
+    return "256"
+
+
+_GREY_LEVELS = tuple(range(8, 239, 10))
+
+
+def xterm_palette() -> np.ndarray:
+    """RGB of xterm colours 16-255 as a (240, 3) uint8 array; row i is colour 16 + i."""
+    cube = [(r, g, b) for r in _CUBE_LEVELS for g in _CUBE_LEVELS for b in _CUBE_LEVELS]
+    return np.array(cube + [(v, v, v) for v in _GREY_LEVELS], dtype=np.uint8)
+
+
+def nearest_xterm(rgb: np.ndarray) -> np.ndarray:
+    """Index (16-255) of the nearest (Euclidean RGB) xterm cube/grey entry, per (..., 3) row.
+
+    Exact and O(pixels): the cube is separable (nearest level per channel); the nearest
+    grey is the grey level nearest the channel mean. Ties go to the cube, then lower.
+    """
+    a = np.asarray(rgb, dtype=np.int64)
+    cube_levels, grey_levels = np.array(_CUBE_LEVELS), np.array(_GREY_LEVELS)
+    ci = np.abs(a[..., None] - cube_levels).argmin(axis=-1)
+    cube_d = ((a - cube_levels[ci]) ** 2).sum(axis=-1)
+    gi = np.abs(a.mean(axis=-1, keepdims=True) - grey_levels).argmin(axis=-1)
+    grey_d = ((a - grey_levels[gi][..., None]) ** 2).sum(axis=-1)
+    cube_index = 16 + 36 * ci[..., 0] + 6 * ci[..., 1] + ci[..., 2]
+    return np.where(grey_d < cube_d, 232 + gi, cube_index)
+
+
+@lru_cache(maxsize=8)
+def colormap_rgb(cmap: Cmap) -> np.ndarray:
+    """The colour map as a (LEVELS + 1, 3) uint8 table, low end first (odd: 0.5 is exact)."""
+    stops = np.array(_STOPS[cmap], dtype=np.float64)
+    xs = np.linspace(0.0, 1.0, len(stops))
+    t = np.linspace(0.0, 1.0, LEVELS + 1)
+    channels = [np.interp(t, xs, stops[:, c]) for c in range(3)]
+    return np.rint(np.stack(channels, axis=1)).astype(np.uint8)
+
+
+def _codes_from_rgb(rgb: np.ndarray, mode: ColorMode) -> np.ndarray:
+    """Integer colour codes: 0xRRGGBB in truecolor, the xterm index in 256 mode."""
+    if mode == "256":
+        return nearest_xterm(rgb).astype(np.int64)
+    r, g, b = (rgb[..., c].astype(np.int64) for c in range(3))
+    return (r << 16) | (g << 8) | b
+
+
+@lru_cache(maxsize=16)
+def _lut_codes(cmap: Cmap, mode: ColorMode) -> np.ndarray:
+    return _codes_from_rgb(colormap_rgb(cmap), mode)
+
+
+def _color(code: int, mode: ColorMode) -> Color | None:
+    if code < 0:
+        return None
+    if mode == "256":
+        return Color.from_ansi(code)
+    return Color.from_rgb((code >> 16) & 255, (code >> 8) & 255, code & 255)
+
+
+def _check_mode(mode: str, cmap: str = "grey") -> None:
+    if mode not in ("truecolor", "256", "none"):
+        raise ValueError(f"colour mode must be truecolor, 256 or none, got {mode!r}")
+    if cmap not in _STOPS:
+        raise ValueError(f"colour map must be one of {', '.join(_STOPS)}, got {cmap!r}")
+
+
+def _scaled(array: np.ndarray, scale: int, ndim: int) -> np.ndarray:
+    if array.ndim != ndim or 0 in array.shape:
+        raise ValueError(f"expected a non-empty {ndim}-D array, got shape {array.shape}")
+    if not isinstance(scale, int) or scale < 1:
+        raise ValueError(f"scale must be a whole number >= 1, got {scale!r}")
+    return np.repeat(np.repeat(array, scale, axis=-2), scale, axis=-1)
+
+
+def normalised(array: np.ndarray, cmap: Cmap, vmin: float | None = None,
+               vmax: float | None = None) -> np.ndarray:
+    """Values mapped to [0, 1] as the colour map reads them (NaN and inf read as 0).
+
+    Diverging maps are centred on 0 with the symmetric limit max(|vmin|, |vmax|): 0 maps
+    to 0.5. Others map vmin -> 0 and vmax -> 1; a flat range maps everything to 0.
+    Missing limits come from the data.
+    """
+    a = np.nan_to_num(np.asarray(array, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    lo = float(a.min()) if vmin is None else float(vmin)
+    hi = float(a.max()) if vmax is None else float(vmax)
+    if cmap == "diverging":
+        lim = max(abs(lo), abs(hi))
+        t = 0.5 + 0.5 * a / lim if lim > 0 else np.full_like(a, 0.5)
+    else:
+        t = (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
+    return np.clip(t, 0.0, 1.0)
+
+
+def _level_index(t: np.ndarray) -> np.ndarray:
+    return np.floor(t * LEVELS + 0.5).astype(np.int64)
+
+
+def _half_blocks(codes: np.ndarray, mode: ColorMode) -> Text:
+    """Cells of ``▀`` from a (H, W) array of colour codes; -1 = no colour."""
+    if codes.shape[0] % 2:
+        codes = np.vstack([codes, np.full((1, codes.shape[1]), -1, dtype=codes.dtype)])
+    text = Text(no_wrap=True, overflow="crop")
+    styles: dict[tuple[int, int], Style] = {}
+    for row in range(0, codes.shape[0], 2):
+        if row:
+            text.append("\n")
+        pairs = list(zip(codes[row].tolist(), codes[row + 1].tolist(), strict=True))
+        start = 0
+        for col in range(1, len(pairs) + 1):
+            if col == len(pairs) or pairs[col] != pairs[start]:
+                key = pairs[start]
+                if key not in styles:
+                    styles[key] = Style(color=_color(key[0], mode), bgcolor=_color(key[1], mode))
+                text.append(UPPER_HALF * (col - start), styles[key])
+                start = col
+    return text
+
+
+def _shade_index(intensity: np.ndarray) -> np.ndarray:
+    return np.floor(np.clip(intensity, 0.0, 1.0) * 4 + 0.5).astype(np.int64)
+
+
+def _shades(intensity: np.ndarray) -> Text:
+    """Unstyled text: each pixel two shade characters wide, one row tall."""
+    lines = ["".join(SHADES[i] * 2 for i in row) for row in _shade_index(intensity).tolist()]
+    return Text("\n".join(lines), no_wrap=True, overflow="crop")
+
+
+def heatmap_size(height: int, width: int, *, scale: int = 1,
+                 mode: ColorMode = "truecolor") -> tuple[int, int]:
+    """(columns, rows) of terminal cells that a height x width array takes."""
+    if mode == "none":
+        return 2 * width * scale, height * scale
+    return width * scale, math.ceil(height * scale / 2)
+
+
+def heatmap(array2d: np.ndarray, *, cmap: Cmap = "diverging", vmin: float | None = None,
+            vmax: float | None = None, mode: ColorMode = "truecolor", scale: int = 1) -> Text:
+    """A 2-D array as half-block cells (or shades), each pixel repeated ``scale`` times."""
+    _check_mode(mode, cmap)
+    a = _scaled(np.asarray(array2d, dtype=np.float64), scale, 2)
+    t = normalised(a, cmap, vmin, vmax)
+    if mode == "none":
+        return _shades(np.abs(2.0 * t - 1.0) if cmap == "diverging" else t)
+    return _half_blocks(_lut_codes(cmap, mode)[_level_index(t)], mode)
+
+
+def _rgb_uint8(image: np.ndarray) -> np.ndarray:
+    """(3, H, W) floats in [0, 1] or uint8 -> (H, W, 3) uint8."""
+    a = np.asarray(image)
+    if a.dtype != np.uint8:
+        a = np.rint(np.clip(np.nan_to_num(a.astype(np.float64)), 0.0, 1.0) * 255)
+    return np.moveaxis(a.astype(np.uint8), 0, -1)
+
+
+def rgb_image(image: np.ndarray, *, mode: ColorMode = "truecolor", scale: int = 1) -> Text:
+    """An image in its own colours: (3, H, W) floats in [0, 1] or uint8.
+
+    (H, W) and (1, H, W) images are drawn with the grey map (0..1, or 0..255 for uint8).
+    With no colour, the shade is the luminance (0.299 R + 0.587 G + 0.114 B).
+    """
+    _check_mode(mode)
+    a = np.asarray(image)
+    if a.ndim == 3 and a.shape[0] == 1:
+        a = a[0]
+    if a.ndim == 2:
+        top = 255.0 if a.dtype == np.uint8 else 1.0
+        return heatmap(a, cmap="grey", vmin=0.0, vmax=top, mode=mode, scale=scale)
+    if a.ndim != 3 or a.shape[0] != 3:
+        raise ValueError(f"expected a (3, H, W) image, got shape {a.shape}")
+    rgb = _scaled(np.moveaxis(_rgb_uint8(a), -1, 0), scale, 3)
+    rgb = np.moveaxis(rgb, 0, -1)
+    if mode == "none":
+        return _shades(rgb.astype(np.float64) @ np.array([0.299, 0.587, 0.114]) / 255.0)
+    return _half_blocks(_codes_from_rgb(rgb, mode), mode)
+
+
+def _fmt(value: float) -> str:
+    return f"{value:.3g}"
+
+
+def legend(vmin: float, vmax: float, *, cmap: Cmap = "diverging",
+           mode: ColorMode = "truecolor", width: int = 21) -> Text:
+    """A colour bar ``width`` cells wide over a line of labels.
+
+    Diverging: labels ``-lim``, ``0``, ``+lim`` (lim = max(|vmin|, |vmax|)) and, with no
+    colour, a third line ``no colour: shade = |w|``. Others: labels vmin and vmax.
+    """
+    _check_mode(mode, cmap)
+    width = max(int(width), 5)
+    ramp = np.linspace(0.0, 1.0, width)
+    if cmap == "diverging":
+        lim = max(abs(float(vmin)), abs(float(vmax)))
+        labels = [_fmt(-lim), "0", "+" + _fmt(lim)] if lim else ["", "0", ""]
+    else:
+        labels = [_fmt(float(vmin)), "", _fmt(float(vmax))]
+    text = Text(no_wrap=True, overflow="crop")
+    if mode == "none":
+        shades = _shade_index(np.abs(2 * ramp - 1) if cmap == "diverging" else ramp)
+        text.append("".join(SHADES[i] for i in shades.tolist()))
+    else:
+        codes = _lut_codes(cmap, mode)[_level_index(ramp)]
+        for code in codes.tolist():
+            text.append("█", Style(color=_color(code, mode)))
+    text.append("\n" + _label_line(labels, width))
+    if mode == "none" and cmap == "diverging":
+        text.append("\n" + NO_COLOR_NOTE)
+    return text
+
+
+def _label_line(labels: Sequence[str], width: int) -> str:
+    """Left label at the start, middle centred, right label flush with the end."""
+    left, middle, right = labels
+    line = [" "] * width
+    start = (width - len(middle)) // 2
+    for offset, label in ((0, left), (start, middle), (width - len(right), right)):
+        for i, char in enumerate(label):
+            if 0 <= offset + i < width:
+                line[offset + i] = char
+    return "".join(line)
+
+
+def _limits(maps: np.ndarray, normalise: Normalise) -> list[tuple[float, float]]:
+    if normalise not in ("filter", "layer"):
+        raise ValueError(f"normalise must be filter or layer, got {normalise!r}")
+    if normalise == "layer":
+        return [(float(maps.min()), float(maps.max()))] * len(maps)
+    return [(float(m.min()), float(m.max())) for m in maps]
+
+
+def _grid(tiles: list[Text], tile_width: int, columns: int, gap: int,
+          labels: Sequence[str] | None) -> Text:
+    """Tiles in rows of ``columns``, ``gap`` spaces apart, a blank line between rows.
+
+    Each label (cut to the tile width, centred) goes on a line above its tile.
+    """
+    out = Text(no_wrap=True, overflow="crop")
+    spacer = " " * gap
+    columns = max(1, int(columns))
+    for first in range(0, len(tiles), columns):
+        if first:
+            out.append("\n\n")
+        if labels is not None:
+            row = labels[first:first + columns]
+            out.append(spacer.join(str(lbl)[:tile_width].center(tile_width) for lbl in row))
+            out.append("\n")
+        split = [tile.split("\n", allow_blank=True) for tile in tiles[first:first + columns]]
+        for line in range(len(split[0])):
+            if line:
+                out.append("\n")
+            for j, lines in enumerate(split):
+                out.append(spacer if j else "")
+                out.append_text(lines[line])
+    return out
+
+
+def _checked(array: np.ndarray, ndim: int, labels: Sequence[str] | None) -> np.ndarray:
+    a = np.asarray(array, dtype=np.float64)
+    if a.ndim != ndim or 0 in a.shape:
+        raise ValueError(f"expected a non-empty {ndim}-D array, got shape {a.shape}")
+    if labels is not None and len(labels) != len(a):
+        raise ValueError(f"{len(labels)} labels for {len(a)} tiles")
+    return a
+
+
+def filter_grid(weights: np.ndarray, *, columns: int = 8, scale: int = 2,
+                mode: ColorMode = "truecolor", normalise: Normalise = "filter",
+                labels: Sequence[str] | None = None, gap: int = 1) -> Text:
+    """Conv weights (N, C, k, k) as a grid of tiles, one per filter.
+
+    C == 1: diverging map of the weights. C == 3: the filter as an RGB picture, min-max
+    mapped to 0-255 over its three channels together (or over the whole layer). Other C:
+    the diverging map of the mean over input channels. ``normalise`` = "filter" scales
+    each tile on its own; "layer" shares one range so tiles compare.
+    """
+    w = _checked(weights, 4, labels)
+    if w.shape[1] == 3:
+        tiles = [rgb_image((f - lo) / (hi - lo) if hi > lo else np.zeros_like(f),
+                           mode=mode, scale=scale)
+                 for f, (lo, hi) in zip(w, _limits(w, normalise), strict=True)]
+        width = heatmap_size(w.shape[2], w.shape[3], scale=scale, mode=mode)[0]
+        return _grid(tiles, width, columns, gap, labels)
+    maps = w[:, 0] if w.shape[1] == 1 else w.mean(axis=1)
+    return feature_grid(maps, columns=columns, scale=scale, mode=mode, cmap="diverging",
+                        normalise=normalise, labels=labels, gap=gap)
+
+
+def feature_grid(maps: np.ndarray, *, columns: int = 8, scale: int = 1,
+                 mode: ColorMode = "truecolor", cmap: Cmap = "sequential",
+                 normalise: Normalise = "layer", labels: Sequence[str] | None = None,
+                 gap: int = 1) -> Text:
+    """Maps (N, H, W), e.g. one layer's activations, as a grid of tiles."""
+    a = _checked(maps, 3, labels)
+    tiles = [heatmap(m, cmap=cmap, vmin=lo, vmax=hi, mode=mode, scale=scale)
+             for m, (lo, hi) in zip(a, _limits(a, normalise), strict=True)]
+    width = heatmap_size(a.shape[1], a.shape[2], scale=scale, mode=mode)[0]
+    return _grid(tiles, width, columns, gap, labels)
