@@ -12,6 +12,7 @@ from tui_cnn.core.catalog import DATASETS
 DOWNSAMPLING = ("maxpool", "stride", "none")
 OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("onecycle", "constant")
+AUGMENTS = ("auto", "none", "shift", "shift-flip")
 MAX_EPOCHS = 1000
 MAX_BATCH = 65536
 
@@ -121,8 +122,8 @@ class TrainConfig:
     arch: ArchSpec = field(default_factory=lambda: PRESETS["cnn"])
     dataset: str = "synth-digits"
     epochs: int = 3
-    batch_size: int = 64
-    lr: float = 1e-3
+    batch_size: int = 32
+    lr: float = 4e-3
     optimizer: str = "adam"
     momentum: float = 0.9
     weight_decay: float = 0.0
@@ -135,7 +136,8 @@ class TrainConfig:
     train_size: int | None = None
     test_size: int | None = None
     log_every: int = 20
-    augment: bool = False
+    augment: str = "auto"  # auto: shift for 28x28 sets, shift-flip for CIFAR-10
+    label_smoothing: float = 0.1
     download: bool = True
     resume_from: str | None = None
 
@@ -168,8 +170,21 @@ class TrainConfig:
             raise ConfigError(
                 f"unknown schedule {self.schedule!r}; choose one of: {', '.join(SCHEDULES)}"
             )
+        if self.augment not in AUGMENTS:
+            raise ConfigError(
+                f"unknown augmentation {self.augment!r}; choose one of: {', '.join(AUGMENTS)}"
+            )
+        if not _finite(self.label_smoothing) or not 0.0 <= self.label_smoothing < 1.0:
+            raise ConfigError(f"label smoothing must be in [0, 1), got {self.label_smoothing!r}")
         if not isinstance(self.device, str) or not self.device.strip():
             raise ConfigError("device must be auto, cpu, cuda, cuda:N or mps")
+
+    @property
+    def augmentation(self) -> str:
+        """The augmentation actually used: ``auto`` resolved for the dataset."""
+        if self.augment != "auto":
+            return self.augment
+        return "shift-flip" if self.dataset == "cifar10" else "shift"
 
     def replace(self, **changes: Any) -> TrainConfig:
         return dataclasses.replace(self, **changes)

@@ -6,7 +6,7 @@ Accuracies are fractions in [0, 1]; times are seconds; steps and epochs count fr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 
@@ -101,4 +101,4 @@ class RunEnded:
     params: int
 
 
-Event = Union[DataProgress, RunStarted, StepMetrics, EpochMetrics, FilterSnapshot, RunEnded]
+Event = DataProgress | RunStarted | StepMetrics | EpochMetrics | FilterSnapshot | RunEnded

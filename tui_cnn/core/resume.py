@@ -1,0 +1,52 @@
+"""Carry a saved run on from its last checkpoint: weights, optimiser, counters, folder."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import torch
+
+from tui_cnn.core.config import ConfigError
+from tui_cnn.core.runs import RunStoreError, RunWriter
+
+if TYPE_CHECKING:
+    from tui_cnn.core.session import Session
+
+
+def _load(path: Path) -> dict:  # type: ignore[type-arg]
+    try:
+        loaded = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise RunStoreError(f"{path} is missing: the run has no finished epoch to resume "
+                            "from") from None
+    except Exception as exc:  # torch raises many kinds for a damaged file
+        raise RunStoreError(f"{path} cannot be read ({type(exc).__name__}); the checkpoint "
+                            "is damaged") from exc
+    if not isinstance(loaded, dict):
+        raise RunStoreError(f"{path} does not hold a state dict")
+    return loaded
+
+
+def restore_into(session: Session, run_dir: Path) -> None:
+    weights = _load(run_dir / "model.pt")
+    state = _load(run_dir / "resume.pt")
+    epoch = int(state.get("epoch", 0))
+    if epoch >= session.cfg.epochs:
+        raise ConfigError(f"run {run_dir.name} already has {epoch} epoch(s); ask for more "
+                          f"than {epoch} with --epochs to carry it on")
+    try:
+        session.model.load_state_dict(weights)
+        session.optimizer.load_state_dict(state["optimizer"])
+    except (RuntimeError, KeyError, ValueError) as exc:
+        raise RunStoreError(f"checkpoint in {run_dir} does not fit this architecture: "
+                            f"{str(exc).splitlines()[0]}") from exc
+    session.start_epoch = epoch + 1
+    session.epochs_done = epoch
+    session.global_step = int(state.get("global_step", 0))
+    session.test_accs = [float(a) for a in state.get("test_accs", [])]
+    session.train_seconds = float(state.get("train_seconds", 0.0))
+    session._resumed_train_seconds = session.train_seconds
+    session.train_images = int(state.get("train_images", 0))
+    session.writer = RunWriter.reopen(run_dir)
+    session.write_status("running", "resumed")

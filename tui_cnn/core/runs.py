@@ -1,0 +1,249 @@
+"""The run store: one folder per run, JSON and JSON lines, atomic writes. No torch at import.
+
+Layout of ``<runs_dir>/<run_id>/``:
+  config.json   the TrainConfig plus what the run found (params, device, sizes)
+  status.json   rewritten atomically: running / finished / stopped / ... with the summary
+  steps.jsonl   one StepMetrics per line
+  epochs.jsonl  one EpochMetrics per line
+  model.pt      the last epoch's weights: a plain state_dict (torch.load(weights_only=True))
+  resume.pt     optimiser, scheduler and step counters, to carry a run on
+A reader never trusts a file to be whole: a torn last line or a missing file is reported, not
+raised, so a run killed at any moment is still listed with what it had.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from platformdirs import user_data_dir
+
+ENV_RUNS_DIR = "TUI_CNN_RUNS_DIR"
+
+
+class RunStoreError(OSError):
+    """The runs directory cannot be used; the message says which path and why."""
+
+
+def default_runs_dir() -> Path:
+    env = os.environ.get(ENV_RUNS_DIR)
+    return Path(env) if env else Path(user_data_dir("tui-cnn")) / "runs"
+
+
+def resolve_runs_dir(runs_dir: str | os.PathLike[str] | None) -> Path:
+    return Path(runs_dir).expanduser() if runs_dir else default_runs_dir()
+
+
+def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+    """Write through a temp file in the same folder, fsync it, rename it over ``path``."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with _suppress_os_error():
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def atomic_write_json(path: Path, data: Any) -> None:
+    payload = (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()
+    atomic_write(path, lambda handle: handle.write(payload) and None)
+
+
+class _suppress_os_error:
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: object, value: object, tb: object) -> bool:
+        return isinstance(value, OSError)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def new_run_id(arch: str, dataset: str) -> str:
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return f"{stamp}-{arch}-{dataset}-{secrets.token_hex(2)}"
+
+
+class RunWriter:
+    """Writes one run's folder as the run goes."""
+
+    def __init__(self, runs_dir: Path, run_id: str) -> None:
+        self.path = runs_dir / run_id
+        self.run_id = run_id
+        try:
+            runs_dir.mkdir(parents=True, exist_ok=True)
+            self.path.mkdir()
+            probe = self.path / ".write-test"
+            probe.write_bytes(b"ok")
+            probe.unlink()
+        except OSError as exc:
+            raise RunStoreError(f"cannot write runs to {runs_dir}: {exc.strerror or exc}; "
+                                f"choose another with --runs-dir or {ENV_RUNS_DIR}") from exc
+
+    @classmethod
+    def reopen(cls, run_dir: Path) -> RunWriter:
+        writer = cls.__new__(cls)
+        writer.path, writer.run_id = run_dir, run_dir.name
+        return writer
+
+    def write_json(self, name: str, data: Any) -> None:
+        atomic_write_json(self.path / name, data)
+
+    def append(self, name: str, record: dict[str, Any]) -> None:
+        """Append one JSON line in a single write; a torn last line is skipped by readers."""
+        line = (json.dumps(record, sort_keys=True) + "\n").encode()
+        with open(self.path / name, "ab") as handle:
+            handle.write(line)
+            handle.flush()
+            os.fsync(handle.fileno())
+
+
+@dataclass
+class RunRecord:
+    """A saved run as read back, whatever state it was left in."""
+
+    run_id: str
+    path: Path
+    config: dict[str, Any]
+    status: dict[str, Any]
+    epochs: list[dict[str, Any]]
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def state(self) -> str:
+        return str(self.status.get("status", "unknown"))
+
+    @property
+    def damaged(self) -> bool:
+        return bool(self.problems)
+
+    @property
+    def best_test_acc(self) -> float | None:
+        accs = [e["test_acc"] for e in self.epochs if isinstance(e.get("test_acc"), (int, float))]
+        return max(accs) if accs else None
+
+    @property
+    def started(self) -> float:
+        value = self.config.get("created")
+        return float(value) if isinstance(value, (int, float)) else self.path.stat().st_mtime
+
+
+def read_json(path: Path, problems: list[str]) -> dict[str, Any]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        problems.append(f"{path.name} missing")
+        return {}
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        problems.append(f"{path.name} unreadable ({type(exc).__name__})")
+        return {}
+    if not isinstance(data, dict):
+        problems.append(f"{path.name} is not a JSON object")
+        return {}
+    return data
+
+
+def read_jsonl(path: Path, problems: list[str]) -> list[dict[str, Any]]:
+    """Every whole JSON object line; torn or corrupt lines are counted in ``problems``."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:
+        problems.append(f"{path.name} unreadable ({exc.strerror})")
+        return []
+    rows, bad = [], 0
+    for line in raw.splitlines():
+        try:
+            row = json.loads(line)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            bad += 1
+            continue
+        if isinstance(row, dict):
+            rows.append(row)
+        else:
+            bad += 1
+    if bad:
+        problems.append(f"{path.name}: {bad} torn or corrupt line(s) skipped")
+    return rows
+
+
+def _pid_alive(pid: object) -> bool:
+    if not isinstance(pid, int) or pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def read_run(path: Path) -> RunRecord:
+    problems: list[str] = []
+    config = read_json(path / "config.json", problems)
+    status = read_json(path / "status.json", problems)
+    epochs = read_jsonl(path / "epochs.jsonl", problems)
+    if status.get("status") == "running" and not _pid_alive(status.get("pid")):
+        status = {**status, "status": "killed"}
+        problems.append(f"process ended without saving; recovered {len(epochs)} epoch(s)")
+    if not (path / "model.pt").exists() and epochs:
+        problems.append("no checkpoint")
+    return RunRecord(path.name, path, config, status, epochs, problems)
+
+
+def list_runs(runs_dir: str | os.PathLike[str] | None = None) -> list[RunRecord]:
+    """Every run folder under ``runs_dir``, newest first. Never raises for a bad folder."""
+    root = resolve_runs_dir(runs_dir)
+    try:
+        folders = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    except OSError:
+        return []
+    records = [read_run(folder) for folder in folders]
+    records.sort(key=lambda r: (r.started, r.run_id), reverse=True)
+    return records
+
+
+def find_run(ref: str, runs_dir: str | os.PathLike[str] | None = None) -> Path:
+    """A run folder from a path, a full id, or a unique prefix or suffix of an id."""
+    direct = Path(ref).expanduser()
+    if direct.is_dir() and (direct / "config.json").exists():
+        return direct
+    root = resolve_runs_dir(runs_dir)
+    try:
+        names = sorted(p.name for p in root.iterdir() if p.is_dir())
+    except OSError as exc:
+        raise RunStoreError(f"cannot read runs dir {root}: {exc.strerror or exc}") from exc
+    if ref in names:
+        return root / ref
+    matches = [n for n in names if n.startswith(ref) or n.endswith(ref)]
+    if len(matches) == 1:
+        return root / matches[0]
+    if not matches:
+        raise RunStoreError(f"no run {ref!r} in {root}; `tui-cnn runs` lists them")
+    raise RunStoreError(f"{ref!r} matches {len(matches)} runs; give more of the id")

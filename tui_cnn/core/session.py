@@ -1,0 +1,355 @@
+"""The state of one training run: model, optimiser, device data, counters, run folder.
+
+``train.run`` drives it; this module does the work of each step, report and epoch end.
+Metrics are summed on the device and read back only when reported (one sync per report).
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from tui_cnn.core import data as device_data
+from tui_cnn.core import devices
+from tui_cnn.core.augment import augment
+from tui_cnn.core.config import ConfigError, TrainConfig
+from tui_cnn.core.datasets import ArrayData
+from tui_cnn.core.events import EpochMetrics, FilterSnapshot, RunEnded, RunStarted, StepMetrics
+from tui_cnn.core.layers import LayerTable
+from tui_cnn.core.models import build_with_table, first_layer_name
+from tui_cnn.core.perf import tune_allocator
+from tui_cnn.core.runs import RunWriter, atomic_write, new_run_id, resolve_runs_dir
+
+WARMUP_FRACTION = 0.15
+
+
+def lr_factor(step: int, total: int, schedule: str) -> float:
+    """One-cycle shape: linear warm-up over the first 15% of steps, then linear decay to 0."""
+    if schedule == "constant" or total <= 1:
+        return 1.0
+    warm = max(1, int(total * WARMUP_FRACTION))
+    if step < warm:
+        return 0.1 + 0.9 * step / warm
+    return max(0.0, (total - step) / max(1, total - warm))
+
+
+def make_optimizer(cfg: TrainConfig, model: nn.Module) -> torch.optim.Optimizer:
+    params = model.parameters()
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum,
+                               weight_decay=cfg.weight_decay, nesterov=cfg.momentum > 0)
+    if cfg.optimizer == "adamw":
+        return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay or 0.01)
+    return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
+@torch.inference_mode()
+def evaluate(model: nn.Module, data: device_data.DeviceData, batch_size: int,
+             channels_last: bool) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy on the test set, in chunks, without autograd."""
+    was_training = model.training
+    model.eval()
+    loss_sum = torch.zeros((), device=data.y_test.device, dtype=torch.float64)
+    correct = torch.zeros((), device=data.y_test.device, dtype=torch.int64)
+    for x_u8, labels in device_data.test_batches(data, batch_size):
+        logits = model(device_data.normalise(x_u8, data.mean, data.std, channels_last)).float()
+        loss_sum += F.cross_entropy(logits, labels, reduction="sum").double()
+        correct += (logits.argmax(1) == labels).sum()
+    model.train(was_training)
+    count = max(1, int(data.y_test.numel()))
+    return float(loss_sum.item()) / count, int(correct.item()) / count
+
+
+@dataclass
+class _Window:
+    """Sums since the last report, kept on the device."""
+
+    loss: torch.Tensor
+    correct: torch.Tensor
+    images: int = 0
+    steps: int = 0
+    started: float = field(default_factory=time.perf_counter)
+
+
+@dataclass
+class Session:
+    cfg: TrainConfig
+    arrays: ArrayData
+    data: device_data.DeviceData
+    device: torch.device
+    model: nn.Module
+    table: LayerTable
+    optimizer: torch.optim.Optimizer
+    writer: RunWriter | None
+    threads: int
+    channels_last: bool
+    start_epoch: int = 1
+    global_step: int = 0
+    epochs_done: int = 0
+    test_accs: list[float] = field(default_factory=list)
+    train_seconds: float = 0.0
+    train_images: int = 0
+    ended: tuple[str, str] | None = None
+    report_count: int = 0
+    step_in_epoch: int = 0
+    epoch_images: int = 0
+    _epoch_loss: float = 0.0
+    _epoch_correct: int = 0
+    _epoch_train_s: float = 0.0
+    _paused_s: float = 0.0
+    _started: float = field(default_factory=time.perf_counter)
+    _window: _Window | None = None
+    _aug_generator: torch.Generator = field(default_factory=torch.Generator)
+
+    @classmethod
+    def create(cls, cfg: TrainConfig, arrays: ArrayData) -> Session:
+        from tui_cnn.core.resume import restore_into  # noqa: PLC0415 (keeps the cycle out)
+
+        tune_allocator()
+        device = devices.resolve(cfg.device)
+        threads = cfg.threads or devices.default_threads(reserve_for_ui=False)
+        torch.set_num_threads(threads)
+        n_train = len(arrays.y_train)
+        if cfg.batch_size > n_train:
+            raise ConfigError(f"batch size {cfg.batch_size:,} is larger than the "
+                              f"{n_train:,} training images; use at most {n_train:,}")
+        if device.type == "cuda":
+            torch.backends.cuda.matmul.allow_tf32 = True
+            torch.backends.cudnn.allow_tf32 = True
+            torch.backends.cudnn.benchmark = True
+        torch.manual_seed(cfg.seed)
+        info = arrays.info
+        model, table = build_with_table(cfg.arch, info.shape, info.num_classes)
+        channels_last = not cfg.arch.is_mlp and device.type in ("cpu", "cuda")
+        model = model.to(device, memory_format=torch.channels_last if channels_last
+                         else torch.contiguous_format)
+        optimizer = make_optimizer(cfg, model)
+        data = device_data.to_device(arrays, device)
+        session = cls(cfg, arrays, data, device, model, table, optimizer, None, threads,
+                      channels_last)
+        if cfg.resume_from:
+            restore_into(session, Path(cfg.resume_from))
+        else:
+            session.open_store()
+        return session
+
+    # -- store ---------------------------------------------------------------------------
+    def open_store(self) -> None:
+        if self.cfg.runs_dir == "":  # explicit opt-out (tests, benchmarks)
+            return
+        run_id = new_run_id(self.cfg.arch.name, self.cfg.dataset)
+        self.writer = RunWriter(resolve_runs_dir(self.cfg.runs_dir), run_id)
+        self.writer.write_json("config.json", self.config_record())
+        self.write_status("running")
+
+    def config_record(self) -> dict[str, Any]:
+        return {**self.cfg.to_dict(), "run_id": self.run_id, "created": time.time(),
+                "params": self.table.params, "macs": self.table.macs,
+                "device_resolved": str(self.device),
+                "device_name": devices.device_name(self.device), "threads": self.threads,
+                "train_size_actual": len(self.arrays.y_train),
+                "test_size_actual": len(self.arrays.y_test),
+                "input_shape": list(self.arrays.info.shape),
+                "classes": list(self.arrays.info.classes)}
+
+    @property
+    def run_id(self) -> str:
+        return self.writer.run_id if self.writer else "unsaved"
+
+    @property
+    def run_dir(self) -> str | None:
+        return str(self.writer.path) if self.writer else None
+
+    def write_status(self, status: str, reason: str = "") -> None:
+        if self.writer is None:
+            return
+        self.writer.write_json("status.json", {
+            "status": status, "reason": reason, "pid": os.getpid(), "updated": time.time(),
+            "epochs_done": self.epochs_done, "steps_done": self.global_step,
+            "final_test_acc": self.test_accs[-1] if self.test_accs else None,
+            "best_test_acc": max(self.test_accs) if self.test_accs else None,
+            "train_seconds": self.train_seconds, "images_per_s": self.images_per_s(),
+            "params": self.table.params})
+
+    def save_checkpoint(self) -> None:
+        if self.writer is None:
+            return
+        weights = {k: v.detach().to("cpu").contiguous() for k, v in
+                   self.model.state_dict().items()}
+        state = {"optimizer": self.optimizer.state_dict(), "epoch": self.epochs_done,
+                 "global_step": self.global_step, "test_accs": self.test_accs,
+                 "train_seconds": self.train_seconds, "train_images": self.train_images}
+        for name, obj in (("model.pt", weights), ("resume.pt", state)):
+            buffer = io.BytesIO()
+            torch.save(obj, buffer)
+            atomic_write(self.writer.path / name, lambda h, b=buffer: h.write(b.getvalue()))
+
+    # -- events --------------------------------------------------------------------------
+    @property
+    def steps_per_epoch(self) -> int:
+        return math.ceil(len(self.arrays.y_train) / self.cfg.batch_size)
+
+    @property
+    def total_steps(self) -> int:
+        return self.steps_per_epoch * self.cfg.epochs
+
+    @property
+    def eval_batch(self) -> int:
+        return 512 if self.device.type == "cpu" else 4096
+
+    def started_event(self) -> RunStarted:
+        info = self.arrays.info
+        return RunStarted(
+            run_id=self.run_id, run_dir=self.run_dir, config=self.cfg.to_dict(),
+            params=self.table.params, macs=self.table.macs, device=str(self.device),
+            device_name=devices.device_name(self.device), threads=self.threads,
+            dataset=self.cfg.dataset, train_size=len(self.arrays.y_train),
+            test_size=len(self.arrays.y_test), input_shape=info.shape, classes=info.classes,
+            steps_per_epoch=self.steps_per_epoch, total_steps=self.total_steps,
+            start_epoch=self.start_epoch)
+
+    def filter_snapshot(self, epoch_end: bool) -> FilterSnapshot:
+        assert isinstance(self.model, nn.Sequential)
+        name = first_layer_name(self.model)
+        weight = getattr(self.model, name).weight.detach().float().cpu().numpy().copy()
+        if weight.ndim == 2:  # an MLP's first layer: one image-shaped template per unit
+            weight = weight.reshape(weight.shape[0], *self.arrays.info.shape)
+        return FilterSnapshot(self.epochs_done if epoch_end else self.current_epoch,
+                              self.global_step, name, weight, epoch_end)
+
+    # -- the loop ------------------------------------------------------------------------
+    current_epoch: int = 0
+    _epoch_started: float = 0.0
+
+    def begin_epoch(self, epoch: int) -> None:
+        self.current_epoch, self.step_in_epoch, self.epoch_images = epoch, 0, 0
+        self._epoch_loss, self._epoch_correct, self._epoch_train_s = 0.0, 0, 0.0
+        self._window = self._new_window()
+
+    def _new_window(self) -> _Window:
+        dev = self.device
+        return _Window(torch.zeros((), device=dev), torch.zeros((), device=dev,
+                                                                dtype=torch.int64))
+
+    def batches(self, epoch: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
+        generator = torch.Generator().manual_seed(self.cfg.seed * 100_003 + epoch)
+        self._aug_generator = torch.Generator().manual_seed(self.cfg.seed * 100_003 - epoch)
+        return device_data.train_batches(self.data, self.cfg.batch_size, generator)
+
+    def step(self, x_u8: torch.Tensor, labels: torch.Tensor) -> None:
+        assert self._window is not None
+        for group in self.optimizer.param_groups:
+            group["lr"] = self.cfg.lr * lr_factor(self.global_step, self.total_steps,
+                                                  self.cfg.schedule)
+        x_u8 = augment(x_u8, self.cfg.augmentation, self._aug_generator)
+        x = device_data.normalise(x_u8, self.data.mean, self.data.std, self.channels_last)
+        logits = self.model(x)
+        loss = F.cross_entropy(logits, labels, label_smoothing=self.cfg.label_smoothing)
+        self.optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        self.optimizer.step()
+        window = self._window
+        window.loss += loss.detach() * labels.numel()
+        window.correct += (logits.detach().argmax(1) == labels).sum()
+        window.images += labels.numel()
+        window.steps += 1
+        self.global_step += 1
+        self.step_in_epoch += 1
+
+    def report(self) -> StepMetrics | None:
+        """Read the window back; None (and the run ended as diverged) if the loss blew up."""
+        assert self._window is not None
+        window, self._window = self._window, self._new_window()
+        loss = float(window.loss.item()) / max(1, window.images)
+        seconds = max(time.perf_counter() - window.started, 1e-9)
+        self._epoch_train_s += seconds
+        self.train_seconds += seconds
+        self.epoch_images += window.images
+        self.train_images += window.images
+        self._epoch_loss += loss * window.images
+        self._epoch_correct += int(window.correct.item())
+        if not math.isfinite(loss):
+            self.end("diverged", f"loss became {loss} at step {self.global_step} with "
+                     f"learning rate {self.cfg.lr:g}; try a smaller learning rate, "
+                     f"e.g. {self.cfg.lr / 10:g}")
+            return None
+        self.report_count += 1
+        metrics = self._step_metrics(loss, int(window.correct.item()) / max(1, window.images),
+                                     window.images / seconds)
+        if self.writer is not None:
+            self.writer.append("steps.jsonl", metrics.__dict__)
+        return metrics
+
+    def _step_metrics(self, loss: float, accuracy: float, rate: float) -> StepMetrics:
+        done_this_run = max(1, self.global_step - (self.start_epoch - 1) * self.steps_per_epoch)
+        per_step = self.train_seconds_this_run() / done_this_run
+        return StepMetrics(
+            epoch=self.current_epoch, step=self.global_step, total_steps=self.total_steps,
+            epoch_step=self.step_in_epoch, steps_per_epoch=self.steps_per_epoch,
+            loss=loss, accuracy=accuracy, lr=float(self.optimizer.param_groups[0]["lr"]),
+            images_per_s=rate, elapsed_s=self.elapsed(),
+            eta_s=per_step * (self.total_steps - self.global_step))
+
+    _resumed_train_seconds: float = 0.0
+
+    def train_seconds_this_run(self) -> float:
+        return max(1e-9, self.train_seconds - self._resumed_train_seconds)
+
+    def wait_while_paused(self, pause: threading.Event, stop: threading.Event) -> None:
+        started = time.perf_counter()
+        while pause.is_set() and not stop.is_set():
+            time.sleep(0.05)
+        paused = time.perf_counter() - started
+        self._paused_s += paused
+        if self._window is not None:
+            self._window.started += paused
+
+    def epoch_train_metrics(self) -> tuple[float, float]:
+        images = max(1, self.epoch_images)
+        return self._epoch_loss / images, self._epoch_correct / images
+
+    def epoch_seconds(self) -> float:
+        return max(self._epoch_train_s, 1e-9)
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self._started - self._paused_s
+
+    def images_per_s(self) -> float:
+        return self.train_images / self.train_seconds if self.train_seconds else 0.0
+
+    def record_epoch(self, metrics: EpochMetrics) -> None:
+        self.epochs_done = metrics.epoch
+        self.test_accs.append(metrics.test_acc)
+        if self.writer is not None:
+            self.writer.append("epochs.jsonl", metrics.__dict__)
+            self.save_checkpoint()
+            self.write_status("running")
+
+    def end(self, status: str, reason: str) -> None:
+        if self.ended is None:
+            self.ended = (status, reason)
+
+    def finish(self) -> RunEnded:
+        status, reason = self.ended or ("finished", "all epochs done")
+        try:
+            self.write_status(status, reason)
+        except OSError as exc:
+            status, reason = "failed", f"{reason}; saving the status failed: {exc}"
+        return RunEnded(
+            status=status, reason=reason, run_id=self.run_id, run_dir=self.run_dir,
+            epochs_done=self.epochs_done, steps_done=self.global_step,
+            final_test_acc=self.test_accs[-1] if self.test_accs else None,
+            best_test_acc=max(self.test_accs) if self.test_accs else None,
+            train_seconds=self.train_seconds, images_per_s=self.images_per_s(),
+            params=self.table.params)

@@ -1,0 +1,144 @@
+"""The training loop: ``run(cfg, stop, pause)`` yields events and never prints.
+
+Preparation problems (bad config, missing data, missing device, unwritable runs dir) raise
+before RunStarted: ConfigError, DataError, RunStoreError. Once RunStarted is out, the run ends
+with exactly one RunEnded, whatever happens, and its folder is saved.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Iterator
+
+import torch
+
+from tui_cnn.core import devices
+from tui_cnn.core.catalog import dataset_info
+from tui_cnn.core.config import TrainConfig
+from tui_cnn.core.datasets import ArrayData, load_arrays
+from tui_cnn.core.events import (
+    DataProgress,
+    EpochMetrics,
+    Event,
+)
+from tui_cnn.core.layers import layer_table
+from tui_cnn.core.session import Session, evaluate
+
+_DONE = object()
+
+
+def run(cfg: TrainConfig, stop: threading.Event | None = None,
+        pause: threading.Event | None = None) -> Iterator[Event]:
+    """Train ``cfg``; yield DataProgress*, RunStarted, then metrics, then one RunEnded."""
+    stop = stop or threading.Event()
+    info = dataset_info(cfg.dataset)
+    layer_table(cfg.arch, info.shape, info.num_classes)  # shapes fit, before any download
+    devices.resolve(cfg.device)  # the device exists, before any download
+    arrays: ArrayData | None = None
+    for item in _load_in_background(cfg, stop):
+        if isinstance(item, DataProgress):
+            yield item
+        else:
+            arrays = item
+    if arrays is None:  # stopped while the data was loading
+        return
+    yield DataProgress("device", "moving data to the device")
+    session = Session.create(cfg, arrays)
+    yield session.started_event()
+    yield from _train(session, stop, pause)
+
+
+def _load_in_background(cfg: TrainConfig, stop: threading.Event) -> Iterator[object]:
+    """Load the arrays in a thread so download progress can be yielded as it comes."""
+    box: queue.Queue[object] = queue.Queue()
+
+    def report(stage: str, message: str, done: int, total: int) -> None:
+        box.put(DataProgress(stage, message, done, total))
+
+    def work() -> None:
+        try:
+            box.put(load_arrays(cfg.dataset, cfg.data_dir, download=cfg.download,
+                                train_size=cfg.train_size, test_size=cfg.test_size,
+                                seed=cfg.seed, progress=report))
+        except BaseException as exc:  # re-raised in the caller's thread
+            box.put(exc)
+        box.put(_DONE)
+
+    threading.Thread(target=work, name="tui-cnn-data", daemon=True).start()
+    while not stop.is_set():
+        try:
+            item = box.get(timeout=0.1)
+        except queue.Empty:
+            continue
+        if item is _DONE:
+            return
+        if isinstance(item, BaseException):
+            raise item
+        yield item
+
+
+def _train(session: Session, stop: threading.Event,
+           pause: threading.Event | None) -> Iterator[Event]:
+    try:
+        for epoch in range(session.start_epoch, session.cfg.epochs + 1):
+            yield from _epoch(session, epoch, stop, pause)
+            if session.ended is not None:
+                break
+        else:
+            session.end("finished", "all epochs done")
+    except torch.OutOfMemoryError:
+        session.end("failed", f"out of memory on {session.device} at batch size "
+                    f"{session.cfg.batch_size}; try a smaller batch size")
+    except Exception as exc:  # the run is saved and reported, never lost
+        session.end("failed", f"{type(exc).__name__}: {exc}")
+    except BaseException:
+        session.end("interrupted", "interrupted")
+        yield session.finish()
+        raise
+    yield session.finish()
+
+
+def _epoch(session: Session, epoch: int, stop: threading.Event,
+           pause: threading.Event | None) -> Iterator[Event]:
+    session.begin_epoch(epoch)
+    for x_u8, labels in session.batches(epoch):
+        if pause is not None and pause.is_set():
+            session.wait_while_paused(pause, stop)
+        if stop.is_set():
+            session.end(getattr(stop, "reason", None) or "stopped", "stopped by the user")
+            return
+        session.step(x_u8, labels)
+        if session.step_in_epoch % session.cfg.log_every == 0:
+            metrics = session.report()
+            if metrics is None:
+                return  # diverged: session.ended is set
+            yield metrics
+            if session.report_count % 5 == 0:
+                yield session.filter_snapshot(epoch_end=False)
+    yield from _end_epoch(session, epoch)
+
+
+def _end_epoch(session: Session, epoch: int) -> Iterator[Event]:
+    if session.step_in_epoch % session.cfg.log_every:
+        metrics = session.report()
+        if metrics is None:
+            return
+        yield metrics
+    train_loss, train_acc = session.epoch_train_metrics()
+    started = time.perf_counter()
+    test_loss, test_acc = evaluate(session.model, session.data, session.eval_batch,
+                                   session.channels_last)
+    result = EpochMetrics(
+        epoch=epoch, epochs=session.cfg.epochs, step=session.global_step,
+        train_loss=train_loss, train_acc=train_acc, test_loss=test_loss, test_acc=test_acc,
+        seconds=session.epoch_seconds(), eval_seconds=time.perf_counter() - started,
+        images_per_s=session.epoch_images / max(session.epoch_seconds(), 1e-9),
+        elapsed_s=session.elapsed(),
+    )
+    session.record_epoch(result)
+    yield result
+    yield session.filter_snapshot(epoch_end=True)
+
+
