@@ -1,0 +1,277 @@
+"""The Textual app: routes messages between the widgets and owns the training worker.
+
+Importing this module does not import torch: the worker imports the core when a run starts.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from functools import partial
+
+from textual import work
+from textual.app import App, ComposeResult, SystemCommand
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, TabbedContent, TabPane, Tabs
+from textual.worker import Worker, WorkerState
+
+from tui_cnn.core.config import ConfigError, TrainConfig
+from tui_cnn.core.events import RunEnded
+from tui_cnn.tui import keys
+from tui_cnn.tui.messages import CoreEvents, SetupChanged, listeners
+from tui_cnn.tui.screens.help import HelpScreen
+from tui_cnn.tui.session import Runner, TrainingSession, pump
+from tui_cnn.tui.startup import initial_config
+from tui_cnn.tui.widgets.filters_view import FiltersView
+from tui_cnn.tui.widgets.params_view import ParamsView
+from tui_cnn.tui.widgets.runs_view import RunsView
+from tui_cnn.tui.widgets.setup_panel import SetupPanel
+from tui_cnn.tui.widgets.status_line import StatusLine
+from tui_cnn.tui.widgets.training_view import TrainingView
+
+QUIT_WAIT_S = 15.0
+"""Quitting during a run waits this long for the run to stop and be saved."""
+
+
+def core_runner() -> Runner:
+    from tui_cnn.core.train import run
+
+    return run
+
+
+class TuiCnnApp(App[int]):
+    CSS_PATH = "app.tcss"
+    TITLE = "tui-cnn"
+    BINDINGS = keys.bindings()
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+
+    def __init__(self, config: TrainConfig | None = None, *, runner: Runner | None = None,
+                 devices: list[tuple[str, str]] | None = None,
+                 notices: Iterable[str] = ()) -> None:
+        """``runner`` replaces core.train.run and ``devices`` the device search (tests)."""
+        super().__init__()
+        self.config = config or TrainConfig()
+        self.session: TrainingSession | None = None
+        self._runner = runner
+        self._devices = devices
+        self._notices = list(notices)
+        self._quitting = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="body"):
+            yield SetupPanel(self.config, id="setup")
+            with TabbedContent(id="views", initial="training"):
+                with TabPane("1 Training", id="training"):
+                    yield TrainingView(id="training-view")
+                with TabPane("2 Filters", id="filters"):
+                    yield FiltersView(id="filters-view")
+                with TabPane("3 Parameters", id="params"):
+                    yield ParamsView(id="params-view")
+                with TabPane("4 Runs", id="runs"):
+                    yield RunsView(id="runs-view")
+        yield StatusLine(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for notice in self._notices:
+            self.notify(notice, timeout=10)
+        if self._devices is not None:
+            self.panel.devices.set_devices(self._devices)
+        else:
+            self.call_after_refresh(self._find_devices)
+        self.query_one("#presets").focus()
+
+    def on_unmount(self) -> None:
+        if self.session is not None:  # however the app ends, a run still going stops
+            self.session.stop.set()
+
+    @property
+    def panel(self) -> SetupPanel:
+        return self.query_one(SetupPanel)
+
+    @property
+    def status(self) -> StatusLine:
+        return self.query_one(StatusLine)
+
+    @property
+    def training_view(self) -> TrainingView:
+        return self.query_one(TrainingView)
+
+    @property
+    def training(self) -> bool:
+        return self.session is not None and self.session.running
+
+    # Workers -------------------------------------------------------------------------
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="devices")
+    def _find_devices(self) -> list[tuple[str, str]]:
+        from tui_cnn.core.devices import available_devices
+
+        return available_devices()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="train")
+    def _train(self, session: TrainingSession) -> None:
+        try:
+            run = self._runner or core_runner()
+            cfg = session.config
+            if cfg.threads is None:
+                from tui_cnn.core.devices import default_threads
+
+                cfg = cfg.replace(threads=default_threads(reserve_for_ui=True))
+            pump(run(cfg, session.stop, session.pause), self.post_message)
+        finally:
+            session.done.set()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker's end, good or bad, is handled here."""
+        worker = event.worker
+        if worker.group == "devices" and event.state == WorkerState.SUCCESS:
+            self.panel.devices.set_devices(worker.result or [])
+        elif worker.group == "devices" and event.state == WorkerState.ERROR:
+            self.panel.devices.show_error(str(worker.error))
+        elif worker.group == "train" and event.state == WorkerState.ERROR:
+            self._train_failed(worker.error)
+        if worker.group == "train" and event.state in (
+                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            self._train_ended()
+
+    def _train_failed(self, error: BaseException | None) -> None:
+        if isinstance(error, ConfigError):
+            reason = f"Can't train: {error}"
+        else:
+            reason = f"Training failed: {type(error).__name__}: {error}"
+        self.notify(reason, severity="error", timeout=15)
+        self.status.state = "failed"
+        self.training_view.progress.note(reason)
+
+    def _train_ended(self) -> None:
+        session = self.session
+        if session is not None and session.ended is None and self.status.state != "failed":
+            self.status.state = "stopped" if session.stop.is_set() else "idle"
+            self.status.paused = self.status.stopping = False
+            self.training_view.progress.note("Stopped before training began: nothing saved.")
+        if self._quitting:
+            self.exit(0)
+
+    # Messages ------------------------------------------------------------------------
+
+    def on_core_events(self, message: CoreEvents) -> None:
+        targets = list(listeners(self.screen_stack[0]))
+        for event in message.events:
+            if self.session is not None:
+                self.session.note(event)
+            for target in targets:
+                target.on_run_event(event)
+            if isinstance(event, RunEnded):
+                self._announce(event)
+
+    def on_setup_changed(self, message: SetupChanged) -> None:
+        for target in listeners(self.screen_stack[0]):
+            target.on_setup(message.setup)
+
+    def _announce(self, event: RunEnded) -> None:
+        saved = f" Saved in {event.run_dir}" if event.run_dir else ""
+        if event.status == "finished":
+            acc = event.final_test_acc
+            result = f"test accuracy {100 * acc:.2f}%." if acc is not None else "done."
+            self.notify(f"Training finished: {result}{saved}", timeout=10)
+        elif event.status == "stopped":
+            self.notify(f"Stopped after {event.epochs_done} epoch(s).{saved}")
+        else:
+            self.notify(f"Run {event.status}: {event.reason}{saved}", timeout=15,
+                        severity="error" if event.status == "failed" else "warning")
+
+    # Actions -------------------------------------------------------------------------
+
+    def action_start(self) -> None:
+        if self.training:
+            self.notify("A run is already going: stop it with x before starting another.",
+                        severity="warning")
+            return
+        try:
+            cfg = self.panel.build_config()
+        except ConfigError as error:
+            self.notify(f"Can't start: {error}", severity="error", timeout=10)
+            return
+        self.session = TrainingSession(cfg)
+        self.training_view.reset(cfg.epochs)
+        self.status.starting()
+        self.action_show_view("training")
+        self.query_one("#views Tabs", Tabs).focus()
+        self._train(self.session)
+
+    def _session_or_say(self, verb: str) -> TrainingSession | None:
+        if self.session is None or not self.session.running:
+            self.notify(f"Nothing to {verb}: no run is going (press t to start one).",
+                        severity="warning")
+            return None
+        return self.session
+
+    def action_pause(self) -> None:
+        session = self._session_or_say("pause")
+        if session is None or session.stop.is_set():
+            return
+        if session.pause.is_set():
+            session.pause.clear()
+            self.training_view.progress.note("Resuming…")
+        else:
+            session.pause.set()
+            self.training_view.progress.note("Paused between batches: space resumes.")
+        self.status.paused = session.pause.is_set()
+
+    def action_stop(self) -> None:
+        session = self._session_or_say("stop")
+        if session is None:
+            return
+        session.stop.set()
+        session.pause.clear()
+        self.status.stopping = True
+        self.status.paused = False
+        self.training_view.progress.note("Stopping at the next batch…")
+
+    async def action_quit(self) -> None:
+        if not self.training or self._quitting:
+            self.exit(0)
+            return
+        self._quitting = True
+        self.action_stop()
+        self.notify("Stopping the run and saving it before quitting (q again: quit now).")
+        self.set_timer(QUIT_WAIT_S, partial(self.exit, 0))
+
+    def action_show_view(self, view: str) -> None:
+        self.query_one(TabbedContent).active = view
+
+    def action_toggle_setup(self) -> None:
+        panel = self.panel
+        panel.display = not panel.display
+        if not panel.display:
+            self.query_one("#views Tabs", Tabs).focus()
+
+    def action_leave_field(self) -> None:
+        self.query_one("#views Tabs", Tabs).focus()
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen())
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        for command in super().get_system_commands(screen):
+            if command.title != "Quit":
+                yield command
+        for key in keys.KEYS:
+            yield SystemCommand(key.title, key.help, partial(self.run_action, key.action))
+
+
+def run_app(*, arch: str | None, dataset: str | None, epochs: int | None, device: str | None,
+            data_dir: str | None, runs_dir: str | None) -> int:
+    """Open the app with these choices selected; the exit status (2: a choice is wrong)."""
+    try:
+        config, notices = initial_config(arch=arch, dataset=dataset, epochs=epochs,
+                                         device=device, data_dir=data_dir, runs_dir=runs_dir)
+    except ConfigError as error:
+        print(f"tui-cnn: {error}", file=sys.stderr)
+        return 2
+    app = TuiCnnApp(config, notices=notices)
+    app.run()
+    return app.return_code or 0

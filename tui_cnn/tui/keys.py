@@ -1,0 +1,55 @@
+"""Every key of the app in one table: the footer, the help screen and the command palette
+are all built from it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.binding import Binding, BindingType
+
+VIEWS = Binding.Group("views", compact=True)
+
+
+@dataclass(frozen=True)
+class Key:
+    key: str  # Textual key name
+    display: str  # how the key is written for people
+    action: str
+    label: str  # short footer label
+    title: str  # command palette title
+    help: str  # one line for the help screen and the palette
+    show: bool = True
+    group: Binding.Group | None = None
+
+
+KEYS: tuple[Key, ...] = (
+    Key("t", "t", "start", "Start", "Start training",
+        "start training with the settings in the setup panel"),
+    Key("space", "space", "pause", "Pause", "Pause or resume training",
+        "pause the running training between batches, or resume it"),
+    Key("x", "x", "stop", "Stop", "Stop training",
+        "stop training at the next batch; the run is saved as 'stopped'"),
+    Key("1", "1", "show_view('training')", "Training", "Show the Training view",
+        "Training view: loss and accuracy charts, progress", group=VIEWS),
+    Key("2", "2", "show_view('filters')", "Filters", "Show the Filters view",
+        "Filters view: the first layer's learned filters", group=VIEWS),
+    Key("3", "3", "show_view('params')", "Parameters", "Show the Parameters view",
+        "Parameters view: where the parameters are, layer by layer", group=VIEWS),
+    Key("4", "4", "show_view('runs')", "Runs", "Show the Runs view",
+        "Runs view: saved runs", group=VIEWS),
+    Key("s", "s", "toggle_setup", "Setup", "Show or hide the setup panel",
+        "show or hide the setup panel (more room for the views)"),
+    Key("escape", "esc", "leave_field", "", "Leave the text field",
+        "leave a text field, so that the one-letter keys act again", show=False),
+    Key("question_mark", "?", "help", "Help", "Help: keys", "show this list of keys"),
+    Key("q", "q", "quit", "Quit", "Quit",
+        "quit; a running training is stopped and saved first"),
+)
+
+
+def bindings() -> list[BindingType]:
+    """The app's BINDINGS."""
+    return [
+        Binding(k.key, k.action, k.label, show=k.show, key_display=k.display, group=k.group)
+        for k in KEYS
+    ]

@@ -1,0 +1,66 @@
+"""Messages that carry core events and setup changes to the app, and the listener hook.
+
+The training worker posts :class:`CoreEvents` (the one thread-safe call is
+``post_message``); the app hands every event, in order, to each :class:`RunListener`
+on the main screen. The setup panel posts :class:`SetupChanged`, which the app hands
+to the same listeners.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from textual.dom import DOMNode
+from textual.message import Message
+
+from tui_cnn.core.config import ArchSpec
+from tui_cnn.core.events import Event
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the setup panel shows now (not necessarily what a running run uses)."""
+
+    arch: ArchSpec  # the last valid spec
+    arch_problem: str | None  # why the fields do not make a network that fits, if so
+    dataset: str
+    device: str
+    data_dir: str | None
+    runs_dir: str | None
+
+
+@dataclass
+class CoreEvents(Message):
+    """A batch of events from ``core.train.run``, in the order it yielded them."""
+
+    events: tuple[Event, ...]
+
+
+@dataclass
+class SetupChanged(Message):
+    """The architecture, dataset or device in the setup panel changed."""
+
+    setup: Setup
+
+
+class RunListener:
+    """Mix into a widget (before the widget class) to receive training events.
+
+    Both methods run on the main thread; keep them short (store, mark dirty, redraw on
+    a timer) because the trainer shares the GIL.
+    """
+
+    def on_run_event(self, event: Event) -> None:
+        """Every event of every run: DataProgress, RunStarted, StepMetrics, EpochMetrics,
+        FilterSnapshot, RunEnded. A new run starts with DataProgress or RunStarted."""
+
+    def on_setup(self, setup: Setup) -> None:
+        """The setup panel changed (also sent once when the app starts)."""
+
+
+def listeners(root: DOMNode) -> Iterator[RunListener]:
+    """Every RunListener below ``root``, in DOM order."""
+    for node in root.walk_children(with_self=False):
+        if isinstance(node, RunListener):
+            yield node

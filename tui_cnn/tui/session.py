@@ -1,0 +1,71 @@
+"""One training run as the app sees it, and the pump that carries its events across threads.
+
+Runs on the worker thread: :func:`pump`. Everything else here belongs to the main thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+
+from textual.message import Message
+
+from tui_cnn.core.config import TrainConfig
+from tui_cnn.core.events import DataProgress, Event, RunEnded, RunStarted, StepMetrics
+from tui_cnn.tui.messages import CoreEvents
+
+Runner = Callable[[TrainConfig, threading.Event, threading.Event], Iterator[Event]]
+"""``core.train.run``'s shape: ``run(cfg, stop, pause)``."""
+
+POST_INTERVAL_S = 0.25
+"""Step and data-progress events are posted together at most this often."""
+
+
+@dataclass
+class TrainingSession:
+    """The controls and the main thread's view of one run."""
+
+    config: TrainConfig
+    stop: threading.Event = field(default_factory=threading.Event)
+    pause: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)  # the worker thread ended
+    started: RunStarted | None = None
+    ended: RunEnded | None = None
+
+    @property
+    def running(self) -> bool:
+        return not self.done.is_set()
+
+    def note(self, event: Event) -> None:
+        """Remember the events the app's state depends on (main thread)."""
+        if isinstance(event, RunStarted):
+            self.started = event
+        elif isinstance(event, RunEnded):
+            self.ended = event
+            self.pause.clear()
+
+
+def pump(events: Iterable[Event], post: Callable[[Message], object],
+         interval: float = POST_INTERVAL_S,
+         clock: Callable[[], float] = time.monotonic) -> None:
+    """Post ``events`` in order as CoreEvents batches (worker thread).
+
+    Step metrics and data progress wait until ``interval`` has passed since the last
+    post; any other event is posted at once with whatever waited before it. No event is
+    dropped: the charts downsample, not the pump.
+    """
+    pending: list[Event] = []
+    last = -float("inf")
+    for event in events:
+        pending.append(event)
+        now = clock()
+        if isinstance(event, (StepMetrics, DataProgress)) and now - last < interval:
+            continue
+        post(CoreEvents(tuple(pending)))
+        pending = []
+        last = now
+    if pending:
+        post(CoreEvents(tuple(pending)))
+

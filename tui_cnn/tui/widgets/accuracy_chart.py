@@ -1,0 +1,61 @@
+"""Train and test accuracy per epoch, with the running training accuracy between."""
+
+from __future__ import annotations
+
+from textual_plotext.plot import Plot
+
+from tui_cnn.core.events import EpochMetrics, StepMetrics
+from tui_cnn.tui.series import Ema, Series
+from tui_cnn.tui.widgets.chart import MetricChart
+
+
+class AccuracyChart(MetricChart):
+    """Accuracies are kept as fractions and drawn in percent."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.running = Series()
+        self.train = Series()
+        self.test = Series()
+        self.ema = Ema()
+
+    @property
+    def epochs(self) -> list[float]:
+        return self.test.xs
+
+    @property
+    def test_acc(self) -> list[float]:
+        return self.test.ys
+
+    @property
+    def train_acc(self) -> list[float]:
+        return self.train.ys
+
+    def reset(self, epochs: int) -> None:
+        for series in (self.running, self.train, self.test):
+            series.clear()
+        self.ema.reset()
+        self.x_max = float(max(1, epochs))
+        self.mark_dirty()
+
+    def add_step(self, event: StepMetrics) -> None:
+        smoothed = self.ema.update(event.accuracy)
+        if smoothed is not None:
+            self.running.append(event.step / max(1, event.steps_per_epoch), smoothed)
+            self.mark_dirty()
+
+    def add_epoch(self, event: EpochMetrics) -> None:
+        self.train.append(float(event.epoch), event.train_acc)
+        self.test.append(float(event.epoch), event.test_acc)
+        self.mark_dirty()
+
+    def draw(self, plt: Plot, limit: int) -> None:
+        plt.title("accuracy % by epoch")
+        for series, label, marker, color in (
+            (self.running, "train (running)", "braille", "cyan"),
+            (self.train, "train", "x", "cyan"),
+            (self.test, "test", "o", "orange"),
+        ):
+            xs, ys = series.points(limit)
+            if xs:
+                plt.plot(xs, [100.0 * y for y in ys], label=label, marker=marker, color=color)

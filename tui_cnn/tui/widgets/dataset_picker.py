@@ -1,0 +1,94 @@
+"""Choose a dataset; see what it is, whether it is here, and a few of its images."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import HorizontalGroup, VerticalGroup
+from textual.message import Message
+from textual.widgets import Label, Select, Static
+from textual.worker import Worker, WorkerState
+
+from tui_cnn.core.catalog import DATASETS, dataset_info
+from tui_cnn.tui.startup import availability
+from tui_cnn.tui.widgets.dataset_preview import DatasetPreview
+
+Samples = tuple[str, np.ndarray, list[str]]  # dataset, (K, C, H, W) uint8, class names
+
+
+def availability_text(state: str, download: bool) -> str:
+    if state == "built-in":
+        return "built-in: generated here, no download"
+    if state == "present":
+        return "downloaded: ready"
+    if download:
+        return "not downloaded: it downloads when you start (needs the network)"
+    return "not downloaded, and downloading is off"
+
+
+class DatasetPicker(VerticalGroup):
+    @dataclass
+    class Changed(Message):
+        picker: DatasetPicker
+
+    def __init__(self, dataset: str, data_dir: str | None, download: bool, *,
+                 id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._initial = dataset
+        self.data_dir = data_dir
+        self.download = download
+
+    def compose(self) -> ComposeResult:
+        options = [(info.title, name) for name, info in DATASETS.items()]
+        select = Select(options, value=self._initial, allow_blank=False, compact=True,
+                        id="dataset-select")
+        yield HorizontalGroup(Label("dataset", classes="field-label"), select, classes="field-row")
+        yield Static("", id="dataset-info")
+        yield DatasetPreview(id="dataset-preview")
+
+    @property
+    def dataset(self) -> str:
+        return str(self.query_one("#dataset-select", Select).value)
+
+    def on_mount(self) -> None:
+        self._refresh()
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self._refresh()
+        self.post_message(self.Changed(self))
+
+    def _refresh(self) -> None:
+        info = dataset_info(self.dataset)
+        state = availability(info.name, self.data_dir)
+        self.query_one("#dataset-info", Static).update(
+            f"{info.description}\n{availability_text(state, self.download)}")
+        preview = self.query_one(DatasetPreview)
+        if state == "not downloaded":
+            preview.show_text("(sample images appear once it is downloaded)")
+            return
+        preview.show_text("loading sample images…")
+        self._load_samples(info.name)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="preview")
+    def _load_samples(self, name: str) -> Samples:
+        from tui_cnn.core.datasets import sample_images
+
+        images, labels = sample_images(name, self.data_dir, count_per_class=1)
+        classes = dataset_info(name).classes
+        return name, images, [classes[int(label)] for label in labels]
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker.group != "preview":
+            return
+        event.stop()
+        preview = self.query_one(DatasetPreview)
+        if event.state == WorkerState.SUCCESS and event.worker.result is not None:
+            name, images, labels = event.worker.result
+            if name == self.dataset:
+                preview.show_samples(images, labels)
+        elif event.state == WorkerState.ERROR:
+            preview.show_text(f"(no preview: {event.worker.error})")

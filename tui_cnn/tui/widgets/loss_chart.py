@@ -1,0 +1,62 @@
+"""Training loss per logged step (smoothed) and test loss per epoch."""
+
+from __future__ import annotations
+
+from textual_plotext.plot import Plot
+
+from tui_cnn.core.events import EpochMetrics, StepMetrics
+from tui_cnn.tui.series import Ema, Series
+from tui_cnn.tui.widgets.chart import MetricChart
+
+
+class LossChart(MetricChart):
+    """x is in epochs (step / steps per epoch), so steps and epochs share the axis."""
+
+    def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(id=id, classes=classes)
+        self.train = Series()
+        self.test = Series()
+        self.ema = Ema()
+
+    @property
+    def steps(self) -> list[float]:
+        return self.train.xs
+
+    @property
+    def train_loss(self) -> list[float]:
+        """Smoothed training loss at the kept steps."""
+        return self.train.ys
+
+    @property
+    def epochs(self) -> list[float]:
+        return self.test.xs
+
+    @property
+    def test_loss(self) -> list[float]:
+        return self.test.ys
+
+    def reset(self, epochs: int) -> None:
+        self.train.clear()
+        self.test.clear()
+        self.ema.reset()
+        self.x_max = float(max(1, epochs))
+        self.mark_dirty()
+
+    def add_step(self, event: StepMetrics) -> None:
+        smoothed = self.ema.update(event.loss)
+        if smoothed is not None:
+            self.train.append(event.step / max(1, event.steps_per_epoch), smoothed)
+            self.mark_dirty()
+
+    def add_epoch(self, event: EpochMetrics) -> None:
+        self.test.append(float(event.epoch), event.test_loss)
+        self.mark_dirty()
+
+    def draw(self, plt: Plot, limit: int) -> None:
+        plt.title("loss by epoch")
+        xs, ys = self.train.points(limit)
+        if xs:
+            plt.plot(xs, ys, label="train (smoothed)", marker="braille", color="cyan")
+        xs, ys = self.test.points(limit)
+        if xs:
+            plt.plot(xs, ys, label="test", marker="o", color="orange")

@@ -1,0 +1,82 @@
+"""One line saying where the run is (epoch, step, images/s, ETA) over a progress bar."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalGroup
+from textual.widgets import ProgressBar, Static
+
+from tui_cnn.core.events import (
+    DataProgress,
+    EpochMetrics,
+    Event,
+    RunEnded,
+    RunStarted,
+    StepMetrics,
+)
+
+IDLE_TEXT = "No run yet: choose a setup on the left, then press t to train."
+
+
+def duration(seconds: float) -> str:
+    """``1:02:03`` or ``2:03``; ``-`` for an unknown time."""
+    if not seconds >= 0 or seconds == float("inf"):
+        return "-"
+    minutes, secs = divmod(int(round(seconds)), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def step_text(event: StepMetrics, epochs: int) -> str:
+    return (f"epoch {event.epoch}/{epochs} · step {event.step:,}/{event.total_steps:,}"
+            f" · {event.images_per_s:,.0f} img/s · ETA {duration(event.eta_s)}")
+
+
+def ended_text(event: RunEnded) -> str:
+    text = f"Run {event.status} after {event.epochs_done} epoch(s), {event.steps_done:,} steps"
+    if event.final_test_acc is not None:
+        text += f" · test acc {100 * event.final_test_acc:.2f}%"
+    if event.status not in ("finished", "stopped") and event.reason:
+        text += f" · {event.reason}"
+    return text
+
+
+class RunProgress(VerticalGroup):
+    """Shows the latest of each kind of event; the app feeds it through TrainingView."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.epochs = 1
+
+    def compose(self) -> ComposeResult:
+        yield Static(IDLE_TEXT, id="progress-text")
+        yield ProgressBar(total=1, show_eta=False, id="progress-bar")
+
+    def show(self, event: Event) -> None:
+        text = self.query_one("#progress-text", Static)
+        bar = self.query_one("#progress-bar", ProgressBar)
+        if isinstance(event, DataProgress):
+            counts = f" ({event.done:,}/{event.total:,})" if event.total else ""
+            text.update(f"Preparing data: {event.message}{counts}")
+        elif isinstance(event, RunStarted):
+            self.epochs = int(event.config.get("epochs", 1))
+            bar.update(total=event.total_steps, progress=0)
+            text.update(f"Training {event.run_id} on {event.device}: "
+                        f"{event.train_size:,} images, {event.params:,} parameters")
+        elif isinstance(event, StepMetrics):
+            bar.update(total=event.total_steps, progress=event.step)
+            text.update(step_text(event, self.epochs))
+        elif isinstance(event, EpochMetrics):
+            bar.update(progress=event.step)
+            text.update(f"epoch {event.epoch}/{event.epochs} done · test acc "
+                        f"{100 * event.test_acc:.2f}% · train acc {100 * event.train_acc:.2f}%")
+        elif isinstance(event, RunEnded):
+            text.update(ended_text(event))
+
+    def note(self, message: str) -> None:
+        """Say something that is not an event (stopping, paused, failed)."""
+        self.query_one("#progress-text", Static).update(message)
+
+    def reset(self) -> None:
+        self.query_one("#progress-bar", ProgressBar).update(total=1, progress=0)
+        self.note("Starting…")

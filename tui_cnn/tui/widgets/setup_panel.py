@@ -1,0 +1,74 @@
+"""The side panel: architecture, dataset, hyperparameters, device. It builds the TrainConfig."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from tui_cnn.core.config import ConfigError, TrainConfig
+from tui_cnn.tui.messages import Setup, SetupChanged
+from tui_cnn.tui.widgets.arch_picker import ArchPicker
+from tui_cnn.tui.widgets.dataset_picker import DatasetPicker
+from tui_cnn.tui.widgets.device_picker import DevicePicker
+from tui_cnn.tui.widgets.hyperparams import HyperParams
+
+
+class SetupPanel(VerticalScroll):
+    """Starts from ``config``; :meth:`build_config` reads back what the fields say."""
+
+    def __init__(self, config: TrainConfig, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._config = config
+
+    def compose(self) -> ComposeResult:
+        cfg = self._config
+        yield Static("Architecture", classes="section-title")
+        yield ArchPicker(cfg.arch, cfg.dataset, id="arch")
+        yield Static("Dataset", classes="section-title")
+        yield DatasetPicker(cfg.dataset, cfg.data_dir, cfg.download, id="data")
+        yield Static("Training", classes="section-title")
+        yield HyperParams(cfg, id="hyper")
+        yield Static("Device", classes="section-title")
+        yield DevicePicker(cfg.device, id="device")
+
+    @property
+    def arch(self) -> ArchPicker:
+        return self.query_one(ArchPicker)
+
+    @property
+    def data(self) -> DatasetPicker:
+        return self.query_one(DatasetPicker)
+
+    @property
+    def hyper(self) -> HyperParams:
+        return self.query_one(HyperParams)
+
+    @property
+    def devices(self) -> DevicePicker:
+        return self.query_one(DevicePicker)
+
+    @property
+    def setup(self) -> Setup:
+        return Setup(self.arch.spec, self.arch.problem, self.data.dataset, self.devices.device,
+                     self._config.data_dir, self._config.runs_dir)
+
+    def build_config(self) -> TrainConfig:
+        """The config the fields describe; ConfigError saying which field is wrong, if one is."""
+        problem = self.arch.problem or self.hyper.problem
+        if problem:
+            raise ConfigError(problem)
+        return self._config.replace(arch=self.arch.spec, dataset=self.data.dataset,
+                                    device=self.devices.device, **self.hyper.values())
+
+    def on_dataset_picker_changed(self, event: DatasetPicker.Changed) -> None:
+        event.stop()
+        self.arch.set_dataset(event.picker.dataset)  # posts ArchPicker.Changed
+
+    def on_arch_picker_changed(self, event: ArchPicker.Changed) -> None:
+        event.stop()
+        self.post_message(SetupChanged(self.setup))
+
+    def on_device_picker_changed(self, event: DevicePicker.Changed) -> None:
+        event.stop()
+        self.post_message(SetupChanged(self.setup))

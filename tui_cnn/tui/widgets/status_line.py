@@ -1,0 +1,61 @@
+"""One line at the bottom: device, run state, last epoch's test accuracy."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.reactive import reactive
+from textual.widgets import Static
+
+from tui_cnn.core.events import DataProgress, EpochMetrics, Event, RunEnded, RunStarted
+from tui_cnn.tui.messages import RunListener, Setup
+
+ACTIVE = ("preparing data", "training")
+
+
+class StatusLine(RunListener, Static):
+    """``state`` follows the events; ``paused`` and ``stopping`` are set by the app."""
+
+    device: reactive[str] = reactive("auto")
+    state: reactive[str] = reactive("idle")
+    paused: reactive[bool] = reactive(False)
+    stopping: reactive[bool] = reactive(False)
+    test_acc: reactive[tuple[int, float] | None] = reactive(None)  # (epoch, accuracy)
+
+    @property
+    def shown_state(self) -> str:
+        if self.state in ACTIVE and self.stopping:
+            return "stopping"
+        if self.state in ACTIVE and self.paused:
+            return "paused"
+        return self.state
+
+    def render(self) -> Text:
+        text = Text.assemble(("device ", "dim"), self.device, ("  state ", "dim"),
+                             (self.shown_state, "bold"))
+        if self.test_acc is not None:
+            epoch, acc = self.test_acc
+            text.append(f"  test acc (epoch {epoch}) ", "dim")
+            text.append(f"{100 * acc:.2f}%", "bold")
+        return text
+
+    def starting(self) -> None:
+        """A run was asked for; nothing has come back yet."""
+        self.paused = self.stopping = False
+        self.test_acc = None
+        self.state = "preparing data"
+
+    def on_setup(self, setup: Setup) -> None:
+        if self.state not in ACTIVE:
+            self.device = setup.device
+
+    def on_run_event(self, event: Event) -> None:
+        if isinstance(event, DataProgress):
+            self.state = "preparing data"
+        elif isinstance(event, RunStarted):
+            self.state = "training"
+            self.device = event.device
+        elif isinstance(event, EpochMetrics):
+            self.test_acc = (event.epoch, event.test_acc)
+        elif isinstance(event, RunEnded):
+            self.state = event.status
+            self.paused = self.stopping = False

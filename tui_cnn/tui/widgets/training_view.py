@@ -1,0 +1,59 @@
+"""The Training view: progress line and bar, loss chart, accuracy chart."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+
+from tui_cnn.core.events import EpochMetrics, Event, RunStarted, StepMetrics
+from tui_cnn.tui.messages import RunListener
+from tui_cnn.tui.widgets.accuracy_chart import AccuracyChart
+from tui_cnn.tui.widgets.loss_chart import LossChart
+from tui_cnn.tui.widgets.run_progress import RunProgress
+
+REDRAW_S = 0.3
+"""Charts redraw at most this often (each redraw holds the GIL the trainer needs)."""
+
+
+class TrainingView(RunListener, Vertical):
+    def compose(self) -> ComposeResult:
+        yield RunProgress(id="progress")
+        yield LossChart(id="loss-chart")
+        yield AccuracyChart(id="acc-chart")
+
+    def on_mount(self) -> None:
+        self.set_interval(REDRAW_S, self.flush)
+
+    @property
+    def loss_chart(self) -> LossChart:
+        return self.query_one(LossChart)
+
+    @property
+    def acc_chart(self) -> AccuracyChart:
+        return self.query_one(AccuracyChart)
+
+    @property
+    def progress(self) -> RunProgress:
+        return self.query_one(RunProgress)
+
+    def reset(self, epochs: int) -> None:
+        """A new run is starting: clear the charts."""
+        self.loss_chart.reset(epochs)
+        self.acc_chart.reset(epochs)
+        self.progress.reset()
+
+    def on_run_event(self, event: Event) -> None:
+        self.progress.show(event)
+        if isinstance(event, StepMetrics):
+            self.loss_chart.add_step(event)
+            self.acc_chart.add_step(event)
+        elif isinstance(event, EpochMetrics):
+            self.loss_chart.add_epoch(event)
+            self.acc_chart.add_epoch(event)
+        elif isinstance(event, RunStarted):
+            epochs = int(event.config.get("epochs", 1))
+            self.loss_chart.x_max = self.acc_chart.x_max = float(max(1, epochs))
+
+    def flush(self) -> None:
+        self.loss_chart.flush()
+        self.acc_chart.flush()

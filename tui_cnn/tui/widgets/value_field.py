@@ -1,0 +1,69 @@
+"""A labelled one-line input that keeps its last valid value and says why new text is wrong."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+from textual.app import ComposeResult
+from textual.containers import HorizontalGroup, VerticalGroup
+from textual.message import Message
+from textual.widgets import Input, Label, Static
+
+T = TypeVar("T")
+
+
+class ValueField(VerticalGroup, Generic[T]):
+    """``value`` is always valid: text that does not parse leaves it as it was, and the
+    line under the input says why and which value is kept."""
+
+    @dataclass
+    class Changed(Message):
+        """The text changed (valid or not); ``field.error`` says whether it parsed."""
+
+        field: ValueField[Any]
+
+    def __init__(self, label: str, value: T, parse: Callable[[str], T], *,
+                 fmt: Callable[[T], str] = str, placeholder: str = "",
+                 id: str | None = None) -> None:
+        super().__init__(id=id, classes="value-field")
+        self._label = label
+        self._value = value
+        self._parse = parse
+        self._fmt = fmt
+        self._placeholder = placeholder
+        self.error: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with HorizontalGroup(classes="field-row"):
+            yield Label(self._label, classes="field-label")
+            yield Input(self._fmt(self._value), placeholder=self._placeholder, compact=True)
+        yield Static("", classes="field-error")
+
+    @property
+    def value(self) -> T:
+        return self._value
+
+    @property
+    def input(self) -> Input:
+        return self.query_one(Input)
+
+    def set_value(self, value: T) -> None:
+        """Show ``value`` (already valid) in the input."""
+        self._value = value
+        self.error = None
+        self.input.value = self._fmt(value)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        try:
+            value = self._parse(event.value)
+        except ValueError as error:  # ConfigError is a ValueError
+            self.error = f"{error}; keeping {self._fmt(self._value) or '(none)'}"
+        else:
+            self._value = value
+            self.error = None
+        self.set_class(self.error is not None, "-invalid")
+        self.query_one(".field-error", Static).update(f"✗ {self.error}" if self.error else "")
+        self.post_message(self.Changed(self))
