@@ -1,0 +1,81 @@
+"""Command line: ``tui-cnn`` opens the app; subcommands work headless.
+
+Exit codes: 0 done, 1 failure at run time, 2 bad usage or input (one line, no traceback),
+130 interrupted. torch is imported only by the commands that need it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from typing import NoReturn
+
+from tui_cnn import __version__
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
+
+
+class UsageError(Exception):
+    """Bad usage or input: printed as one line, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        sys.stderr.write(f"{self.prog}: error: {message} (see --help)\n")
+        raise SystemExit(EXIT_USAGE)
+
+
+def _add_common(p: argparse.ArgumentParser, *, app: bool = False) -> None:
+    p.add_argument("--arch", help="architecture preset (cnn, cnn-stride2, mlp, ...)")
+    p.add_argument("--dataset", help="mnist, fashion-mnist, cifar10, synth-digits, synth-shapes")
+    p.add_argument("--epochs", type=int)
+    p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
+    p.add_argument("--data-dir", help="dataset folder in torchvision's layout")
+    p.add_argument("--runs-dir", help="where runs are saved (or set TUI_CNN_RUNS_DIR)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from tui_cnn.commands import info, train  # light modules: no torch at import
+
+    parser = _Parser(prog="tui-cnn", description="Train and look inside small CNNs in the "
+                     "terminal. With no command, opens the app.")
+    parser.add_argument("--version", action="version", version=f"tui-cnn {__version__}")
+    _add_common(parser, app=True)
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    train.add_parser(sub, _add_common)
+    info.add_parsers(sub)
+    for module_name in ("inspect_cmd", "export"):
+        try:
+            module = __import__(f"tui_cnn.commands.{module_name}", fromlist=["add_parsers"])
+        except ImportError:
+            continue
+        module.add_parsers(sub)
+    return parser
+
+
+def _open_app(args: argparse.Namespace) -> int:
+    from tui_cnn.tui.app import run_app
+
+    return run_app(arch=args.arch, dataset=args.dataset, epochs=args.epochs,
+                   device=args.device, data_dir=args.data_dir, runs_dir=args.runs_dir)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", _open_app)
+    try:
+        return handler(args)
+    except UsageError as exc:
+        sys.stderr.write(f"tui-cnn: error: {exc}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write("tui-cnn: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

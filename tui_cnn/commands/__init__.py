@@ -1,0 +1,1 @@
+"""Headless subcommands. Each module imports torch only when its command runs."""

@@ -1,0 +1,100 @@
+"""``tui-cnn summary`` and ``tui-cnn runs``: what a network is made of, what was run."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from typing import Any
+
+from tui_cnn import fmt
+from tui_cnn.core.catalog import dataset_info
+from tui_cnn.core.config import ConfigError, preset
+from tui_cnn.core.layers import LayerTable, layer_table
+from tui_cnn.core.runs import RunRecord, list_runs, resolve_runs_dir
+
+
+def add_parsers(sub: Any) -> None:
+    p = sub.add_parser("summary", help="per-layer table: shapes, parameters, multiply-adds")
+    p.add_argument("--arch", default="cnn")
+    p.add_argument("--dataset", default="mnist")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=summary_command)
+    p = sub.add_parser("runs", help="the saved runs, newest first")
+    p.add_argument("--runs-dir")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=runs_command)
+
+
+def _table(args: argparse.Namespace) -> LayerTable:
+    from tui_cnn.cli import UsageError
+
+    try:
+        info = dataset_info(args.dataset)
+        return layer_table(preset(args.arch), info.shape, info.num_classes)
+    except (ConfigError, ValueError) as exc:
+        raise UsageError(str(exc)) from None
+
+
+def summary_rows(table: LayerTable) -> list[list[str]]:
+    rows = []
+    for layer in table.layers:
+        shape = "x".join(str(s) for s in layer.out_shape)
+        rf = f"{layer.receptive_field}x{layer.receptive_field}" if layer.receptive_field else "all"
+        share = table.share(layer)
+        rows.append([layer.name, layer.kind, shape, layer.formula or "0",
+                     f"{100 * share:5.1f}% {fmt.bar(share, 10)}" if layer.params else "",
+                     fmt.count(layer.macs) if layer.macs else "", rf])
+    return rows
+
+
+def summary_command(args: argparse.Namespace) -> int:
+    table = _table(args)
+    if args.json:
+        print(json.dumps({"arch": args.arch, "dataset": args.dataset, "params": table.params,
+                          "macs": table.macs, "input_shape": list(table.input_shape),
+                          "layers": [{**layer.__dict__, "share": table.share(layer)}
+                                     for layer in table.layers]}))
+        return 0
+    rows = summary_rows(table)
+    rows.append(["total", "", "", f"{table.params:,}", "100.0%", fmt.count(table.macs), ""])
+    shape = "x".join(str(s) for s in table.input_shape)
+    print(f"{args.arch} on {args.dataset} ({shape} input, {table.num_classes} classes)")
+    print(fmt.table(["layer", "type", "output", "parameters", "share", "mult-adds",
+                     "receptive field"], rows, right={3, 5}))
+    return 0
+
+
+def run_row(record: RunRecord) -> list[str]:
+    cfg, status = record.config, record.status
+    arch = cfg.get("arch", {}).get("name", "?") if isinstance(cfg.get("arch"), dict) else "?"
+    state = record.state + (" (damaged)" if record.damaged else "")
+    seconds = status.get("train_seconds")
+    rate = status.get("images_per_s")
+    return [record.run_id, arch, str(cfg.get("dataset", "?")),
+            str(cfg.get("device_resolved", cfg.get("device", "?"))),
+            fmt.count(cfg.get("params")), f"{len(record.epochs)}/{cfg.get('epochs', '?')}",
+            fmt.percent(record.best_test_acc),
+            f"{seconds:.1f}" if isinstance(seconds, (int, float)) else "-",
+            f"{rate:,.0f}" if isinstance(rate, (int, float)) else "-", state,
+            time.strftime("%Y-%m-%d %H:%M", time.localtime(record.started))]
+
+
+def runs_command(args: argparse.Namespace) -> int:
+    records = list_runs(args.runs_dir)
+    if args.json:
+        print(json.dumps([{"run_id": r.run_id, "path": str(r.path), "status": r.state,
+                           "damaged": r.damaged, "problems": r.problems,
+                           "best_test_acc": r.best_test_acc, "epochs_done": len(r.epochs),
+                           "config": r.config} for r in records]))
+        return 0
+    if not records:
+        print(f"no runs in {resolve_runs_dir(args.runs_dir)}")
+        return 0
+    print(fmt.table(["run", "arch", "dataset", "device", "params", "epochs", "best acc",
+                     "seconds", "img/s", "status", "started"],
+                    [run_row(r) for r in records], right={4, 6, 7, 8}))
+    for record in records:
+        if record.problems:
+            print(f"  {record.run_id}: {'; '.join(record.problems)}")
+    return 0

@@ -1,0 +1,223 @@
+"""``tui-cnn train``: train headless with a progress line on stderr and a result table."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from types import FrameType
+from typing import Any, TextIO
+
+from tui_cnn import fmt
+from tui_cnn.core.config import ConfigError, TrainConfig, preset
+from tui_cnn.core.events import DataProgress, EpochMetrics, Event, RunEnded, RunStarted, StepMetrics
+
+STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP")
+                     if hasattr(signal, n))
+
+
+class StopFlag(threading.Event):
+    """A stop event that carries the status the run should end with."""
+
+    reason = "stopped"
+
+
+def add_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) -> None:
+    p = sub.add_parser("train", help="train a network headless and report")
+    add_common(p)
+    p.add_argument("--batch-size", type=int)
+    p.add_argument("--lr", type=float, help="learning rate")
+    p.add_argument("--optimizer", help="adam, adamw or sgd")
+    p.add_argument("--seed", type=int)
+    p.add_argument("--threads", type=int, help="torch CPU threads (default: all cores)")
+    p.add_argument("--train-size", type=int, help="use the first N training images")
+    p.add_argument("--test-size", type=int, help="use the first N test images")
+    p.add_argument("--schedule", help="onecycle (default) or constant")
+    p.add_argument("--augment", help="auto (default), none, shift or shift-flip")
+    p.add_argument("--label-smoothing", type=float)
+    p.add_argument("--log-every", type=int, help="report every N steps (default 20)")
+    p.add_argument("--offline", action="store_true", help="never download datasets")
+    p.add_argument("--resume", metavar="RUN", help="carry a saved run on (give more --epochs)")
+    p.add_argument("--json", action="store_true", help="print one JSON object last on stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.set_defaults(handler=run_command)
+
+
+_FIELDS = ("dataset", "epochs", "batch_size", "lr", "optimizer", "seed", "threads", "device",
+           "data_dir", "runs_dir", "train_size", "test_size", "schedule", "augment",
+           "label_smoothing", "log_every")
+
+
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    """Build the TrainConfig the flags ask for; ConfigError names any bad value."""
+    from tui_cnn.commands.resume import base_config
+
+    base, run_dir = base_config(args.resume, args.runs_dir) if args.resume else (
+        TrainConfig(), None)
+    changes: dict[str, Any] = {f: getattr(args, f) for f in _FIELDS
+                               if getattr(args, f, None) is not None}
+    if args.arch is not None:
+        changes["arch"] = preset(args.arch)
+    if args.offline:
+        changes["download"] = False
+    if run_dir is not None:
+        changes["resume_from"] = str(run_dir)
+    return base.replace(**changes)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from tui_cnn.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
+    from tui_cnn.core.datafiles import DataError
+    from tui_cnn.core.runs import RunStoreError
+
+    try:
+        cfg = config_from_args(args)
+    except (ConfigError, RunStoreError) as exc:
+        raise UsageError(str(exc)) from None
+    stop = StopFlag()
+    progress = Progress(sys.stderr, enabled=not args.quiet)
+    with _signals_stop(stop):
+        try:
+            ended = _drive(cfg, stop, progress)
+        except (ConfigError, DataError, RunStoreError) as exc:
+            progress.clear()
+            raise UsageError(str(exc)) from None
+    progress.clear()
+    if ended is None:
+        sys.stderr.write("tui-cnn: interrupted before training started\n")
+        return EXIT_INTERRUPTED
+    _print_result(ended, progress, args.json)
+    if ended.status == "finished":
+        return EXIT_OK
+    return EXIT_INTERRUPTED if ended.status in ("stopped", "interrupted") else EXIT_FAILED
+
+
+def _drive(cfg: TrainConfig, stop: StopFlag, progress: Progress) -> RunEnded | None:
+    from tui_cnn.core.train import run
+
+    ended = None
+    events: Iterator[Event] = run(cfg, stop)
+    for event in events:
+        progress.show(event)
+        if isinstance(event, RunEnded):
+            ended = event
+    return ended
+
+
+class _signals_stop:
+    """While training, SIGINT/SIGTERM/SIGHUP ask the loop to stop and save as interrupted."""
+
+    def __init__(self, stop: StopFlag) -> None:
+        self.stop = stop
+        self.previous: dict[int, Any] = {}
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.stop.is_set():  # a second signal: give up waiting
+            raise KeyboardInterrupt
+        self.stop.reason = "interrupted"
+        self.stop.set()
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is not threading.main_thread():
+            return
+        for sig in STOP_SIGNALS:
+            self.previous[sig] = signal.signal(sig, self._handle)
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+
+
+class Progress:
+    """One progress line on stderr (redrawn in place on a terminal, per epoch otherwise)."""
+
+    def __init__(self, stream: TextIO, enabled: bool = True) -> None:
+        self.stream, self.enabled = stream, enabled
+        self.tty = stream.isatty()
+        self.started: RunStarted | None = None
+        self.epochs: list[EpochMetrics] = []
+        self._last_draw = 0.0
+        self._width = 0
+
+    def show(self, event: Event) -> None:
+        if isinstance(event, RunStarted):
+            self.started = event
+            self._line(f"{event.run_id}: {event.params:,} parameters on {event.device} "
+                       f"({event.device_name}), {event.train_size:,} training images",
+                       final=True)
+        elif isinstance(event, DataProgress):
+            self._data(event)
+        elif isinstance(event, StepMetrics):
+            self._step(event)
+        elif isinstance(event, EpochMetrics):
+            self.epochs.append(event)
+            self._line(f"epoch {event.epoch}/{event.epochs}  train loss {event.train_loss:.4f}"
+                       f" acc {fmt.percent(event.train_acc)}  test loss {event.test_loss:.4f}"
+                       f" acc {fmt.percent(event.test_acc)}  {event.seconds:.1f}s "
+                       f"{event.images_per_s:,.0f} img/s", final=True)
+
+    def _data(self, event: DataProgress) -> None:
+        done = f" {event.done / event.total:.0%}" if event.total else ""
+        self._line(f"{event.message}{done}", final=False, throttle=event.total > 0)
+
+    def _step(self, m: StepMetrics) -> None:
+        frac = m.step / max(1, m.total_steps)
+        self._line(f"epoch {m.epoch} {fmt.bar(frac, 20)} {frac:4.0%} step {m.step}/"
+                   f"{m.total_steps} loss {m.loss:.4f} acc {fmt.percent(m.accuracy, 1)} "
+                   f"{m.images_per_s:,.0f} img/s ETA {fmt.duration(m.eta_s)}",
+                   final=False, throttle=True)
+
+    def _line(self, text: str, final: bool, throttle: bool = False) -> None:
+        if not self.enabled or (not final and not self.tty):
+            return
+        now = time.monotonic()
+        if throttle and not final and now - self._last_draw < 0.1:
+            return
+        self._last_draw = now
+        if self.tty:
+            pad = " " * max(0, self._width - len(text))
+            self.stream.write(f"\r{text}{pad}" + ("\n" if final else ""))
+            self._width = 0 if final else len(text)
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        if self.enabled and self.tty and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+            self._width = 0
+
+
+def _print_result(ended: RunEnded, progress: Progress, as_json: bool) -> None:
+    started = progress.started
+    cfg = started.config if started else {}
+    rows = [["run", ended.run_id], ["status", f"{ended.status} ({ended.reason})"],
+            ["arch", str(cfg.get("arch", {}).get("name", "?"))],
+            ["dataset", started.dataset if started else "?"],
+            ["device", f"{started.device} ({started.device_name})" if started else "?"],
+            ["parameters", f"{ended.params:,}"], ["epochs", str(ended.epochs_done)],
+            ["final test acc", fmt.percent(ended.final_test_acc)],
+            ["best test acc", fmt.percent(ended.best_test_acc)],
+            ["train time", f"{ended.train_seconds:.1f}s"],
+            ["throughput", f"{ended.images_per_s:,.0f} img/s"],
+            ["saved in", ended.run_dir or "(not saved)"]]
+    print(fmt.table(["result", ""], rows))
+    if as_json:
+        print(json.dumps(result_json(ended, started)))
+
+
+def result_json(ended: RunEnded, started: RunStarted | None) -> dict[str, Any]:
+    cfg = started.config if started else {}
+    return {"run_id": ended.run_id, "arch": cfg.get("arch", {}).get("name"),
+            "dataset": started.dataset if started else None, "params": ended.params,
+            "macs": started.macs if started else None, "epochs": ended.epochs_done,
+            "final_test_acc": ended.final_test_acc, "best_test_acc": ended.best_test_acc,
+            "train_seconds": round(ended.train_seconds, 3),
+            "images_per_s": round(ended.images_per_s, 1), "status": ended.status,
+            "reason": ended.reason, "device": started.device if started else None,
+            "run_dir": ended.run_dir}

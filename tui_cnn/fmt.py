@@ -1,0 +1,55 @@
+"""Small text formatters shared by the command line and the app. No torch, no Textual."""
+
+from __future__ import annotations
+
+import math
+
+
+def duration(seconds: float | None) -> str:
+    """``75.2`` -> ``1:15``; ``3725`` -> ``1:02:05``; unknown -> ``--:--``."""
+    if seconds is None or not math.isfinite(seconds) or seconds < 0:
+        return "--:--"
+    whole = int(round(seconds))
+    hours, rest = divmod(whole, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def percent(fraction: float | None, digits: int = 2) -> str:
+    return "-" if fraction is None else f"{100 * fraction:.{digits}f}%"
+
+
+def count(value: float | int | None) -> str:
+    """``421642`` -> ``421,642``; ``4.5e6`` -> ``4.50M`` for large non-integers."""
+    if value is None:
+        return "-"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return f"{value:,.0f}"
+
+
+def si(value: float) -> str:
+    """``4241152`` -> ``4.24M``."""
+    for limit, suffix in ((1e9, "G"), (1e6, "M"), (1e3, "k")):
+        if abs(value) >= limit:
+            return f"{value / limit:.2f}{suffix}"
+    return f"{value:.0f}"
+
+
+def bar(fraction: float, width: int) -> str:
+    fraction = min(1.0, max(0.0, fraction))
+    filled = int(round(fraction * width))
+    return "█" * filled + "░" * (width - filled)
+
+
+def table(headers: list[str], rows: list[list[str]], right: set[int] | None = None) -> str:
+    """A plain aligned text table; columns in ``right`` are right-aligned."""
+    right = right or set()
+    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h)
+              for i, h in enumerate(headers)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(cells, widths))).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
