@@ -1,0 +1,115 @@
+"""A saved run's model, rebuilt on the CPU from its config and its ``model.pt``.
+
+Every problem with the files (missing, unreadable, not this architecture) raises
+RunStoreError naming the file, so the command line can print one line and exit 2.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import numpy as np
+import torch
+from torch import nn
+
+from tui_cnn.core.catalog import dataset_info
+from tui_cnn.core.config import TrainConfig
+from tui_cnn.core.layers import LayerTable, layer_table
+from tui_cnn.core.models import build_model, first_layer_name
+from tui_cnn.core.runs import RunStoreError, read_json, read_jsonl
+
+
+class LoadedRun(NamedTuple):
+    """What ``load_run_model`` gives back (unpacks as a 4-tuple)."""
+
+    model: nn.Sequential
+    config: TrainConfig
+    table: LayerTable
+    epochs: list[dict[str, Any]]
+
+
+def load_config(run_dir: Path) -> TrainConfig:
+    """The TrainConfig saved in ``run_dir/config.json``."""
+    path = Path(run_dir) / "config.json"
+    problems: list[str] = []
+    data = read_json(path, problems)
+    if problems:
+        raise RunStoreError(f"{path}: {'; '.join(problems)}")
+    try:
+        return TrainConfig.from_dict(data)
+    except (ValueError, TypeError) as exc:  # ConfigError is a ValueError
+        raise RunStoreError(f"{path} does not describe a valid run: {exc}") from None
+
+
+def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
+    """A plain state dict from ``path``, loaded with ``weights_only=True`` onto the CPU."""
+    try:
+        loaded = torch.load(path, map_location="cpu", weights_only=True)
+    except FileNotFoundError:
+        raise RunStoreError(f"{path} is missing: the run saved no checkpoint "
+                            "(no epoch finished)") from None
+    except Exception as exc:  # torch raises many kinds for a damaged file
+        raise RunStoreError(f"{path} cannot be read ({type(exc).__name__}); "
+                            "the checkpoint is damaged") from None
+    if not isinstance(loaded, dict) or not all(
+            isinstance(v, torch.Tensor) for v in loaded.values()):
+        raise RunStoreError(f"{path} does not hold a plain state dict of tensors")
+    return loaded
+
+
+def load_run_model(run_dir: str | Path) -> LoadedRun:
+    """The run's model (eval mode, CPU), its config, layer table and recorded epochs."""
+    run_dir = Path(run_dir)
+    cfg = load_config(run_dir)
+    info = dataset_info(cfg.dataset)
+    table = layer_table(cfg.arch, info.shape, info.num_classes)
+    model = build_model(cfg.arch, info.shape, info.num_classes)
+    path = run_dir / "model.pt"
+    weights = load_state_dict(path)
+    try:
+        model.load_state_dict(weights, strict=True)
+    except RuntimeError as exc:
+        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise RunStoreError(f"{path} does not fit the run's architecture "
+                            f"({cfg.arch.name}): {first}") from None
+    model.eval()
+    epochs = read_jsonl(run_dir / "epochs.jsonl", [])
+    return LoadedRun(model, cfg, table, epochs)
+
+
+def _weights(module: nn.Module) -> np.ndarray:
+    weight = module.weight
+    assert isinstance(weight, torch.Tensor)
+    return weight.detach().to("cpu", torch.float32).numpy().copy()
+
+
+def first_layer_weights(model: nn.Sequential,
+                        input_shape: tuple[int, int, int]) -> np.ndarray:
+    """Layer-1 weights as images: (out, in, k, k) for a conv; for an MLP, fc1's
+    (units, C*H*W) reshaped to (units, C, H, W), one input-shaped template per unit."""
+    weight = _weights(getattr(model, first_layer_name(model)))
+    if weight.ndim == 2:
+        return weight.reshape(weight.shape[0], *input_shape)
+    return weight
+
+
+def conv_names(model: nn.Sequential) -> list[str]:
+    """Names of the model's conv layers in order (conv1, conv2, ...)."""
+    return [name for name, module in model.named_children() if isinstance(module, nn.Conv2d)]
+
+
+def layer_weights(model: nn.Sequential, layer: int,
+                  input_shape: tuple[int, int, int]) -> tuple[str, np.ndarray]:
+    """(name, weights) of layer ``layer`` counted from 1: a conv's (out, in, k, k), or,
+    for an MLP, layer 1 only (see ``first_layer_weights``). ValueError if out of range."""
+    convs = conv_names(model)
+    if not convs:
+        if layer != 1:
+            raise ValueError("an MLP has image-shaped weights in layer 1 only (fc1)")
+        return first_layer_name(model), first_layer_weights(model, input_shape)
+    if not 1 <= layer <= len(convs):
+        raise ValueError(f"layer {layer} does not exist: the model has {len(convs)} conv "
+                         f"layer(s), 1 to {len(convs)}")
+    name = convs[layer - 1]
+    return name, _weights(getattr(model, name))
