@@ -93,9 +93,9 @@ def _train(session: Session, stop: threading.Event,
                     f"{session.cfg.batch_size}; try a smaller batch size")
     except Exception as exc:  # the run is saved and reported, never lost
         session.end("failed", f"{type(exc).__name__}: {exc}")
-    except BaseException:
+    except BaseException:  # KeyboardInterrupt, or the consumer closed the generator
         session.end("interrupted", "interrupted")
-        yield session.finish()
+        session.finish()  # saved; nothing more can be yielded
         raise
     yield session.finish()
 
