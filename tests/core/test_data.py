@@ -131,3 +131,22 @@ def test_augment_without_pad_only_flips() -> None:
 def test_augment_rejects_bad_padding() -> None:
     with pytest.raises(ValueError, match="padding"):
         device_data.augment_batch(torch.zeros(1, 1, 8, 8), torch.Generator(), padding="edge")
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_gives_the_same_batches_as_cpu() -> None:
+    arrays = _indexed(50, 10)
+    cpu, gpu = device_data.to_device(arrays, "cpu"), device_data.to_device(arrays, "cuda")
+    assert gpu.x_train.is_cuda and gpu.mean.is_cuda
+
+    def ids(data: device_data.DeviceData) -> list[int]:
+        batches = device_data.train_batches(data, 8, torch.Generator().manual_seed(2))
+        return [int(i) for x, _ in batches for i in x[:, 0, 0, 0].cpu()]
+
+    assert ids(cpu) == ids(gpu)
+    x = device_data.normalise(gpu.x_train, gpu.mean, gpu.std, channels_last=True)
+    assert torch.allclose(x.cpu(), device_data.normalise(cpu.x_train, cpu.mean, cpu.std))
+    cuda_generator = torch.Generator(device="cuda").manual_seed(0)
+    assert len(list(device_data.train_batches(gpu, 8, cuda_generator))) == 7
+    out = device_data.augment_batch(gpu.x_train, cuda_generator)
+    assert out.is_cuda and out.shape == gpu.x_train.shape

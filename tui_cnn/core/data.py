@@ -45,7 +45,9 @@ class DeviceData:
 
 
 def _tensor(array: np.ndarray, device: torch.device, dtype: torch.dtype) -> torch.Tensor:
-    """Copy to the device; read-only numpy arrays (np.frombuffer) are copied first."""
+    """The array on ``device``. On the CPU it shares a writable array's memory; read-only
+    arrays (np.frombuffer views) are copied first, as torch.from_numpy needs writable memory.
+    """
     if not array.flags.writeable or not array.flags.c_contiguous:
         array = np.array(array, order="C")
     return torch.from_numpy(array).to(device=device, dtype=dtype)
