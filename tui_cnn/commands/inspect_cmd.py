@@ -1,0 +1,287 @@
+"""``tui-cnn filters`` and ``tui-cnn compare``: look inside a saved run, set runs side by side.
+
+torch is imported only when a handler runs (``--help`` stays fast).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from tui_cnn import fmt
+
+if TYPE_CHECKING:
+    import numpy as np
+    from rich.console import Console
+    from rich.text import Text
+
+    from tui_cnn.core.checkpoint import LoadedRun
+    from tui_cnn.core.compare import Comparison
+    from tui_cnn.core.inspect import EdgeScore
+    from tui_cnn.render.heatmap import ColorMode, Normalise
+
+ARROWS = {0: "→", 45: "↗", 90: "↑", 135: "↖", 180: "←", 225: "↙", 270: "↓", 315: "↘"}
+
+
+def add_runs_dir(p: argparse.ArgumentParser) -> None:
+    """--runs-dir after the command; SUPPRESS keeps one given before it (tui-cnn --runs-dir
+    DIR filters RUN) instead of resetting it to None."""
+    p.add_argument("--runs-dir", default=argparse.SUPPRESS,
+                   help="where runs are saved (or set TUI_CNN_RUNS_DIR)")
+
+
+def add_parsers(sub: Any) -> None:
+    p = sub.add_parser("filters", help="a saved run's filters as heatmaps, with edge scores")
+    p.add_argument("run", metavar="RUN", help="run id, unique part of one, or its folder")
+    p.add_argument("--layer", type=int, default=1, help="conv layer, from 1 (default 1)")
+    p.add_argument("--channel", type=int, metavar="K", help="show output channel K's kernel "
+                   "for each input channel (default: mean over input channels)")
+    p.add_argument("--normalise", choices=("filter", "layer"), default="filter",
+                   help="colour scale per filter (default) or shared by the layer")
+    p.add_argument("--columns", type=int, help="tiles per row (default: what fits)")
+    p.add_argument("--epoch", type=int, help="filters after epoch E (needs stored snapshots)")
+    add_runs_dir(p)
+    p.set_defaults(handler=filters_command)
+    p = sub.add_parser("compare", help="saved runs side by side: differing settings, results")
+    p.add_argument("runs", nargs="+", metavar="RUN")
+    add_runs_dir(p)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=compare_command)
+
+
+# ---- shared by the inspecting commands ----------------------------------------------------
+
+
+def run_dir(ref: str, runs_dir: str | None) -> Path:
+    """The folder of run ``ref``; UsageError (exit 2) when there is no such run."""
+    from tui_cnn.cli import UsageError
+    from tui_cnn.core.runs import RunStoreError, find_run
+
+    try:
+        return find_run(ref, runs_dir)
+    except RunStoreError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def load_run(path: Path) -> LoadedRun:
+    """The run's model, config, layer table and epochs; UsageError naming a bad file."""
+    from tui_cnn.cli import UsageError
+    from tui_cnn.core.checkpoint import load_run_model
+    from tui_cnn.core.runs import RunStoreError
+
+    try:
+        return load_run_model(path)
+    except RunStoreError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def edge_label(score: EdgeScore) -> str:
+    """Tile label: the filter index, with an arrow towards brighter when edge-like."""
+    return f"{score.index} {ARROWS[score.angle]}" if score.edge_like else str(score.index)
+
+
+def edge_scores_or_none(weights: np.ndarray) -> list[EdgeScore] | None:
+    """Edge scores of (N, C, k, k) weights; None where kernels have no orientation
+    (1x1, even or non-square, e.g. an MLP's image-sized templates)."""
+    from tui_cnn.core.inspect import edge_scores
+
+    k_h, k_w = weights.shape[2:]
+    if k_h != k_w or k_h < 3 or k_h % 2 == 0:
+        return None
+    return edge_scores(weights)
+
+
+def edge_table(scores: list[EdgeScore], label: str = "filter") -> str:
+    rows = [[str(s.index), f"{s.angle:>3}° {ARROWS[s.angle]}", f"{s.r:.3f}",
+             "yes" if s.edge_like else ""] for s in scores]
+    return fmt.table([label, "best angle", "r", "edge-like"], rows, right={0, 2})
+
+
+def default_scale(kernel: int, mode: ColorMode) -> int:
+    """Terminal pixels per weight: 2 for small kernels in colour (half blocks: a 3x3 filter
+    takes 6x3 cells), else 1 (shades are already two cells per weight)."""
+    return 2 if kernel <= 7 and mode != "none" else 1
+
+
+def fit_columns(tiles: int, tile_width: int, width: int, most: int = 8) -> int:
+    return max(1, min(most, tiles, (width + 1) // (tile_width + 1)))
+
+
+# ---- filters ------------------------------------------------------------------------------
+
+
+def _snapshot(path: Path, epoch: int, loaded: LoadedRun, layer: int) -> np.ndarray | None:
+    """Stored layer-1 weights after ``epoch``; None when the final checkpoint is that epoch.
+
+    The run store keeps only the last epoch's model; per-epoch snapshots are read when a
+    run has them (``filters/epoch-E.npy`` or ``filters_epochE.npy``)."""
+    import numpy as np
+
+    from tui_cnn.cli import UsageError
+
+    done = [int(e["epoch"]) for e in loaded.epochs if isinstance(e.get("epoch"), int)]
+    last = max(done) if done else None
+    for candidate in (path / "filters" / f"epoch-{epoch}.npy", path / f"filters_epoch{epoch}.npy"):
+        if candidate.is_file():
+            if layer != 1:
+                raise UsageError(f"per-epoch snapshots hold layer-1 filters only; drop "
+                                 f"--layer {layer} or --epoch {epoch}")
+            try:
+                weights = np.load(candidate, allow_pickle=False)
+            except (OSError, ValueError) as exc:
+                raise UsageError(f"{candidate} cannot be read ({type(exc).__name__})") from None
+            if weights.ndim != 4:
+                raise UsageError(f"{candidate} holds shape {weights.shape}, not (N, C, k, k)")
+            return np.asarray(weights, dtype=np.float32)
+    if epoch == last:
+        return None
+    raise UsageError(f"run {path.name} keeps only its final checkpoint (epoch {last or 'none'})"
+                     f"; filters after epoch {epoch} were not stored")
+
+
+def _select(weights: np.ndarray, layer: int, channel: int | None) -> tuple[np.ndarray, str]:
+    """The tiles to draw, (M, C, k, k), and what one tile is."""
+    from tui_cnn.cli import UsageError
+
+    n, c = weights.shape[:2]
+    if channel is not None:
+        if not 0 <= channel < n:
+            raise UsageError(f"--channel must be between 0 and {n - 1}, got {channel}")
+        return weights[channel][:, None], f"output channel {channel}, one tile per input channel"
+    if layer > 1 and c != 1:
+        return weights.mean(axis=1, keepdims=True), f"mean over {c} input channels"
+    return weights, f"{c} input channel{'s' if c > 1 else ''}"
+
+
+def _console() -> tuple[Console, ColorMode]:
+    """A Console and the colour mode to draw in: shades when stdout is not a terminal
+    (FORCE_COLOR overrides) or NO_COLOR is set."""
+    from rich.console import Console
+
+    from tui_cnn.render.heatmap import detect_color_mode
+
+    probe = Console()
+    mode: ColorMode = detect_color_mode() if probe.is_terminal else "none"
+    if mode == "none":
+        return Console(color_system=None, highlight=False, width=probe.width), mode
+    return Console(color_system=mode, highlight=False, force_terminal=True,
+                   width=probe.width), mode
+
+
+def _draw(console: Console, mode: ColorMode, weights: np.ndarray, labels: list[str],
+          columns: int | None, normalise: Normalise) -> None:
+    from tui_cnn.render.heatmap import filter_grid, heatmap_size, legend
+
+    scale = default_scale(weights.shape[-1], mode)
+    tile_w = heatmap_size(*weights.shape[2:], scale=scale, mode=mode)[0]
+    cols = columns or fit_columns(len(weights), tile_w, console.width)
+    grid: Text = filter_grid(weights, columns=cols, scale=scale, mode=mode,
+                             normalise=normalise, labels=labels)
+    console.width = max(console.width, max(len(line) for line in grid.plain.split("\n")))
+    console.print(grid)
+    console.print()
+    if weights.shape[1] == 3:
+        console.print("shade = brightness of the RGB filter" if mode == "none" else
+                      "colour = the filter's RGB weights, min-max scaled")
+    else:
+        console.print(legend(float(weights.min()), float(weights.max()), mode=mode))
+        if normalise == "filter":
+            console.print("(each tile is scaled to its own largest |w|; the bar shows the "
+                          "layer's range)")
+
+
+def filters_command(args: argparse.Namespace) -> int:
+    from tui_cnn.cli import UsageError
+    from tui_cnn.core.checkpoint import layer_weights
+
+    path = run_dir(args.run, args.runs_dir)
+    loaded = load_run(path)
+    shape = loaded.table.input_shape
+    weights = _snapshot(path, args.epoch, loaded, args.layer) if args.epoch is not None else None
+    try:
+        name, full = layer_weights(loaded.model, args.layer, shape)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    full = full if weights is None else weights
+    if args.columns is not None and args.columns < 1:
+        raise UsageError(f"--columns must be at least 1, got {args.columns}")
+    tiles, what = _select(full, args.layer, args.channel)
+    scores = edge_scores_or_none(tiles)
+    labels = [edge_label(s) for s in scores] if scores else [str(i) for i in range(len(tiles))]
+    when = f"after epoch {args.epoch}" if args.epoch is not None else \
+        f"after epoch {len(loaded.epochs)}, the final checkpoint"
+    print(f"{path.name}: {name}, {full.shape[0]} filters of {'x'.join(map(str, full.shape[1:]))}"
+          f" ({loaded.config.arch.name} on {loaded.config.dataset}, {when}); {what}")
+    console, mode = _console()
+    _draw(console, mode, tiles, labels, args.columns, args.normalise)
+    print()
+    if scores is None:
+        print("edge scores need odd square kernels of 3x3 or more; none for these")
+        return 0
+    print(edge_table(scores, "input" if args.channel is not None else "filter"))
+    from tui_cnn.core.inspect import edge_summary
+
+    print(edge_summary(scores))
+    return 0
+
+
+# ---- compare ------------------------------------------------------------------------------
+
+
+def _ratio(value: float | None, first: float | None) -> str:
+    return f" ({value / first:.2f}x)" if value is not None and first else ""
+
+
+def result_rows(comparison: Comparison) -> list[list[str]]:
+    runs = comparison.runs
+    first = runs[0]
+
+    def row(label: str, cells: list[str]) -> list[str]:
+        return [label, *cells]
+
+    return [
+        row("parameters", [fmt.count(r.params) + (_ratio(r.params, first.params) if i else "")
+                           for i, r in enumerate(runs)]),
+        row("mult-adds", [(fmt.si(r.macs) if r.macs is not None else "-")
+                          + (_ratio(r.macs, first.macs) if i else "") for i, r in enumerate(runs)]),
+        row("epochs", [str(r.epochs_done) for r in runs]),
+        row("best test acc", [fmt.percent(r.best_test_acc) for r in runs]),
+        row("final test acc", [fmt.percent(r.final_test_acc) for r in runs]),
+        row("train seconds", ["-" if r.train_seconds is None else f"{r.train_seconds:.1f}"
+                              for r in runs]),
+        row("images/s", ["-" if r.images_per_s is None else f"{r.images_per_s:,.0f}"
+                         for r in runs]),
+        row("status", [r.status for r in runs]),
+    ]
+
+
+def show(value: Any) -> str:
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value)) or "none"
+    return "-" if value is None else str(value)
+
+
+def compare_command(args: argparse.Namespace) -> int:
+    from tui_cnn.cli import UsageError
+    from tui_cnn.core.compare import compare
+    from tui_cnn.core.runs import read_run
+
+    if len(args.runs) < 2:
+        raise UsageError("compare needs at least two runs (`tui-cnn runs` lists them)")
+    comparison = compare([read_run(run_dir(ref, args.runs_dir)) for ref in args.runs])
+    if args.json:
+        print(json.dumps(comparison.to_dict()))
+        return 0
+    headers = ["", *(f"{i}: {r.run_id}" for i, r in enumerate(comparison.runs, start=1))]
+    diff_rows = [[key, *map(show, values)] for key, values in comparison.differences.items()]
+    if diff_rows:
+        print("settings that differ")
+        print(fmt.table(headers, diff_rows))
+    else:
+        print("same settings")
+    print()
+    print("results (ratios against run 1)")
+    print(fmt.table(headers, result_rows(comparison)))
+    return 0
