@@ -17,7 +17,9 @@ from textual.widgets import Footer, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState
 
 from tui_cnn.core.config import ConfigError, TrainConfig
+from tui_cnn.core.datafiles import DataError
 from tui_cnn.core.events import RunEnded
+from tui_cnn.core.runs import RunStoreError
 from tui_cnn.tui import keys
 from tui_cnn.tui.messages import CoreEvents, SetupChanged, listeners
 from tui_cnn.tui.screens.help import HelpScreen
@@ -29,6 +31,9 @@ from tui_cnn.tui.widgets.runs_view import RunsView
 from tui_cnn.tui.widgets.setup_panel import SetupPanel
 from tui_cnn.tui.widgets.status_line import StatusLine
 from tui_cnn.tui.widgets.training_view import TrainingView
+
+PREPARATION_ERRORS = (ConfigError, DataError, RunStoreError)
+"""What run() raises before training when the setup cannot work: said plainly."""
 
 QUIT_WAIT_S = 15.0
 """Quitting during a run waits this long for the run to stop and be saved."""
@@ -126,6 +131,8 @@ class TuiCnnApp(App[int]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker's end, good or bad, is handled here."""
         worker = event.worker
+        if not self.is_running:  # shutting down: the widgets may be gone
+            return
         if worker.group == "devices" and event.state == WorkerState.SUCCESS:
             self.panel.devices.set_devices(worker.result or [])
         elif worker.group == "devices" and event.state == WorkerState.ERROR:
@@ -137,7 +144,7 @@ class TuiCnnApp(App[int]):
             self._train_ended()
 
     def _train_failed(self, error: BaseException | None) -> None:
-        if isinstance(error, ConfigError):
+        if isinstance(error, PREPARATION_ERRORS):
             reason = f"Can't train: {error}"
         else:
             reason = f"Training failed: {type(error).__name__}: {error}"
@@ -157,6 +164,8 @@ class TuiCnnApp(App[int]):
     # Messages ------------------------------------------------------------------------
 
     def on_core_events(self, message: CoreEvents) -> None:
+        if not self.is_running:  # shutting down: the widgets may be gone
+            return
         targets = list(listeners(self.screen_stack[0]))
         for event in message.events:
             if self.session is not None:

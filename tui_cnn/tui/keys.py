@@ -28,7 +28,7 @@ KEYS: tuple[Key, ...] = (
     Key("space", "space", "pause", "Pause", "Pause or resume training",
         "pause the running training between batches, or resume it"),
     Key("x", "x", "stop", "Stop", "Stop training",
-        "stop training at the next batch; the run is saved as 'stopped'"),
+        "stop at the next batch; the run is saved as 'stopped'"),
     Key("1", "1", "show_view('training')", "Training", "Show the Training view",
         "Training view: loss and accuracy charts, progress", group=VIEWS),
     Key("2", "2", "show_view('filters')", "Filters", "Show the Filters view",

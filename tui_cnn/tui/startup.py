@@ -4,20 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from tui_cnn.core.catalog import dataset_info
 from tui_cnn.core.config import TrainConfig, preset
+from tui_cnn.core.datasets import availability
 
 MNIST_MISSING = ("MNIST isn't downloaded, so the built-in synth-digits dataset is selected. "
                  "Choose MNIST under Dataset to download it when you start.")
-
-
-def availability(name: str, data_dir: str | None) -> str:
-    """'built-in', 'present' or 'not downloaded' (numpy only: no torch on this path)."""
-    try:
-        from tui_cnn.core.datasets import availability as core_availability
-    except ImportError:  # TODO(issue 3): drop once core.datasets lands
-        return "built-in" if dataset_info(name).builtin else "not downloaded"
-    return core_availability(name, data_dir)
 
 
 def initial_config(*, arch: str | None, dataset: str | None, epochs: int | None,

@@ -9,6 +9,10 @@ from tui_cnn.tui.series import Ema, Series
 from tui_cnn.tui.widgets.chart import MetricChart
 
 
+def percent(values: list[float]) -> list[float]:
+    return [100.0 * value for value in values]
+
+
 class AccuracyChart(MetricChart):
     """Accuracies are kept as fractions and drawn in percent."""
 
@@ -51,11 +55,13 @@ class AccuracyChart(MetricChart):
 
     def draw(self, plt: Plot, limit: int) -> None:
         plt.title("accuracy % by epoch")
+        xs, ys = self.running.points(limit)
+        if xs:
+            plt.plot(xs, percent(ys), label="train (running)", marker="braille", color="cyan")
         for series, label, marker, color in (
-            (self.running, "train (running)", "braille", "cyan"),
             (self.train, "train", "x", "cyan"),
             (self.test, "test", "o", "orange"),
         ):
             xs, ys = series.points(limit)
             if xs:
-                plt.plot(xs, [100.0 * y for y in ys], label=label, marker=marker, color=color)
+                plt.scatter(xs, percent(ys), label=label, marker=marker, color=color)

@@ -13,7 +13,7 @@ from textual.widgets import Label, Select, Static
 from textual.worker import Worker, WorkerState
 
 from tui_cnn.core.catalog import DATASETS, dataset_info
-from tui_cnn.tui.startup import availability
+from tui_cnn.core.datasets import availability, sample_images
 from tui_cnn.tui.widgets.dataset_preview import DatasetPreview
 
 Samples = tuple[str, np.ndarray, list[str]]  # dataset, (K, C, H, W) uint8, class names
@@ -21,7 +21,7 @@ Samples = tuple[str, np.ndarray, list[str]]  # dataset, (K, C, H, W) uint8, clas
 
 def availability_text(state: str, download: bool) -> str:
     if state == "built-in":
-        return "built-in: generated here, no download"
+        return "ready: generated when you start, nothing to download"
     if state == "present":
         return "downloaded: ready"
     if download:
@@ -75,8 +75,6 @@ class DatasetPicker(VerticalGroup):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="preview")
     def _load_samples(self, name: str) -> Samples:
-        from tui_cnn.core.datasets import sample_images
-
         images, labels = sample_images(name, self.data_dir, count_per_class=1)
         classes = dataset_info(name).classes
         return name, images, [classes[int(label)] for label in labels]

@@ -59,4 +59,4 @@ class LossChart(MetricChart):
             plt.plot(xs, ys, label="train (smoothed)", marker="braille", color="cyan")
         xs, ys = self.test.points(limit)
         if xs:
-            plt.plot(xs, ys, label="test", marker="o", color="orange")
+            plt.scatter(xs, ys, label="test", marker="o", color="orange")
