@@ -1,0 +1,128 @@
+"""Start, watch, pause, resume, stop and quit a run through the keys (fake training loop)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from textual.widgets import OptionList, Select
+
+from tui_cnn.core.events import RunEnded
+from tui_cnn.tui.app import TuiCnnApp
+from tui_cnn.tui.widgets.setup_panel import SetupPanel
+
+from .conftest import AppFactory
+from .fakes import FakeRunner
+from .helpers import notifications, wait_for, wait_until
+
+SIZE = (120, 40)
+
+
+def epochs_seen(app: TuiCnnApp) -> list[float]:
+    return app.training_view.acc_chart.epochs
+
+
+async def test_choose_arch_and_dataset_then_train(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        presets = app.query_one("#presets", OptionList)
+        assert app.focused is presets
+        await pilot.press("down", "down", "down", "down", "enter")  # cnn-small
+        app.query_one("#dataset-select", Select).focus()
+        await pilot.press("enter", "down", "enter")  # synth-shapes
+        await wait_for(pilot, lambda: app.panel.data.dataset == "synth-shapes", what="dataset")
+        assert app.panel.arch.spec.name == "cnn-small"
+        await pilot.press("escape", "t")
+        await wait_for(pilot, lambda: app.session is not None and app.session.ended,
+                       what="the run to end")
+        assert app.session is not None and app.session.ended is not None
+        assert app.session.ended.status == "finished"
+        cfg = app.session.config
+        assert (cfg.arch.name, cfg.dataset, cfg.threads) == ("cnn-small", "synth-shapes", 1)
+        chart = app.training_view.acc_chart
+        assert chart.epochs == [1.0, 2.0]
+        assert all(0.0 <= acc <= 1.0 for acc in chart.test_acc)
+        assert len(app.training_view.loss_chart.train_loss) > 0
+        assert app.status.shown_state == "finished"
+        assert "test acc (epoch 2)" in str(app.status.render())
+
+
+async def test_pause_resume_stop(make_app: AppFactory, runner: FakeRunner) -> None:
+    runner.step_s = 0.02
+    app = make_app(epochs=20)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await wait_for(pilot, lambda: epochs_seen(app), what="the first epoch")
+        await pilot.press("space")
+        assert app.session is not None and app.session.pause.is_set()
+        assert app.status.shown_state == "paused"
+        await pilot.pause(0.3)  # whatever was queued before the pause arrives
+        steps = len(app.training_view.loss_chart.steps)
+        await pilot.pause(0.5)
+        assert len(app.training_view.loss_chart.steps) == steps, "training went on paused"
+        await pilot.press("space")
+        assert not app.session.pause.is_set()
+        assert app.status.shown_state == "training"
+        await wait_for(pilot, lambda: len(app.training_view.loss_chart.steps) > steps,
+                       what="steps after resuming")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: app.session is not None and app.session.ended,
+                       what="RunEnded after stop")
+        ended = app.session.ended
+        assert isinstance(ended, RunEnded) and ended.status == "stopped"
+        assert app.status.shown_state == "stopped"
+        assert ended.run_dir is not None
+        assert json.loads((Path(ended.run_dir) / "run.json").read_text())["status"] == "stopped"
+        assert any("Stopped after" in text for text in notifications(app))
+
+
+async def test_second_start_is_refused(make_app: AppFactory, runner: FakeRunner) -> None:
+    runner.step_s = 0.02
+    app = make_app(epochs=50)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await wait_for(pilot, lambda: app.status.shown_state == "training", what="training")
+        session = app.session
+        await pilot.press("t")
+        assert app.session is session
+        assert runner.calls == 1
+        assert any("already going" in text for text in notifications(app))
+
+
+async def test_quit_while_training_saves_the_run(make_app: AppFactory,
+                                                 runner: FakeRunner) -> None:
+    runner.step_s = 0.02
+    app = make_app(epochs=50)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await wait_for(pilot, lambda: app.status.shown_state == "training", what="training")
+        await pilot.press("q")
+        session = app.session
+        assert session is not None
+        await wait_until(lambda: app.return_code is not None, what="the app to exit")
+    assert session.done.is_set()
+    assert session.ended is not None and session.ended.status == "stopped"
+    assert session.ended.run_dir is not None
+    saved = json.loads((Path(session.ended.run_dir) / "run.json").read_text())
+    assert saved["status"] == "stopped"
+
+
+async def test_keys_with_no_run_say_so(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("space", "x")
+        said = notifications(app)
+        assert any("Nothing to pause" in text for text in said)
+        assert any("Nothing to stop" in text for text in said)
+        assert app.status.shown_state == "idle"
+
+
+async def test_setup_changes_reach_listeners(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        panel = app.query_one(SetupPanel)
+        await pilot.pause()
+        assert app.status.device == "auto"
+        app.query_one("#device-select", Select).value = "cpu"
+        await wait_for(pilot, lambda: app.status.device == "cpu", what="the device")
+        assert panel.setup.device == "cpu"

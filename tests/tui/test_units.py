@@ -1,0 +1,93 @@
+"""Pure helpers: field parsing, bounded series, smoothing, the event pump."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from tui_cnn.core.config import ConfigError
+from tui_cnn.core.events import DataProgress, EpochMetrics, RunEnded, StepMetrics
+from tui_cnn.tui import fields
+from tui_cnn.tui.messages import CoreEvents
+from tui_cnn.tui.series import Ema, Series, thinned
+from tui_cnn.tui.session import pump
+from tui_cnn.tui.widgets.run_progress import duration
+
+
+def step(n: int, loss: float = 1.0) -> StepMetrics:
+    return StepMetrics(1, n, 100, n, 100, loss, 0.5, 1e-3, 100.0, 1.0, 2.0)
+
+
+def test_fields_parse_and_explain() -> None:
+    assert fields.conv_channels("32, 64") == (32, 64)
+    assert fields.conv_channels("  ") == ()
+    assert fields.hidden_units("128 64") == (128, 64)
+    assert fields.learning_rate("1e-3") == 0.001
+    assert fields.batch_size("1_024") == 1024
+    with pytest.raises(ConfigError, match="batch size must be a whole number, got 'abc'"):
+        fields.batch_size("abc")
+    with pytest.raises(ConfigError, match="conv channels must be between 1 and 1,024"):
+        fields.conv_channels("32,0")
+    with pytest.raises(ConfigError, match="learning rate must be a finite number"):
+        fields.learning_rate("nan")
+    with pytest.raises(ConfigError, match="dropout must be in"):
+        fields.dropout("1.5")
+    with pytest.raises(ConfigError, match="epochs must be between"):
+        fields.epochs("0")
+
+
+def test_series_stays_bounded_and_keeps_the_latest_point() -> None:
+    series = Series(cap=50)
+    for i in range(10_000):
+        series.append(float(i), float(i))
+    assert len(series) <= 50
+    xs, ys = series.points(limit=20)
+    assert len(xs) == 20 and xs[0] == 0.0 and xs[-1] == 9999.0
+    assert xs == sorted(xs)
+
+
+def test_series_drops_non_finite_values() -> None:
+    series = Series()
+    for y in (1.0, math.nan, math.inf, 2.0):
+        series.append(1.0, y)
+    assert series.ys == [1.0, 2.0]
+
+
+def test_thinned_keeps_ends() -> None:
+    xs = [float(i) for i in range(7)]
+    assert thinned(xs, xs, 3) == ([0.0, 3.0, 6.0], [0.0, 3.0, 6.0])
+    assert thinned(xs[:2], xs[:2], 10) == ([0.0, 1.0], [0.0, 1.0])
+
+
+def test_ema_is_unbiased_at_the_start_and_skips_nan() -> None:
+    ema = Ema(beta=0.9)
+    assert ema.update(math.nan) is None
+    assert ema.update(2.0) == pytest.approx(2.0)
+    assert ema.update(math.nan) == pytest.approx(2.0)
+    assert ema.update(2.0) == pytest.approx(2.0)
+
+
+def test_pump_batches_steps_but_never_drops_or_reorders() -> None:
+    now = [0.0]
+    posted: list[CoreEvents] = []
+    epoch = EpochMetrics(1, 1, 5, 1.0, 0.5, 1.0, 0.5, 1.0, 0.1, 100.0, 1.0)
+    end = RunEnded("finished", "", "r", None, 1, 5, 0.5, 0.5, 1.0, 100.0, 10)
+    events = [DataProgress("generate", "x"), step(1), step(2), step(3), epoch, step(4), end]
+
+    def clock() -> float:
+        now[0] += 0.05
+        return now[0]
+
+    pump(events, posted.append, interval=0.25, clock=clock)  # type: ignore[arg-type]
+    flat = [event for message in posted for event in message.events]
+    assert flat == events
+    assert len(posted) < len(events)
+    assert posted[-1].events[-1] is end
+
+
+def test_duration() -> None:
+    assert duration(62) == "1:02"
+    assert duration(3723) == "1:02:03"
+    assert duration(math.nan) == "-"
+    assert duration(math.inf) == "-"
