@@ -141,8 +141,9 @@ def normalisation(arrays: ArrayData) -> tuple[tuple[float, ...], tuple[float, ..
     stds: list[float] = []
     for channel in range(arrays.x_train.shape[1]):
         counts = np.bincount(arrays.x_train[:, channel].ravel(), minlength=256)
-        mean = float(counts @ values) / max(1, counts.sum())
-        var = float(counts @ (values - mean) ** 2) / max(1, counts.sum())
+        total = max(1, int(counts.sum()))
+        mean = float(counts @ values) / total
+        var = float(counts @ (values - mean) ** 2) / total
         means.append(mean / 255.0)
         stds.append(float(np.sqrt(var)) / 255.0 if var > 0 else 1.0)
     return tuple(means), tuple(stds)
