@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import torch
 
 from tui_cnn.core.config import ConfigError
-from tui_cnn.core.runs import RunStoreError, RunWriter
+from tui_cnn.core.runs import RunStoreError, RunWriter, atomic_write_bytes, read_jsonl
 
 if TYPE_CHECKING:
     from tui_cnn.core.session import Session
@@ -49,4 +50,14 @@ def restore_into(session: Session, run_dir: Path) -> None:
     session._resumed_train_seconds = session.train_seconds
     session.train_images = int(state.get("train_images", 0))
     session.writer = RunWriter.reopen(run_dir)
+    _drop_rows_after(run_dir / "steps.jsonl", "step", session.global_step)
+    _drop_rows_after(run_dir / "epochs.jsonl", "epoch", epoch)
     session.write_status("running", "resumed")
+
+
+def _drop_rows_after(path: Path, key: str, last: int) -> None:
+    """Forget metrics logged after the checkpoint (the steps a killed run will redo)."""
+    rows = read_jsonl(path, [])
+    kept = [row for row in rows if isinstance(row.get(key), int) and row[key] <= last]
+    payload = b"".join((json.dumps(row, sort_keys=True) + "\n").encode() for row in kept)
+    atomic_write_bytes(path, payload)

@@ -41,7 +41,7 @@ def resolve_runs_dir(runs_dir: str | os.PathLike[str] | None) -> Path:
     return Path(runs_dir).expanduser() if runs_dir else default_runs_dir()
 
 
-def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
+def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
     """Write through a temp file in the same folder, fsync it, rename it over ``path``."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
@@ -57,9 +57,12 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], None]) -> None:
     _fsync_dir(path.parent)
 
 
+def atomic_write_bytes(path: Path, payload: bytes) -> None:
+    atomic_write(path, lambda handle: handle.write(payload))
+
+
 def atomic_write_json(path: Path, data: Any) -> None:
-    payload = (json.dumps(data, indent=2, sort_keys=True) + "\n").encode()
-    atomic_write(path, lambda handle: handle.write(payload) and None)
+    atomic_write_bytes(path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
 
 
 class _suppress_os_error:

@@ -22,14 +22,13 @@ from torch import nn
 
 from tui_cnn.core import data as device_data
 from tui_cnn.core import devices
-from tui_cnn.core.augment import augment
 from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.datasets import ArrayData
 from tui_cnn.core.events import EpochMetrics, FilterSnapshot, RunEnded, RunStarted, StepMetrics
 from tui_cnn.core.layers import LayerTable
 from tui_cnn.core.models import build_with_table, first_layer_name
 from tui_cnn.core.perf import tune_allocator
-from tui_cnn.core.runs import RunWriter, atomic_write, new_run_id, resolve_runs_dir
+from tui_cnn.core.runs import RunWriter, atomic_write_bytes, new_run_id, resolve_runs_dir
 
 WARMUP_FRACTION = 0.15
 
@@ -132,8 +131,9 @@ class Session:
         info = arrays.info
         model, table = build_with_table(cfg.arch, info.shape, info.num_classes)
         channels_last = not cfg.arch.is_mlp and device.type in ("cpu", "cuda")
-        model = model.to(device, memory_format=torch.channels_last if channels_last
-                         else torch.contiguous_format)
+        model = model.to(device)
+        if channels_last:
+            model = model.to(memory_format=torch.channels_last)
         optimizer = make_optimizer(cfg, model)
         data = device_data.to_device(arrays, device)
         session = cls(cfg, arrays, data, device, model, table, optimizer, None, threads,
@@ -193,7 +193,7 @@ class Session:
         for name, obj in (("model.pt", weights), ("resume.pt", state)):
             buffer = io.BytesIO()
             torch.save(obj, buffer)
-            atomic_write(self.writer.path / name, lambda h, b=buffer: h.write(b.getvalue()))
+            atomic_write_bytes(self.writer.path / name, buffer.getvalue())
 
     # -- events --------------------------------------------------------------------------
     @property
@@ -252,7 +252,7 @@ class Session:
         for group in self.optimizer.param_groups:
             group["lr"] = self.cfg.lr * lr_factor(self.global_step, self.total_steps,
                                                   self.cfg.schedule)
-        x_u8 = augment(x_u8, self.cfg.augmentation, self._aug_generator)
+        x_u8 = self._augment(x_u8)
         x = device_data.normalise(x_u8, self.data.mean, self.data.std, self.channels_last)
         logits = self.model(x)
         loss = F.cross_entropy(logits, labels, label_smoothing=self.cfg.label_smoothing)
@@ -266,6 +266,17 @@ class Session:
         window.steps += 1
         self.global_step += 1
         self.step_in_epoch += 1
+
+    def _augment(self, x_u8: torch.Tensor) -> torch.Tensor:
+        """2-pixel shifts (zero fill) for digits; 4-pixel reflect crops + flips for photos."""
+        kind = self.cfg.augmentation
+        if kind == "none":
+            return x_u8
+        if kind == "shift":
+            return device_data.augment_batch(x_u8, self._aug_generator, pad=2,
+                                             padding="zeros", flip=False)
+        return device_data.augment_batch(x_u8, self._aug_generator, pad=4,
+                                         padding="reflect", flip=True)
 
     def report(self) -> StepMetrics | None:
         """Read the window back; None (and the run ended as diverged) if the loss blew up."""

@@ -40,7 +40,7 @@ def run(cfg: TrainConfig, stop: threading.Event | None = None,
     for item in _load_in_background(cfg, stop):
         if isinstance(item, DataProgress):
             yield item
-        else:
+        elif isinstance(item, ArrayData):
             arrays = item
     if arrays is None:  # stopped while the data was loading
         return

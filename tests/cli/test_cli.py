@@ -1,0 +1,140 @@
+"""The headless CLI: exit codes, one-line errors, JSON result, real files, signals."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from tests.fakedata import write_idx_mnist
+from tui_cnn.cli import main
+from tui_cnn.core.runs import list_runs, read_jsonl, read_run
+
+TINY = ["--arch", "cnn-small", "--train-size", "600", "--test-size", "200", "--threads", "1"]
+
+
+@pytest.mark.parametrize("argv", [
+    ["train", "--epochs", "0"],
+    ["train", "--epochs", "abc"],
+    ["train", "--batch-size", "-1"],
+    ["train", "--lr", "nan"],
+    ["train", "--arch", "resnet"],
+    ["train", "--dataset", "imagenet"],
+    ["train", "--device", "cuda:7", "--dataset", "synth-digits"],
+    ["train", "--device", "tpu"],
+    ["train", "--optimizer", "lbfgs"],
+    ["summary", "--arch", "nope"],
+    ["train", "--dataset", "synth-digits", "--batch-size", "100000", "--train-size", "500"],
+    ["train", "--dataset", "mnist", "--data-dir", "/nonexistent/dir", "--offline"],
+    ["train", "--resume", "no-such-run"],
+    ["frobnicate"],
+])
+def test_bad_input_exits_2_with_one_line(argv: list[str], tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc_info:
+        raise SystemExit(main([*argv, "--runs-dir", str(tmp_path)] if argv[0] == "train"
+                              else argv))
+    assert exc_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1, err
+    assert "error" in err and "Traceback" not in err
+
+
+def test_train_json_is_the_last_line_of_stdout(tmp_path: Path,
+                                               capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["train", *TINY, "--dataset", "synth-digits", "--epochs", "1", "--json",
+                 "--runs-dir", str(tmp_path)])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert {"run_id", "arch", "dataset", "params", "epochs", "final_test_acc",
+            "best_test_acc", "train_seconds", "images_per_s", "status"} <= set(result)
+    assert result["status"] == "finished" and result["params"] == 26_698
+    assert result["arch"] == "cnn-small" and result["epochs"] == 1
+
+
+def test_mnist_from_idx_files_in_torchvision_layout(tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    write_idx_mnist(tmp_path / "data", n_train=800, n_test=200, seed=1, gz=True)
+    code = main(["train", "--arch", "cnn", "--dataset", "mnist", "--data-dir",
+                 str(tmp_path / "data"), "--epochs", "1", "--threads", "1", "--json",
+                 "--runs-dir", str(tmp_path / "runs"), "--offline"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["dataset"] == "mnist" and result["params"] == 421_642
+    assert result["final_test_acc"] > 0.5
+
+
+def test_summary_json_totals(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["summary", "--arch", "cnn", "--dataset", "cifar10", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["params"] == 545_098
+    assert data["layers"][0]["formula"] == "32x3x3x3 + 32 = 896"
+
+
+def test_runs_lists_newest_first(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    for arch in ("cnn-small", "mlp"):
+        main(["train", *TINY[2:], "--arch", arch, "--dataset", "synth-digits", "--epochs",
+              "1", "--runs-dir", str(tmp_path), "--quiet"])
+        time.sleep(1.1)  # run ids and dates are per second
+    capsys.readouterr()
+    assert main(["runs", "--runs-dir", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "mlp" in lines[2] and "cnn-small" in lines[3]
+
+
+def _child(tmp_path: Path, epochs: int = 50) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.Popen(
+        [sys.executable, "-m", "tui_cnn", "train", *TINY, "--dataset", "synth-digits",
+         "--epochs", str(epochs), "--runs-dir", str(tmp_path), "--log-every", "2"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+
+
+def _wait_for_epochs(tmp_path: Path, count: int, timeout: float = 120) -> Path:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        runs = list_runs(tmp_path)
+        if runs and len(runs[0].epochs) >= count:
+            return runs[0].path
+        time.sleep(0.2)
+    raise AssertionError("the child never finished an epoch")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])
+def test_signal_saves_the_run_as_interrupted(tmp_path: Path, signum: int) -> None:
+    child = _child(tmp_path)
+    run_dir = _wait_for_epochs(tmp_path, 1)
+    child.send_signal(signum)
+    assert child.wait(timeout=60) == 130
+    record = read_run(run_dir)
+    assert record.state == "interrupted" and len(record.epochs) >= 1
+    assert torch.load(run_dir / "model.pt", weights_only=True)["conv1.weight"].shape == (
+        8, 1, 3, 3)
+
+
+def test_killed_mid_run_leaves_a_readable_folder_that_resumes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    child = _child(tmp_path)
+    run_dir = _wait_for_epochs(tmp_path, 2)
+    child.kill()
+    child.wait(timeout=30)
+    record = read_run(run_dir)
+    assert record.state == "killed" and len(record.epochs) >= 2
+    done = len(record.epochs)
+    torch.load(run_dir / "model.pt", weights_only=True)
+    code = main(["train", "--resume", run_dir.name, "--epochs", str(done + 1),
+                 "--runs-dir", str(tmp_path), "--json", "--quiet", "--threads", "1"])
+    assert code == 0
+    result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert result["epochs"] == done + 1 and result["run_id"] == run_dir.name
+    epochs = [e["epoch"] for e in read_run(run_dir).epochs]
+    assert epochs == list(range(1, done + 2))
+    steps = [s["step"] for s in read_jsonl(run_dir / "steps.jsonl", [])]
+    assert steps == sorted(set(steps))  # the killed epoch's steps are not doubled
