@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from tui_cnn.core.catalog import dataset_info
 from tui_cnn.core.compare import compare, differences, flatten, summarise
 from tui_cnn.core.config import TrainConfig, preset
+from tui_cnn.core.inspect import EdgeScore
 from tui_cnn.core.layers import layer_table
 from tui_cnn.core.report import (
     Figure,
@@ -16,6 +20,12 @@ from tui_cnn.core.report import (
     build_report,
     cell,
     code_block,
+    edge_label,
+    edge_scores_or_none,
+    finite_points,
+    finite_range,
+    json_safe,
+    no_edge_scores,
     sparkline,
     strip_ansi,
 )
@@ -124,3 +134,27 @@ def test_report_has_tables_curves_and_sections() -> None:
     assert "| `run-b` | cnn-stride2 |" in md
     assert "\x1b" not in md and md.count("```") % 2 == 0
     assert md.endswith("made here\n")
+
+
+# ---- shared value helpers ----------------------------------------------------------------
+
+
+def test_non_finite_values_never_reach_json_or_plots() -> None:
+    data = {"a": [1.0, math.nan, {"b": math.inf}], "c": "x"}
+    assert json.dumps(json_safe(data), allow_nan=False) == \
+        '{"a": [1.0, null, {"b": null}], "c": "x"}'
+    rows = [{"step": 1, "loss": 2.0}, {"step": 2, "loss": math.nan}, {"step": 3},
+            {"step": 4, "loss": 0.5}]
+    assert finite_points(rows, "step", "loss") == ([1.0, 4.0], [2.0, 0.5])
+    assert finite_range(np.array([-1.0, np.nan, 3.0])) == (-1.0, 3.0)
+    assert finite_range(np.array([np.nan])) == (0.0, 0.0)
+
+
+def test_edge_scores_only_for_finite_odd_square_kernels() -> None:
+    sobel = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
+    scores = edge_scores_or_none(sobel[None, None])
+    assert scores is not None and edge_label(scores[0]) == "0 →"
+    assert edge_label(EdgeScore(4, 90, 0.3, False)) == "4"
+    assert "odd square kernels" in no_edge_scores(np.zeros((2, 1, 28, 28)))
+    assert edge_scores_or_none(np.zeros((2, 1, 1, 1))) is None
+    assert "NaN" in no_edge_scores(np.full((1, 1, 3, 3), np.nan))

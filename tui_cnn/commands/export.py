@@ -52,17 +52,6 @@ def add_parsers(sub: Any) -> None:
     p.set_defaults(handler=report_command)
 
 
-def finite(value: Any) -> Any:
-    """JSON-safe: NaN and infinities become None, recursively."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: finite(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [finite(v) for v in value]
-    return value
-
-
 def write_output(text: str, output: str | None) -> None:
     """``text`` to stdout, or to the file ``output`` (UsageError if it cannot be written)."""
     from tui_cnn.cli import UsageError
@@ -94,6 +83,7 @@ def metrics_csv(runs: dict[str, list[dict[str, Any]]]) -> str:
 
 def metrics_json(paths: list[Path]) -> str:
     """{run_id: {config, status, epochs, steps}}; non-finite numbers written as null."""
+    from tui_cnn.core.report import json_safe
     from tui_cnn.core.runs import read_jsonl, read_run
 
     out: dict[str, Any] = {}
@@ -103,7 +93,7 @@ def metrics_json(paths: list[Path]) -> str:
                               "epochs": record.epochs,
                               "steps": read_jsonl(path / "steps.jsonl", []),
                               "problems": record.problems}
-    return json.dumps(finite(out), allow_nan=False) + "\n"
+    return json.dumps(json_safe(out), allow_nan=False) + "\n"
 
 
 # ---- filters as a PNG ---------------------------------------------------------------------
@@ -197,16 +187,6 @@ def export_command(args: argparse.Namespace) -> int:
 MARKERS = ("•", "x", "+", "o", "*", "#")
 
 
-def _points(rows: list[dict[str, Any]], x: str, y: str) -> tuple[list[float], list[float]]:
-    """(xs, ys) of the rows where both are finite numbers: plotext never sees NaN/inf."""
-    ok = [(float(r[x]), float(r[y])) for r in rows if _number(r.get(x)) and _number(r.get(y))]
-    return [a for a, _ in ok], [b for _, b in ok]
-
-
-def _number(value: object) -> bool:
-    return isinstance(value, (int, float)) and math.isfinite(value)
-
-
 def text_plot(series: list[tuple[str, list[float], list[float]]], xlabel: str,
               width: int = 72, height: int = 16) -> str:
     """A plotext chart as plain text (no colour codes); "" if no series has a point."""
@@ -232,12 +212,12 @@ def text_plot(series: list[tuple[str, list[float], list[float]]], xlabel: str,
 
 
 def curves(paths: list[Path], labels: list[str]) -> list[Figure]:
-    from tui_cnn.core.report import Figure
+    from tui_cnn.core.report import Figure, finite_points
     from tui_cnn.core.runs import read_jsonl
 
-    steps = [_points(read_jsonl(p / "steps.jsonl", []), "step", "loss") for p in paths]
+    steps = [finite_points(read_jsonl(p / "steps.jsonl", []), "step", "loss") for p in paths]
     epochs = [read_jsonl(p / "epochs.jsonl", []) for p in paths]
-    accs = [_points(rows, "epoch", "test_acc") for rows in epochs]
+    accs = [finite_points(rows, "epoch", "test_acc") for rows in epochs]
     acc_pct = [(xs, [100 * y for y in ys]) for xs, ys in accs]
     figures = []
     for title, data, xlabel in (("Training loss", steps, "step"),
@@ -251,10 +231,16 @@ def curves(paths: list[Path], labels: list[str]) -> list[Figure]:
 
 def run_section(path: Path) -> RunSection:
     """The run's layer-1 filters as shaded text (no colour codes), with the edge summary."""
-    from tui_cnn.commands.inspect_cmd import edge_label, edge_scores_or_none
     from tui_cnn.core.checkpoint import first_layer_weights, load_run_model
     from tui_cnn.core.inspect import edge_summary
-    from tui_cnn.core.report import Figure, RunSection
+    from tui_cnn.core.report import (
+        Figure,
+        RunSection,
+        edge_label,
+        edge_scores_or_none,
+        finite_range,
+        no_edge_scores,
+    )
     from tui_cnn.core.runs import RunStoreError
     from tui_cnn.render.heatmap import filter_grid, legend
 
@@ -271,13 +257,14 @@ def run_section(path: Path) -> RunSection:
     grid = filter_grid(shown, columns=8 if small else 2, scale=1, mode="none",
                        labels=labels).plain
     key = "shade = brightness of the RGB filter" if weights.shape[1] == 3 else \
-        legend(float(weights.min()), float(weights.max()), mode="none").plain
+        legend(*finite_range(weights), mode="none").plain
     more = f", first {len(shown)} shown" if len(shown) < len(weights) else ""
     title = f"Layer-1 filters ({len(weights)} of {'x'.join(map(str, weights.shape[1:]))}{more})"
     note = "Each tile is scaled to its own range" + ("; an arrow marks an edge-like filter "
                                                      "and points towards brighter." if scores
                                                      else ".")
-    notes = [f"**{edge_summary(scores)}**"] if scores else []
+    why = no_edge_scores(weights)
+    notes = [f"**{edge_summary(scores)}**" if scores else why[:1].upper() + why[1:]]
     return RunSection(path.name, [Figure(title, f"{grid}\n\n{key}", note)], notes)
 
 

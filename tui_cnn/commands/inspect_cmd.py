@@ -22,9 +22,6 @@ if TYPE_CHECKING:
     from tui_cnn.core.inspect import EdgeScore
     from tui_cnn.render.heatmap import ColorMode, Normalise
 
-ARROWS = {0: "→", 45: "↗", 90: "↑", 135: "↖", 180: "←", 225: "↙", 270: "↓", 315: "↘"}
-
-
 def add_runs_dir(p: argparse.ArgumentParser) -> None:
     """--runs-dir after the command; SUPPRESS keeps one given before it (tui-cnn --runs-dir
     DIR filters RUN) instead of resetting it to None."""
@@ -77,23 +74,9 @@ def load_run(path: Path) -> LoadedRun:
         raise UsageError(str(exc)) from None
 
 
-def edge_label(score: EdgeScore) -> str:
-    """Tile label: the filter index, with an arrow towards brighter when edge-like."""
-    return f"{score.index} {ARROWS[score.angle]}" if score.edge_like else str(score.index)
-
-
-def edge_scores_or_none(weights: np.ndarray) -> list[EdgeScore] | None:
-    """Edge scores of (N, C, k, k) weights; None where kernels have no orientation
-    (1x1, even or non-square, e.g. an MLP's image-sized templates)."""
-    from tui_cnn.core.inspect import edge_scores
-
-    k_h, k_w = weights.shape[2:]
-    if k_h != k_w or k_h < 3 or k_h % 2 == 0:
-        return None
-    return edge_scores(weights)
-
-
 def edge_table(scores: list[EdgeScore], label: str = "filter") -> str:
+    from tui_cnn.core.report import ARROWS
+
     rows = [[str(s.index), f"{s.angle:>3}° {ARROWS[s.angle]}", f"{s.r:.3f}",
              "yes" if s.edge_like else ""] for s in scores]
     return fmt.table([label, "best angle", "r", "edge-like"], rows, right={0, 2})
@@ -172,6 +155,7 @@ def _console() -> tuple[Console, ColorMode]:
 
 def _draw(console: Console, mode: ColorMode, weights: np.ndarray, labels: list[str],
           columns: int | None, normalise: Normalise) -> None:
+    from tui_cnn.core.report import finite_range
     from tui_cnn.render.heatmap import filter_grid, heatmap_size, legend
 
     scale = default_scale(weights.shape[-1], mode)
@@ -186,7 +170,7 @@ def _draw(console: Console, mode: ColorMode, weights: np.ndarray, labels: list[s
         console.print("shade = brightness of the RGB filter" if mode == "none" else
                       "colour = the filter's RGB weights, min-max scaled")
     else:
-        console.print(legend(float(weights.min()), float(weights.max()), mode=mode))
+        console.print(legend(*finite_range(weights), mode=mode))
         if normalise == "filter":
             console.print("(each tile is scaled to its own largest |w|; the bar shows the "
                           "layer's range)")
@@ -195,6 +179,7 @@ def _draw(console: Console, mode: ColorMode, weights: np.ndarray, labels: list[s
 def filters_command(args: argparse.Namespace) -> int:
     from tui_cnn.cli import UsageError
     from tui_cnn.core.checkpoint import layer_weights
+    from tui_cnn.core.report import edge_label, edge_scores_or_none, no_edge_scores
 
     path = run_dir(args.run, args.runs_dir)
     loaded = load_run(path)
@@ -218,7 +203,7 @@ def filters_command(args: argparse.Namespace) -> int:
     _draw(console, mode, tiles, labels, args.columns, args.normalise)
     print()
     if scores is None:
-        print("edge scores need odd square kernels of 3x3 or more; none for these")
+        print(no_edge_scores(tiles))
         return 0
     print(edge_table(scores, "input" if args.channel is not None else "filter"))
     from tui_cnn.core.inspect import edge_summary

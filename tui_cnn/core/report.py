@@ -1,4 +1,5 @@
-"""A Markdown report of saved runs, meant to be pasted into a GitHub issue.
+"""A Markdown report of saved runs, meant to be pasted into a GitHub issue, and the small
+value helpers the report and the inspecting commands share (finite values, edge labels).
 
 Pure text assembly (no torch, no plotting library): the caller passes the pictures
 (curves, filter grids) already drawn as plain text; they go into fenced code blocks.
@@ -12,11 +13,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from tui_cnn import fmt
 from tui_cnn.core.compare import Comparison, RunSummary, flatten
+from tui_cnn.core.inspect import EdgeScore, edge_scores
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
 SPARKS = "▁▂▃▄▅▆▇█"
+# Towards brighter, for each edge angle of core.inspect (0 = rightward, 90 = upward).
+ARROWS = {0: "→", 45: "↗", 90: "↑", 135: "↖", 180: "←", 225: "↙", 270: "↓", 315: "↘"}
 
 # (label, flat config key): the settings table, in this order.
 CONFIG_ROWS = (
@@ -48,6 +54,61 @@ class RunSection:
     run_id: str
     figures: list[Figure] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # Markdown lines (edge summary, problems)
+
+
+# ---- values made safe to show ------------------------------------------------------------
+
+
+def json_safe(value: Any) -> Any:
+    """NaN and infinities become None, recursively (JSON has no NaN)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def _finite(value: object) -> bool:
+    return isinstance(value, (int, float)) and math.isfinite(value)
+
+
+def finite_points(rows: Sequence[dict[str, Any]], x: str,
+                  y: str) -> tuple[list[float], list[float]]:
+    """(xs, ys) of the rows where both are finite numbers: a plot never sees NaN/inf."""
+    ok = [(float(r[x]), float(r[y])) for r in rows if _finite(r.get(x)) and _finite(r.get(y))]
+    return [a for a, _ in ok], [b for _, b in ok]
+
+
+def finite_range(weights: np.ndarray) -> tuple[float, float]:
+    """(min, max) of the finite weights; (0, 0) if there are none."""
+    finite = weights[np.isfinite(weights)]
+    return (float(finite.min()), float(finite.max())) if finite.size else (0.0, 0.0)
+
+
+def no_edge_scores(weights: np.ndarray) -> str:
+    """Why (N, C, k, k) weights cannot be edge-scored, or "" if they can."""
+    k_h, k_w = weights.shape[2:]
+    if k_h != k_w or k_h < 3 or k_h % 2 == 0:
+        return "edge scores need odd square kernels of 3x3 or more; none for these"
+    if not np.isfinite(weights).all():
+        return "the weights hold NaN or infinity (the run diverged); no edge scores"
+    return ""
+
+
+def edge_scores_or_none(weights: np.ndarray) -> list[EdgeScore] | None:
+    """Edge scores of (N, C, k, k) weights; None where ``no_edge_scores`` says why not
+    (1x1 or even kernels, an MLP's image-sized templates, non-finite weights)."""
+    return None if no_edge_scores(weights) else edge_scores(weights)
+
+
+def edge_label(score: EdgeScore) -> str:
+    """Tile label: the filter index, with an arrow towards brighter when edge-like."""
+    return f"{score.index} {ARROWS[score.angle]}" if score.edge_like else str(score.index)
+
+
+# ---- Markdown ------------------------------------------------------------------------------
 
 
 def strip_ansi(text: str) -> str:
