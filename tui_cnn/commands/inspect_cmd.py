@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from tui_cnn.core.inspect import EdgeScore
     from tui_cnn.render.heatmap import ColorMode, Normalise
 
+
 def add_runs_dir(p: argparse.ArgumentParser) -> None:
     """--runs-dir after the command; SUPPRESS keeps one given before it (tui-cnn --runs-dir
     DIR filters RUN) instead of resetting it to None."""
@@ -179,6 +180,7 @@ def _draw(console: Console, mode: ColorMode, weights: np.ndarray, labels: list[s
 def filters_command(args: argparse.Namespace) -> int:
     from tui_cnn.cli import UsageError
     from tui_cnn.core.checkpoint import layer_weights
+    from tui_cnn.core.inspect import edge_summary
     from tui_cnn.core.report import edge_label, edge_scores_or_none, no_edge_scores
 
     path = run_dir(args.run, args.runs_dir)
@@ -195,8 +197,9 @@ def filters_command(args: argparse.Namespace) -> int:
     tiles, what = _select(full, args.layer, args.channel)
     scores = edge_scores_or_none(tiles)
     labels = [edge_label(s) for s in scores] if scores else [str(i) for i in range(len(tiles))]
+    last = loaded.epochs[-1].get("epoch", len(loaded.epochs)) if loaded.epochs else 0
     when = f"after epoch {args.epoch}" if args.epoch is not None else \
-        f"after epoch {len(loaded.epochs)}, the final checkpoint"
+        f"after epoch {last}, the final checkpoint"
     print(f"{path.name}: {name}, {full.shape[0]} filters of {'x'.join(map(str, full.shape[1:]))}"
           f" ({loaded.config.arch.name} on {loaded.config.dataset}, {when}); {what}")
     console, mode = _console()
@@ -206,8 +209,6 @@ def filters_command(args: argparse.Namespace) -> int:
         print(no_edge_scores(tiles))
         return 0
     print(edge_table(scores, "input" if args.channel is not None else "filter"))
-    from tui_cnn.core.inspect import edge_summary
-
     print(edge_summary(scores))
     return 0
 
