@@ -6,15 +6,17 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import TabbedContent
+from textual.widgets import Static, TabbedContent
 
 from tui_cnn.core.config import ConfigError
 from tui_cnn.tui import startup
 from tui_cnn.tui.app import TuiCnnApp
 from tui_cnn.tui.keys import KEYS
 from tui_cnn.tui.screens.help import HelpScreen
+from tui_cnn.tui.widgets.dataset_preview import DatasetPreview
 
 from .conftest import AppFactory
 from .helpers import notifications, screen_text, wait_for
@@ -142,3 +144,24 @@ def test_mounting_the_app_does_not_import_torch() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True, timeout=120).stdout
     assert out.strip().splitlines()[-1] == "False"
+
+
+async def test_dataset_picker_notices_a_finished_download(
+        make_app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tui_cnn.tui.widgets import dataset_picker
+
+    state = ["not downloaded"]
+    images = np.zeros((10, 1, 28, 28), dtype=np.uint8)
+    monkeypatch.setattr(dataset_picker, "availability", lambda name, data_dir: state[0])
+    monkeypatch.setattr(dataset_picker, "sample_images",
+                        lambda name, data_dir, count_per_class: (images, np.arange(10)))
+    app = make_app(dataset="mnist", download=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        info = app.query_one("#dataset-info", Static)
+        assert "it downloads when you start" in str(info.render())
+        state[0] = "present"  # as if the run downloaded it
+        await pilot.press("escape", "t")
+        await wait_for(pilot, lambda: "downloaded: ready" in str(info.render()),
+                       what="the picker to notice the download")
+        preview = app.query_one(DatasetPreview)
+        await wait_for(pilot, lambda: preview.images is not None, what="the preview")

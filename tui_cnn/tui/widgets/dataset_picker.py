@@ -14,6 +14,8 @@ from textual.worker import Worker, WorkerState
 
 from tui_cnn.core.catalog import DATASETS, dataset_info
 from tui_cnn.core.datasets import availability, sample_images
+from tui_cnn.core.events import Event, RunStarted
+from tui_cnn.tui.messages import RunListener
 from tui_cnn.tui.widgets.dataset_preview import DatasetPreview
 
 Samples = tuple[str, np.ndarray, list[str]]  # dataset, (K, C, H, W) uint8, class names
@@ -29,7 +31,7 @@ def availability_text(state: str, download: bool) -> str:
     return "not downloaded, and downloading is off"
 
 
-class DatasetPicker(VerticalGroup):
+class DatasetPicker(RunListener, VerticalGroup):
     @dataclass
     class Changed(Message):
         picker: DatasetPicker
@@ -40,6 +42,7 @@ class DatasetPicker(VerticalGroup):
         self._initial = dataset
         self.data_dir = data_dir
         self.download = download
+        self.state = ""  # the dataset's availability when last looked at
 
     def compose(self) -> ComposeResult:
         options = [(info.title, name) for name, info in DATASETS.items()]
@@ -56,6 +59,11 @@ class DatasetPicker(VerticalGroup):
     def on_mount(self) -> None:
         self._refresh()
 
+    def on_run_event(self, event: Event) -> None:
+        if isinstance(event, RunStarted) and event.dataset == self.dataset and (
+                availability(self.dataset, self.data_dir) != self.state):
+            self._refresh()  # a download just finished
+
     def on_select_changed(self, event: Select.Changed) -> None:
         event.stop()
         self._refresh()
@@ -63,7 +71,7 @@ class DatasetPicker(VerticalGroup):
 
     def _refresh(self) -> None:
         info = dataset_info(self.dataset)
-        state = availability(info.name, self.data_dir)
+        self.state = state = availability(info.name, self.data_dir)
         self.query_one("#dataset-info", Static).update(
             f"{info.description}\n{availability_text(state, self.download)}")
         preview = self.query_one(DatasetPreview)
