@@ -27,12 +27,17 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _add_common(p: argparse.ArgumentParser, *, app: bool = False) -> None:
-    p.add_argument("--arch", help="architecture preset (cnn, cnn-stride2, mlp, ...)")
-    p.add_argument("--dataset", help="mnist, fashion-mnist, cifar10, synth-digits, synth-shapes")
-    p.add_argument("--epochs", type=int)
-    p.add_argument("--device", help="auto, cpu, cuda, cuda:N or mps")
-    p.add_argument("--data-dir", help="dataset folder in torchvision's layout")
-    p.add_argument("--runs-dir", help="where runs are saved (or set TUI_CNN_RUNS_DIR)")
+    """Options both ``tui-cnn`` and its subcommands take; a subcommand keeps the top value."""
+    default = None if app else argparse.SUPPRESS
+    p.add_argument("--arch", default=default,
+                   help="architecture preset (cnn, cnn-stride2, mlp, ...)")
+    p.add_argument("--dataset", default=default,
+                   help="mnist, fashion-mnist, cifar10, synth-digits, synth-shapes")
+    p.add_argument("--epochs", type=int, default=default)
+    p.add_argument("--device", default=default, help="auto, cpu, cuda, cuda:N or mps")
+    p.add_argument("--data-dir", default=default, help="dataset folder in torchvision's layout")
+    p.add_argument("--runs-dir", default=default,
+                   help="where runs are saved (or set TUI_CNN_RUNS_DIR)")
 
 
 def build_parser() -> argparse.ArgumentParser:

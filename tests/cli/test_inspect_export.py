@@ -94,16 +94,19 @@ def test_filters_in_colour_only_when_forced_and_never_with_no_color(
     assert "\x1b[38" not in out and "no colour: shade = |w|" in out
 
 
-def test_filters_epoch_needs_a_stored_snapshot(runs: tuple[Path, str, str], tmp_path: Path,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_filters_of_each_epoch_are_stored_and_shown(runs: tuple[Path, str, str],
+                                                    tmp_path: Path,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
     root, cnn, _ = runs
-    code, _, err = cli(capsys, "filters", cnn, "--epoch", "1", "--runs-dir", str(root))
+    assert sorted(p.name for p in (root / cnn / "filters").iterdir()) == [
+        "epoch-1.npy", "epoch-2.npy"]
+    code, out, _ = cli(capsys, "filters", cnn, "--epoch", "1", "--runs-dir", str(root))
+    assert code == 0 and "after epoch 1" in out
+    code, _, err = cli(capsys, "filters", cnn, "--epoch", "5", "--runs-dir", str(root))
     assert code == 2 and err.count("\n") == 1
-    assert "keeps only its final checkpoint (epoch 2)" in err
-    assert cli(capsys, "filters", cnn, "--epoch", "2", "--runs-dir", str(root))[0] == 0
+    assert "no filters stored for epoch 5 (epochs done: 1, 2)" in err
     copy = tmp_path / cnn
     shutil.copytree(root / cnn, copy)
-    (copy / "filters").mkdir()
     np.save(copy / "filters" / "epoch-1.npy", np.eye(3, dtype=np.float32)[None, None]
             .repeat(32, axis=0))
     code, out, _ = cli(capsys, "filters", str(copy), "--epoch", "1")

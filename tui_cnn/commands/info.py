@@ -21,7 +21,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=summary_command)
     p = sub.add_parser("runs", help="the saved runs, newest first")
-    p.add_argument("--runs-dir")
+    p.add_argument("--runs-dir", default=argparse.SUPPRESS)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=runs_command)
 

@@ -99,30 +99,30 @@ def fit_columns(tiles: int, tile_width: int, width: int, most: int = 8) -> int:
 def _snapshot(path: Path, epoch: int, loaded: LoadedRun, layer: int) -> np.ndarray | None:
     """Stored layer-1 weights after ``epoch``; None when the final checkpoint is that epoch.
 
-    The run store keeps only the last epoch's model; per-epoch snapshots are read when a
-    run has them (``filters/epoch-E.npy`` or ``filters_epochE.npy``)."""
+    The run store keeps the last epoch's model and each epoch's layer-1 weights
+    (``filters/epoch-E.npy``)."""
     import numpy as np
 
     from tui_cnn.cli import UsageError
 
     done = [int(e["epoch"]) for e in loaded.epochs if isinstance(e.get("epoch"), int)]
     last = max(done) if done else None
-    for candidate in (path / "filters" / f"epoch-{epoch}.npy", path / f"filters_epoch{epoch}.npy"):
-        if candidate.is_file():
-            if layer != 1:
-                raise UsageError(f"per-epoch snapshots hold layer-1 filters only; drop "
-                                 f"--layer {layer} or --epoch {epoch}")
-            try:
-                weights = np.load(candidate, allow_pickle=False)
-            except (OSError, ValueError) as exc:
-                raise UsageError(f"{candidate} cannot be read ({type(exc).__name__})") from None
-            if weights.ndim != 4:
-                raise UsageError(f"{candidate} holds shape {weights.shape}, not (N, C, k, k)")
-            return np.asarray(weights, dtype=np.float32)
+    candidate = path / "filters" / f"epoch-{epoch}.npy"
+    if candidate.is_file():
+        if layer != 1:
+            raise UsageError(f"per-epoch snapshots hold layer-1 filters only; drop "
+                             f"--layer {layer} or --epoch {epoch}")
+        try:
+            weights = np.load(candidate, allow_pickle=False)
+        except (OSError, ValueError) as exc:
+            raise UsageError(f"{candidate} cannot be read ({type(exc).__name__})") from None
+        if weights.ndim != 4:
+            raise UsageError(f"{candidate} holds shape {weights.shape}, not (N, C, k, k)")
+        return np.asarray(weights, dtype=np.float32)
     if epoch == last:
         return None
-    raise UsageError(f"run {path.name} keeps only its final checkpoint (epoch {last or 'none'})"
-                     f"; filters after epoch {epoch} were not stored")
+    raise UsageError(f"run {path.name} has no filters stored for epoch {epoch} (epochs "
+                     f"done: {', '.join(map(str, done)) or 'none'})")
 
 
 def _select(weights: np.ndarray, layer: int, channel: int | None) -> tuple[np.ndarray, str]:

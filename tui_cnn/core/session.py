@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -195,6 +196,16 @@ class Session:
             torch.save(obj, buffer)
             atomic_write_bytes(self.writer.path / name, buffer.getvalue())
 
+    def save_filters(self, epoch: int) -> None:
+        """Layer-1 weights after each epoch (filters/epoch-E.npy), to watch filters form."""
+        if self.writer is None:
+            return
+        folder = self.writer.path / "filters"
+        folder.mkdir(exist_ok=True)
+        buffer = io.BytesIO()
+        np.save(buffer, self.filter_snapshot(epoch_end=True).weights)
+        atomic_write_bytes(folder / f"epoch-{epoch}.npy", buffer.getvalue())
+
     # -- events --------------------------------------------------------------------------
     @property
     def steps_per_epoch(self) -> int:
@@ -345,6 +356,7 @@ class Session:
         if self.writer is not None:
             self.writer.append("epochs.jsonl", metrics.__dict__)
             self.save_checkpoint()
+            self.save_filters(metrics.epoch)
             self.write_status("running")
 
     def end(self, status: str, reason: str) -> None:
