@@ -34,6 +34,7 @@ class FakeRunner:
 
     steps_per_epoch: int = 40
     step_s: float = 0.002
+    data_s: float = 0.0  # how long "preparing data" takes; stop then ends it quietly
     calls: int = 0
 
     def __call__(self, cfg: TrainConfig, stop: threading.Event | None = None,
@@ -48,6 +49,11 @@ class FakeRunner:
     def _run(self, cfg: TrainConfig, stop: threading.Event,
              pause: threading.Event) -> Iterator[Event]:
         yield DataProgress("generate", "generating the fake set", 0, 1)
+        deadline = time.monotonic() + self.data_s
+        while time.monotonic() < deadline:
+            if stop.is_set():
+                return  # like core.train.run: stopped while loading, nothing saved
+            time.sleep(0.01)
         run_dir = Path(cfg.runs_dir or ".") / f"fake-{cfg.arch.name}-{self.calls}"
         run_dir.mkdir(parents=True)
         total = self.steps_per_epoch * cfg.epochs

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from textual.widgets import OptionList, Select
+from textual.widgets import OptionList, Select, Static
 
 from tui_cnn.core.events import RunEnded
 from tui_cnn.tui.app import TuiCnnApp
@@ -126,3 +126,16 @@ async def test_setup_changes_reach_listeners(make_app: AppFactory) -> None:
         app.query_one("#device-select", Select).value = "cpu"
         await wait_for(pilot, lambda: app.status.device == "cpu", what="the device")
         assert panel.setup.device == "cpu"
+
+
+async def test_stop_while_preparing_data(make_app: AppFactory, runner: FakeRunner) -> None:
+    runner.data_s = 30.0
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await wait_for(pilot, lambda: app.status.shown_state == "preparing data",
+                       what="data preparation")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: app.status.shown_state == "stopped", what="stopped")
+        assert app.session is not None and app.session.ended is None
+        assert "nothing saved" in str(app.query_one("#progress-text", Static).render())

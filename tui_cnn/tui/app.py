@@ -155,9 +155,12 @@ class TuiCnnApp(App[int]):
     def _train_ended(self) -> None:
         session = self.session
         if session is not None and session.ended is None and self.status.state != "failed":
-            self.status.state = "stopped" if session.stop.is_set() else "idle"
+            stopped = session.stop.is_set()  # run() returns quietly if stopped while loading
+            self.status.state = "stopped" if stopped else "idle"
             self.status.paused = self.status.stopping = False
-            self.training_view.progress.note("Stopped before training began: nothing saved.")
+            self.training_view.progress.note(
+                "Stopped before training began: nothing saved." if stopped
+                else "The run ended without a result.")
         if self._quitting:
             self.exit(0)
 
