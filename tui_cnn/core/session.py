@@ -6,17 +6,13 @@ Metrics are summed on the device and read back only when reported (one sync per 
 
 from __future__ import annotations
 
-import io
 import math
-import os
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -28,47 +24,10 @@ from tui_cnn.core.datasets import ArrayData
 from tui_cnn.core.events import EpochMetrics, FilterSnapshot, RunEnded, RunStarted, StepMetrics
 from tui_cnn.core.layers import LayerTable
 from tui_cnn.core.models import build_with_table, first_layer_name
+from tui_cnn.core.optim import lr_factor, make_optimizer
 from tui_cnn.core.perf import tune_allocator
-from tui_cnn.core.runs import RunWriter, atomic_write_bytes, new_run_id, resolve_runs_dir
-
-WARMUP_FRACTION = 0.15
-
-
-def lr_factor(step: int, total: int, schedule: str) -> float:
-    """One-cycle shape: linear warm-up over the first 15% of steps, then linear decay to 0."""
-    if schedule == "constant" or total <= 1:
-        return 1.0
-    warm = max(1, int(total * WARMUP_FRACTION))
-    if step < warm:
-        return 0.1 + 0.9 * step / warm
-    return max(0.0, (total - step) / max(1, total - warm))
-
-
-def make_optimizer(cfg: TrainConfig, model: nn.Module) -> torch.optim.Optimizer:
-    params = model.parameters()
-    if cfg.optimizer == "sgd":
-        return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum,
-                               weight_decay=cfg.weight_decay, nesterov=cfg.momentum > 0)
-    if cfg.optimizer == "adamw":
-        return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay or 0.01)
-    return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
-
-
-@torch.inference_mode()
-def evaluate(model: nn.Module, data: device_data.DeviceData, batch_size: int,
-             channels_last: bool) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy on the test set, in chunks, without autograd."""
-    was_training = model.training
-    model.eval()
-    loss_sum = torch.zeros((), device=data.y_test.device, dtype=torch.float64)
-    correct = torch.zeros((), device=data.y_test.device, dtype=torch.int64)
-    for x_u8, labels in device_data.test_batches(data, batch_size):
-        logits = model(device_data.normalise(x_u8, data.mean, data.std, channels_last)).float()
-        loss_sum += F.cross_entropy(logits, labels, reduction="sum").double()
-        correct += (logits.argmax(1) == labels).sum()
-    model.train(was_training)
-    count = max(1, int(data.y_test.numel()))
-    return float(loss_sum.item()) / count, int(correct.item()) / count
+from tui_cnn.core.recording import Recording
+from tui_cnn.core.runs import RunWriter
 
 
 @dataclass
@@ -83,7 +42,7 @@ class _Window:
 
 
 @dataclass
-class Session:
+class Session(Recording):
     cfg: TrainConfig
     arrays: ArrayData
     data: device_data.DeviceData
@@ -144,67 +103,6 @@ class Session:
         else:
             session.open_store()
         return session
-
-    # -- store ---------------------------------------------------------------------------
-    def open_store(self) -> None:
-        if self.cfg.runs_dir == "":  # explicit opt-out (tests, benchmarks)
-            return
-        run_id = new_run_id(self.cfg.arch.name, self.cfg.dataset)
-        self.writer = RunWriter(resolve_runs_dir(self.cfg.runs_dir), run_id)
-        self.writer.write_json("config.json", self.config_record())
-        self.write_status("running")
-
-    def config_record(self) -> dict[str, Any]:
-        return {**self.cfg.to_dict(), "run_id": self.run_id, "created": time.time(),
-                "params": self.table.params, "macs": self.table.macs,
-                "device_resolved": str(self.device),
-                "device_name": devices.device_name(self.device), "threads": self.threads,
-                "train_size_actual": len(self.arrays.y_train),
-                "test_size_actual": len(self.arrays.y_test),
-                "input_shape": list(self.arrays.info.shape),
-                "classes": list(self.arrays.info.classes)}
-
-    @property
-    def run_id(self) -> str:
-        return self.writer.run_id if self.writer else "unsaved"
-
-    @property
-    def run_dir(self) -> str | None:
-        return str(self.writer.path) if self.writer else None
-
-    def write_status(self, status: str, reason: str = "") -> None:
-        if self.writer is None:
-            return
-        self.writer.write_json("status.json", {
-            "status": status, "reason": reason, "pid": os.getpid(), "updated": time.time(),
-            "epochs_done": self.epochs_done, "steps_done": self.global_step,
-            "final_test_acc": self.test_accs[-1] if self.test_accs else None,
-            "best_test_acc": max(self.test_accs) if self.test_accs else None,
-            "train_seconds": self.train_seconds, "images_per_s": self.images_per_s(),
-            "params": self.table.params})
-
-    def save_checkpoint(self) -> None:
-        if self.writer is None:
-            return
-        weights = {k: v.detach().to("cpu").contiguous() for k, v in
-                   self.model.state_dict().items()}
-        state = {"optimizer": self.optimizer.state_dict(), "epoch": self.epochs_done,
-                 "global_step": self.global_step, "test_accs": self.test_accs,
-                 "train_seconds": self.train_seconds, "train_images": self.train_images}
-        for name, obj in (("model.pt", weights), ("resume.pt", state)):
-            buffer = io.BytesIO()
-            torch.save(obj, buffer)
-            atomic_write_bytes(self.writer.path / name, buffer.getvalue())
-
-    def save_filters(self, epoch: int) -> None:
-        """Layer-1 weights after each epoch (filters/epoch-E.npy), to watch filters form."""
-        if self.writer is None:
-            return
-        folder = self.writer.path / "filters"
-        folder.mkdir(exist_ok=True)
-        buffer = io.BytesIO()
-        np.save(buffer, self.filter_snapshot(epoch_end=True).weights)
-        atomic_write_bytes(folder / f"epoch-{epoch}.npy", buffer.getvalue())
 
     # -- events --------------------------------------------------------------------------
     @property

@@ -24,7 +24,8 @@ from tui_cnn.core.events import (
     Event,
 )
 from tui_cnn.core.layers import layer_table
-from tui_cnn.core.session import Session, evaluate
+from tui_cnn.core.optim import evaluate
+from tui_cnn.core.session import Session
 
 _DONE = object()
 

@@ -1,0 +1,49 @@
+"""Optimiser, learning-rate schedule and test-set evaluation."""
+
+from __future__ import annotations
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from tui_cnn.core import data as device_data
+from tui_cnn.core.config import TrainConfig
+
+WARMUP_FRACTION = 0.15
+
+
+def lr_factor(step: int, total: int, schedule: str) -> float:
+    """One-cycle shape: linear warm-up over the first 15% of steps, then linear decay to 0."""
+    if schedule == "constant" or total <= 1:
+        return 1.0
+    warm = max(1, int(total * WARMUP_FRACTION))
+    if step < warm:
+        return 0.1 + 0.9 * step / warm
+    return max(0.0, (total - step) / max(1, total - warm))
+
+
+def make_optimizer(cfg: TrainConfig, model: nn.Module) -> torch.optim.Optimizer:
+    params = model.parameters()
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=cfg.lr, momentum=cfg.momentum,
+                               weight_decay=cfg.weight_decay, nesterov=cfg.momentum > 0)
+    if cfg.optimizer == "adamw":
+        return torch.optim.AdamW(params, lr=cfg.lr, weight_decay=cfg.weight_decay or 0.01)
+    return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
+
+
+@torch.inference_mode()
+def evaluate(model: nn.Module, data: device_data.DeviceData, batch_size: int,
+             channels_last: bool) -> tuple[float, float]:
+    """Mean cross-entropy and accuracy on the test set, in chunks, without autograd."""
+    was_training = model.training
+    model.eval()
+    loss_sum = torch.zeros((), device=data.y_test.device, dtype=torch.float64)
+    correct = torch.zeros((), device=data.y_test.device, dtype=torch.int64)
+    for x_u8, labels in device_data.test_batches(data, batch_size):
+        logits = model(device_data.normalise(x_u8, data.mean, data.std, channels_last)).float()
+        loss_sum += F.cross_entropy(logits, labels, reduction="sum").double()
+        correct += (logits.argmax(1) == labels).sum()
+    model.train(was_training)
+    count = max(1, int(data.y_test.numel()))
+    return float(loss_sum.item()) / count, int(correct.item()) / count
