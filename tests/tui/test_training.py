@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from textual.widgets import OptionList, Select, Static
 
 from tui_cnn.core.events import RunEnded
 from tui_cnn.tui.app import TuiCnnApp
+from tui_cnn.tui.messages import Setup
+from tui_cnn.tui.widgets.params_view import ParamsView
 from tui_cnn.tui.widgets.setup_panel import SetupPanel
 
 from .conftest import AppFactory
@@ -117,9 +120,18 @@ async def test_keys_with_no_run_say_so(make_app: AppFactory) -> None:
         assert app.status.shown_state == "idle"
 
 
-async def test_setup_changes_reach_listeners(make_app: AppFactory) -> None:
+async def test_setup_changes_reach_listeners(make_app: AppFactory,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    seen: list[Setup] = []
+    monkeypatch.setattr(ParamsView, "on_setup", lambda self, setup: seen.append(setup))
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await wait_for(pilot, lambda: seen, what="the first setup")
+        assert seen[-1].arch.name == "cnn" and seen[-1].dataset == "synth-digits"
+        app.panel.arch.select_preset("mlp")  # six fields change, one setup
+        await wait_for(pilot, lambda: seen[-1].arch.name == "mlp", what="the mlp setup")
+        await pilot.pause(0.2)
+        assert [s.arch.name for s in seen].count("mlp") == 1
         panel = app.query_one(SetupPanel)
         await pilot.pause()
         assert app.status.device == "auto"

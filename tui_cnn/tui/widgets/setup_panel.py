@@ -20,6 +20,7 @@ class SetupPanel(VerticalScroll):
     def __init__(self, config: TrainConfig, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._config = config
+        self._posted: Setup | None = None
 
     def compose(self) -> ComposeResult:
         cfg = self._config
@@ -67,8 +68,15 @@ class SetupPanel(VerticalScroll):
 
     def on_arch_picker_changed(self, event: ArchPicker.Changed) -> None:
         event.stop()
-        self.post_message(SetupChanged(self.setup))
+        self._post_setup()
 
     def on_device_picker_changed(self, event: DevicePicker.Changed) -> None:
         event.stop()
-        self.post_message(SetupChanged(self.setup))
+        self._post_setup()
+
+    def _post_setup(self) -> None:
+        """SetupChanged, once per real change (filling a preset changes six fields)."""
+        setup = self.setup
+        if setup != self._posted:
+            self._posted = setup
+            self.post_message(SetupChanged(setup))
