@@ -17,6 +17,7 @@ from tui_cnn.core.events import (
     RunEnded,
     RunStarted,
     StepMetrics,
+    TestPredictions,
 )
 from tui_cnn.core.runs import read_run
 from tui_cnn.core.train import run
@@ -37,10 +38,14 @@ def test_events_come_in_order_and_loss_falls(tmp_path: Path) -> None:
     assert isinstance(events[-1], RunEnded) and kinds.count("RunEnded") == 1
     epochs = [e for e in events if isinstance(e, EpochMetrics)]
     assert [e.epoch for e in epochs] == [1, 2]
-    for epoch in epochs:  # each epoch's metrics are followed by its filter snapshot
-        following = events[events.index(epoch) + 1]
-        assert isinstance(following, FilterSnapshot) and following.epoch_end
-        assert following.weights.shape == (8, 1, 3, 3)
+    for epoch in epochs:  # each epoch's metrics: filters, then the test predictions
+        snapshot, predictions = events[events.index(epoch) + 1: events.index(epoch) + 3]
+        assert isinstance(snapshot, FilterSnapshot) and snapshot.epoch_end
+        assert snapshot.weights.shape == (8, 1, 3, 3)
+        assert isinstance(predictions, TestPredictions) and predictions.epoch == epoch.epoch
+        assert predictions.labels.shape == predictions.predicted.shape == (400,)
+        accuracy = float((predictions.labels == predictions.predicted).mean())
+        assert accuracy == pytest.approx(epoch.test_acc)
     steps = [e for e in events if isinstance(e, StepMetrics)]
     assert [s.step for s in steps] == sorted(s.step for s in steps)
     assert steps[-1].step == steps[-1].total_steps == 2 * 38

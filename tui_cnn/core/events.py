@@ -87,6 +87,17 @@ class FilterSnapshot:
 
 
 @dataclass(frozen=True)
+class TestPredictions:
+    """Every test image's label and the model's prediction after an epoch (confusion matrix)."""
+
+    __test__ = False  # not a pytest class
+
+    epoch: int
+    labels: np.ndarray = field(repr=False, compare=False)
+    predicted: np.ndarray = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
 class RunEnded:
     status: str  # one of STATUSES
     reason: str
@@ -101,4 +112,5 @@ class RunEnded:
     params: int
 
 
-Event = DataProgress | RunStarted | StepMetrics | EpochMetrics | FilterSnapshot | RunEnded
+Event = (DataProgress | RunStarted | StepMetrics | EpochMetrics | FilterSnapshot
+         | TestPredictions | RunEnded)

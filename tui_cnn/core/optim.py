@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import nn
@@ -32,18 +35,28 @@ def make_optimizer(cfg: TrainConfig, model: nn.Module) -> torch.optim.Optimizer:
     return torch.optim.Adam(params, lr=cfg.lr, weight_decay=cfg.weight_decay)
 
 
+@dataclass(frozen=True)
+class Evaluation:
+    loss: float
+    accuracy: float
+    predicted: np.ndarray  # (N,) int64 class per test image
+
+
 @torch.inference_mode()
 def evaluate(model: nn.Module, data: device_data.DeviceData, batch_size: int,
-             channels_last: bool) -> tuple[float, float]:
-    """Mean cross-entropy and accuracy on the test set, in chunks, without autograd."""
+             channels_last: bool) -> Evaluation:
+    """Mean cross-entropy, accuracy and predictions on the test set, in chunks, no autograd."""
     was_training = model.training
     model.eval()
     loss_sum = torch.zeros((), device=data.y_test.device, dtype=torch.float64)
-    correct = torch.zeros((), device=data.y_test.device, dtype=torch.int64)
+    predicted = []
     for x_u8, labels in device_data.test_batches(data, batch_size):
         logits = model(device_data.normalise(x_u8, data.mean, data.std, channels_last)).float()
         loss_sum += F.cross_entropy(logits, labels, reduction="sum").double()
-        correct += (logits.argmax(1) == labels).sum()
+        predicted.append(logits.argmax(1))
     model.train(was_training)
+    preds = torch.cat(predicted) if predicted else data.y_test[:0]
     count = max(1, int(data.y_test.numel()))
-    return float(loss_sum.item()) / count, int(correct.item()) / count
+    correct = int((preds == data.y_test).sum().item())
+    return Evaluation(float(loss_sum.item()) / count, correct / count,
+                      preds.cpu().numpy().astype(np.int64))

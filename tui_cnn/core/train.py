@@ -18,11 +18,7 @@ from tui_cnn.core import devices
 from tui_cnn.core.catalog import dataset_info
 from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.datasets import ArrayData, load_arrays
-from tui_cnn.core.events import (
-    DataProgress,
-    EpochMetrics,
-    Event,
-)
+from tui_cnn.core.events import DataProgress, EpochMetrics, Event, TestPredictions
 from tui_cnn.core.layers import layer_table
 from tui_cnn.core.optim import evaluate
 from tui_cnn.core.session import Session
@@ -129,11 +125,11 @@ def _end_epoch(session: Session, epoch: int) -> Iterator[Event]:
         yield metrics
     train_loss, train_acc = session.epoch_train_metrics()
     started = time.perf_counter()
-    test_loss, test_acc = evaluate(session.model, session.data, session.eval_batch,
-                                   session.channels_last)
+    test = evaluate(session.model, session.data, session.eval_batch, session.channels_last)
     result = EpochMetrics(
         epoch=epoch, epochs=session.cfg.epochs, step=session.global_step,
-        train_loss=train_loss, train_acc=train_acc, test_loss=test_loss, test_acc=test_acc,
+        train_loss=train_loss, train_acc=train_acc, test_loss=test.loss,
+        test_acc=test.accuracy,
         seconds=session.epoch_seconds(), eval_seconds=time.perf_counter() - started,
         images_per_s=session.epoch_images / max(session.epoch_seconds(), 1e-9),
         elapsed_s=session.elapsed(),
@@ -141,5 +137,6 @@ def _end_epoch(session: Session, epoch: int) -> Iterator[Event]:
     session.record_epoch(result)
     yield result
     yield session.filter_snapshot(epoch_end=True)
+    yield TestPredictions(epoch, session.arrays.y_test.copy(), test.predicted)
 
 
