@@ -14,16 +14,11 @@ from typing import Any, TextIO
 
 from tui_cnn import fmt
 from tui_cnn.core.config import ConfigError, TrainConfig, preset
+from tui_cnn.core.control import StopFlag
 from tui_cnn.core.events import DataProgress, EpochMetrics, Event, RunEnded, RunStarted, StepMetrics
 
 STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP")
                      if hasattr(signal, n))
-
-
-class StopFlag(threading.Event):
-    """A stop event that carries the status the run should end with."""
-
-    reason = "stopped"
 
 
 def add_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -118,8 +113,7 @@ class _signals_stop:
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         if self.stop.is_set():  # a second signal: give up waiting
             raise KeyboardInterrupt
-        self.stop.reason = "interrupted"
-        self.stop.set()
+        self.stop.interrupt()
 
     def __enter__(self) -> None:
         if threading.current_thread() is not threading.main_thread():

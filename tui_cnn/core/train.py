@@ -104,7 +104,9 @@ def _epoch(session: Session, epoch: int, stop: threading.Event,
         if pause is not None and pause.is_set():
             session.wait_while_paused(pause, stop)
         if stop.is_set():
-            session.end(getattr(stop, "reason", None) or "stopped", "stopped by the user")
+            reason = getattr(stop, "reason", "stopped")
+            session.end(reason, "stopped by the user" if reason == "stopped"
+                        else "interrupted by a signal")
             return
         session.step(x_u8, labels)
         if session.step_in_epoch % session.cfg.log_every == 0:

@@ -20,7 +20,7 @@ from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.datafiles import DataError
 from tui_cnn.core.events import RunEnded
 from tui_cnn.core.runs import RunStoreError
-from tui_cnn.tui import keys
+from tui_cnn.tui import keys, signals
 from tui_cnn.tui.messages import CoreEvents, SetupChanged, listeners
 from tui_cnn.tui.screens.help import HelpScreen
 from tui_cnn.tui.session import Runner, TrainingSession, pump
@@ -62,6 +62,7 @@ class TuiCnnApp(App[int]):
         self._devices = devices
         self._notices = list(notices)
         self._quitting = False
+        self._exit_code = 0
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -86,6 +87,7 @@ class TuiCnnApp(App[int]):
         else:
             self.call_after_refresh(self._find_devices)
         self.query_one("#presets").focus()
+        signals.install(self.quit_for_signal)
 
     def on_unmount(self) -> None:
         if self.session is not None:  # however the app ends, a run still going stops
@@ -162,7 +164,7 @@ class TuiCnnApp(App[int]):
                 "Stopped before training began: nothing saved." if stopped
                 else "The run ended without a result.")
         if self._quitting:
-            self.exit(0)
+            self.exit(self._exit_code)
 
     # Messages ------------------------------------------------------------------------
 
@@ -250,6 +252,18 @@ class TuiCnnApp(App[int]):
         self.action_stop()
         self.notify("Stopping the run and saving it before quitting (q again: quit now).")
         self.set_timer(QUIT_WAIT_S, partial(self.exit, 0))
+
+    def quit_for_signal(self, signum: int) -> None:
+        """SIGINT/SIGTERM/SIGHUP: save a run going as interrupted, then exit with 130."""
+        self._exit_code = signals.EXIT_INTERRUPTED
+        if not self.training or self._quitting:
+            self.exit(self._exit_code)
+            return
+        self._quitting = True
+        if self.session is not None:
+            self.session.stop.interrupt()
+        self.action_stop()
+        self.set_timer(QUIT_WAIT_S, partial(self.exit, self._exit_code))
 
     def action_show_view(self, view: str) -> None:
         self.query_one(TabbedContent).active = view

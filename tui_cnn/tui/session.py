@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from textual.message import Message
 
 from tui_cnn.core.config import TrainConfig
+from tui_cnn.core.control import StopFlag
 from tui_cnn.core.events import DataProgress, Event, RunEnded, RunStarted, StepMetrics
 from tui_cnn.tui.messages import CoreEvents
 
@@ -28,7 +29,7 @@ class TrainingSession:
     """The controls and the main thread's view of one run."""
 
     config: TrainConfig
-    stop: threading.Event = field(default_factory=threading.Event)
+    stop: StopFlag = field(default_factory=StopFlag)
     pause: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)  # the worker thread ended
     started: RunStarted | None = None
