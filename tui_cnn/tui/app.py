@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterable
 from functools import partial
+from pathlib import Path
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
@@ -46,7 +47,7 @@ def core_runner() -> Runner:
 
 
 class TuiCnnApp(App[int]):
-    CSS_PATH = "app.tcss"
+    CSS_PATH = str(Path(__file__).with_name("app.tcss"))
     TITLE = "tui-cnn"
     BINDINGS = keys.bindings()
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -164,7 +165,7 @@ class TuiCnnApp(App[int]):
                 "Stopped before training began: nothing saved." if stopped
                 else "The run ended without a result.")
         if self._quitting:
-            self.exit(self._exit_code)
+            self.exit(return_code=self._exit_code)
 
     # Messages ------------------------------------------------------------------------
 
@@ -257,13 +258,13 @@ class TuiCnnApp(App[int]):
         """SIGINT/SIGTERM/SIGHUP: save a run going as interrupted, then exit with 130."""
         self._exit_code = signals.EXIT_INTERRUPTED
         if not self.training or self._quitting:
-            self.exit(self._exit_code)
+            self.exit(return_code=self._exit_code)
             return
         self._quitting = True
         if self.session is not None:
             self.session.stop.interrupt()
         self.action_stop()
-        self.set_timer(QUIT_WAIT_S, partial(self.exit, self._exit_code))
+        self.set_timer(QUIT_WAIT_S, partial(self.exit, return_code=self._exit_code))
 
     def action_show_view(self, view: str) -> None:
         self.query_one(TabbedContent).active = view
