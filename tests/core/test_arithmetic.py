@@ -58,3 +58,18 @@ def test_claim_sentences_add_a_differently_shaped_dataset() -> None:
 def test_unknown_preset_is_a_config_error() -> None:
     with pytest.raises(ConfigError):
         arithmetic.network_count("resnet", "mnist")
+
+
+def test_conv_macs_is_the_valid_output_times_the_kernel() -> None:
+    assert arithmetic.conv_macs((28, 28), (3, 3)) == 26 * 26 * 9 == 6_084
+    assert arithmetic.conv_macs((2, 2), (3, 3)) == 0
+
+
+def test_speed_sentence_says_what_was_measured() -> None:
+    text = arithmetic.speed_sentence(315.2, "cpu", 1, 6.4e-6, 6_084)
+    assert text.startswith("Measured 315x on this CPU with 1 torch thread: 3.2x short of the "
+                           "chapter's 1,000x, which it claims for a GPU version.")
+    assert "only 6,084 multiply-adds" in text
+    assert "6.4 µs per call" in text
+    fast = arithmetic.speed_sentence(2500.0, "cuda:0", None, 1e-6, 6_084)
+    assert fast.startswith("Measured 2,500x on this cuda:0: at or above the chapter's 1,000x.")

@@ -117,3 +117,35 @@ def claim_sentences(dataset: str) -> list[str]:
                      f"{there.params:,}, {100 * there.first_linear_share:.1f}% in "
                      f"{there.first_linear.name}.")
     return lines
+
+
+CHAPTER_CONV_CLAIM = 1000  # "The GPU-optimized version is 1000x faster"
+
+
+def conv_macs(image_shape: tuple[int, int], kernel_shape: tuple[int, int]) -> int:
+    """Multiply-adds of one 'valid' 2-D convolution (the chapter's conv2d)."""
+    (h, w), (kh, kw) = image_shape, kernel_shape
+    return max(0, h - kh + 1) * max(0, w - kw + 1) * kh * kw
+
+
+def _where(device: str, threads: int | None) -> str:
+    if device != "cpu":
+        return f"this {device}"
+    if threads:
+        return f"this CPU with {threads} torch thread{'s' if threads != 1 else ''}"
+    return "this CPU"
+
+
+def speed_sentence(ratio: float, device: str, threads: int | None, torch_seconds: float,
+                   macs: int) -> str:
+    """One honest sentence: the measured naive/torch ratio against the chapter's 1000x."""
+    where = _where(device, threads)
+    claim = f"the chapter's {CHAPTER_CONV_CLAIM:,}x"
+    if ratio >= CHAPTER_CONV_CLAIM:
+        verdict = f"at or above {claim}"
+    else:
+        verdict = (f"{CHAPTER_CONV_CLAIM / ratio:.1f}x short of {claim}, "
+                   "which it claims for a GPU version")
+    return (f"Measured {ratio:,.0f}x on {where}: {verdict}. The whole sum is only "
+            f"{macs:,} multiply-adds, so most of torch's {1e6 * torch_seconds:,.1f} µs per "
+            f"call is fixed per-call cost, not arithmetic.")
