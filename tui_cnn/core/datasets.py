@@ -38,7 +38,7 @@ Progress = Callable[[str, str, int, int], None]  # (stage, message, done, total)
 SYNTH_MAX = 200_000  # images per split a built-in set will generate
 CHUNK_BYTES = 1 << 18
 TIMEOUT_S = 30
-OFFLINE_HINT = "or use --dataset synth-digits to train offline"
+OFFLINE_HINT = "or train offline on the built-in synth-digits (--dataset synth-digits)"
 
 
 class _Readable(Protocol):
