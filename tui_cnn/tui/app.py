@@ -13,6 +13,7 @@ from pathlib import Path
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState
@@ -269,6 +270,29 @@ class TuiCnnApp(App[int]):
     def action_show_view(self, view: str) -> None:
         self.query_one(TabbedContent).active = view
 
+    def active_view(self) -> str | None:
+        try:
+            return self.screen_stack[0].query_one(TabbedContent).active
+        except NoMatches:  # still composing
+            return None
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A key that belongs to one view (keys.Key.view) acts, and shows, only there."""
+        view = keys.view_of(action)
+        return view is None or view == self.active_view()
+
+    def on_tabbed_content_tab_activated(self) -> None:
+        self.refresh_bindings()  # the footer shows the keys of the view now shown
+
+    async def _run_key(self, key: keys.Key) -> None:
+        """A command palette entry: a view's key first shows its view."""
+        if key.view is not None:
+            self.action_show_view(key.view)
+        await self.run_action(key.action)
+
+    def action_compare_conv(self) -> None:
+        self.query_one(ParamsView).compare_conv()
+
     def action_toggle_setup(self) -> None:
         panel = self.panel
         panel.display = not panel.display
@@ -287,7 +311,7 @@ class TuiCnnApp(App[int]):
             if command.title != "Quit":
                 yield command
         for key in keys.KEYS:
-            yield SystemCommand(key.title, key.help, partial(self.run_action, key.action))
+            yield SystemCommand(key.title, key.help, partial(self._run_key, key))
 
 
 def run_app(*, arch: str | None, dataset: str | None, epochs: int | None, device: str | None,

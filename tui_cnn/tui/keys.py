@@ -20,6 +20,7 @@ class Key:
     help: str  # one line for the help screen and the palette
     show: bool = True
     group: Binding.Group | None = None
+    view: str | None = None  # the view (tab id) the key acts on; None: everywhere
 
 
 KEYS: tuple[Key, ...] = (
@@ -37,6 +38,8 @@ KEYS: tuple[Key, ...] = (
         "Parameters view: where the parameters are, layer by layer", group=VIEWS),
     Key("4", "4", "show_view('runs')", "Runs", "Show the Runs view",
         "Runs view: saved runs", group=VIEWS),
+    Key("c", "c", "compare_conv", "Conv vs torch", "Compare the naive conv2d with torch's",
+        "Parameters view: naive conv2d vs torch's, timed", view="params"),
     Key("s", "s", "toggle_setup", "Setup", "Show or hide the setup panel",
         "show or hide the setup panel (more room for the views)"),
     Key("escape", "esc", "leave_field", "", "Leave the text field",
@@ -53,3 +56,8 @@ def bindings() -> list[BindingType]:
         Binding(k.key, k.action, k.label, show=k.show, key_display=k.display, group=k.group)
         for k in KEYS
     ]
+
+
+def view_of(action: str) -> str | None:
+    """The view a key's action belongs to (None: it acts everywhere)."""
+    return next((k.view for k in KEYS if k.action == action), None)
