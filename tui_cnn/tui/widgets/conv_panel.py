@@ -190,7 +190,6 @@ class ConvPanel(Static):
         lim = output_limit(result)
         notes = Text(f"test image: {result.image_note}\nfilter: {result.kernel_note}")
         pictures = tile_rows(result_tiles(result, mode), max(1, self.size.width))
-        return Group(notes, Text(""), pictures,
-                     Text(""), legend(-lim, lim, cmap="diverging", mode=mode, width=26),
-                     Text("(both outputs on this one scale)", style="dim"), Text(""),
-                     numbers_text(result))
+        scale = legend(-lim, lim, cmap="diverging", mode=mode, width=26)
+        return Group(numbers_text(result), Text(""), notes, Text(""), pictures, Text(""),
+                     scale, Text("(both outputs on this one scale)", style="dim"))

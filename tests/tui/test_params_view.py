@@ -1,0 +1,197 @@
+"""The Parameters view: the layer table follows the setup at once, the chapter's arithmetic,
+the naive convolution against torch's, and snapshots (before any measurement: timings
+are not deterministic)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pytest
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import Input, OptionList, Select, Static, TabbedContent
+
+from tui_cnn.core.config import PRESETS
+from tui_cnn.core.events import FilterSnapshot
+from tui_cnn.tui.app import TuiCnnApp
+from tui_cnn.tui.widgets.conv_panel import ConvPanel
+from tui_cnn.tui.widgets.conv_source import SOBEL_X
+from tui_cnn.tui.widgets.dataset_preview import DatasetPreview
+from tui_cnn.tui.widgets.params_view import ParamsView
+
+from .conftest import AppFactory
+from .helpers import screen_text, wait_for
+
+Snap = Callable[..., bool]
+
+
+@pytest.fixture(autouse=True)
+def pinned_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TEXTUAL_THEME", "textual-dark")
+    monkeypatch.setenv("COLORTERM", "truecolor")
+
+
+def view_of(app: TuiCnnApp) -> ParamsView:
+    return app.query_one(ParamsView)
+
+
+def total(app: TuiCnnApp) -> str:
+    return str(view_of(app).table.get_row("total")[3])
+
+
+def plain(app: TuiCnnApp, selector: str) -> str:
+    """A Static's content as plain text, unwrapped."""
+    console = Console(width=1000, file=io.StringIO(), color_system=None)
+    with console.capture() as capture:
+        console.print(app.query_one(selector, Static).content)
+    return capture.get()
+
+
+def heading(app: TuiCnnApp) -> str:
+    return plain(app, "#params-heading")
+
+
+async def show_params(pilot: Pilot[Any]) -> None:
+    await pilot.press("escape", "3")
+    await pilot.pause()
+
+
+async def choose_preset(pilot: Pilot[Any], name: str) -> None:
+    presets = pilot.app.query_one("#presets", OptionList)
+    presets.focus()
+    presets.highlighted = list(PRESETS).index(name)
+    await pilot.press("enter")
+    await pilot.pause()
+
+
+async def test_table_follows_the_chosen_preset_and_dataset(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await show_params(pilot)
+        assert total(app) == "421,642"
+        conv1 = view_of(app).table.get_row("conv1")
+        assert str(conv1[3]) == "32x1x3x3 + 32 = 320"
+        assert str(conv1[4]).startswith("  0.1% ")
+        assert str(view_of(app).table.get_row("fc1")[4]).startswith(" 95.2% ")
+        assert "421,642 parameters · 4,241,152 multiply-adds" in heading(app)
+        assert "32x1x3x3 + 32 = 320" in screen_text(app)
+        await choose_preset(pilot, "mlp")
+        assert total(app) == "109,386"
+        assert heading(app).startswith("mlp on Synthetic digits")
+        await choose_preset(pilot, "cnn")
+        app.query_one("#dataset-select", Select).value = "cifar10"
+        await pilot.pause()
+        assert total(app) == "545,098"
+        assert str(view_of(app).table.get_row("conv1")[3]) == "32x3x3x3 + 32 = 896"
+
+
+async def test_a_custom_spec_updates_at_once_and_a_bad_one_says_why(
+        make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await show_params(pilot)
+        conv = app.query_one("#conv Input", Input)
+        conv.value = "16"
+        await pilot.pause()
+        # 16x1x3x3 + 16 = 160; 16x14x14 = 3,136 into fc1 (401,536) as before; fc2 1,290
+        assert total(app) == "402,986"
+        assert str(view_of(app).table.get_row("conv1")[3]) == "16x1x3x3 + 16 = 160"
+        conv.value = "8, 8, 8, 8, 8"  # five 2x2 pools: 28 -> 14 -> 7 -> 3 -> 1 -> ?
+        await pilot.pause()
+        head = app.query_one("#params-heading")
+        assert not view_of(app).table.display
+        assert head.has_class("-error")
+        assert "✗ No table: does not fit synth-digits: pool5" in heading(app)
+        assert "is too small to pool 2x2" in heading(app)
+        assert "too small" in screen_text(app)
+        conv.value = "32, 64"
+        await pilot.pause()
+        assert view_of(app).table.display and not head.has_class("-error")
+        assert total(app) == "421,642"
+
+
+async def test_the_chapter_arithmetic_is_stated(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await show_params(pilot)
+        text = plain(app, "#params-arithmetic")
+        for expected in ("784 x 128 = 100,352", "154,140,672 ≈ 154 million", "~170K",
+                         "on MNIST it has 421,642", "95.2% of them in fc1", "109,386",
+                         "1,362,304"):
+            assert expected in text, expected
+        app.query_one("#dataset-select", Select).value = "cifar10"
+        await pilot.pause()
+        text = plain(app, "#params-arithmetic")
+        assert "On CIFAR-10 (3x32x32) the same CNN has 545,098" in text
+
+
+async def measure(pilot: Pilot[Any]) -> ConvPanel:
+    panel = pilot.app.query_one(ConvPanel)
+    before = panel.result
+    await pilot.press("c")
+    await wait_for(pilot, lambda: panel.result is not before or panel.error is not None,
+                   timeout=120, what="the convolution comparison")
+    await pilot.app.workers.wait_for_complete()
+    assert panel.error is None, panel.error
+    return panel
+
+
+async def test_the_convolution_key_compares_and_times(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("escape", "c")  # Training view: the key belongs to Parameters
+        await pilot.pause()
+        assert app.query_one(ConvPanel).result is None
+        assert not app.query_one(ConvPanel).running
+        await show_params(pilot)
+        panel = await measure(pilot)
+        result = panel.result
+        assert result is not None
+        assert np.array_equal(result.kernel, SOBEL_X) and "Sobel" in result.kernel_note
+        assert result.image.shape == (28, 28) and result.comparison.naive_out.shape == (26, 26)
+        assert result.comparison.max_abs_diff < 1e-4
+        assert result.comparison.speed_ratio > 1
+        text = screen_text(app)
+        assert "largest |naive - torch|" in text
+        assert f"measured speed ratio: {result.comparison.speed_ratio:,.0f}x" in text
+        content = plain(app, "#conv-panel")
+        assert "naive loop 26x26" in content and "F.conv2d 26x26" in content
+        assert 'test image: a "3" from Synthetic digits' in content
+
+
+async def test_the_convolution_uses_the_latest_learned_filter(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_params(pilot)
+        weights = np.arange(2 * 1 * 3 * 3, dtype=np.float32).reshape(2, 1, 3, 3) - 8
+        view_of(app).on_run_event(FilterSnapshot(2, 80, "conv1", weights, epoch_end=True))
+        view_of(app).on_run_event(FilterSnapshot(2, 80, "fc1", np.ones((4, 1, 28, 28))))
+        panel = await measure(pilot)
+        assert panel.result is not None
+        assert np.array_equal(panel.result.kernel, weights[0, 0])
+        assert panel.result.kernel_note == "conv1 filter 0 after epoch 2"
+        assert panel.result.comparison.max_abs_diff < 1e-4
+        assert app.query_one(TabbedContent).active == "params"
+
+
+async def settle(pilot: Pilot[Any]) -> None:
+    """The Parameters view with the setup panel hidden, nothing measured yet."""
+    app = pilot.app
+    assert isinstance(app, TuiCnnApp)
+    app.theme = "textual-dark"
+    await wait_for(pilot, lambda: app.query_one(DatasetPreview).images is not None,
+                   what="the dataset preview")
+    await pilot.press("escape", "3", "s")
+    await pilot.pause(0.2)
+
+
+def test_params_view_80x24(snap_compare: Snap, make_app: AppFactory) -> None:
+    assert snap_compare(make_app(), terminal_size=(80, 24), run_before=settle)
+
+
+def test_params_view_120x40(snap_compare: Snap, make_app: AppFactory) -> None:
+    assert snap_compare(make_app(), terminal_size=(120, 40), run_before=settle)
