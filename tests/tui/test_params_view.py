@@ -6,20 +6,25 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pytest
 from rich.console import Console
+from rich.text import Text
+from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Input, OptionList, Select, Static, TabbedContent
 
 from tui_cnn.core.config import PRESETS
 from tui_cnn.core.events import FilterSnapshot
 from tui_cnn.tui.app import TuiCnnApp
-from tui_cnn.tui.widgets.conv_panel import ConvPanel
-from tui_cnn.tui.widgets.conv_source import SOBEL_X
+from tui_cnn.tui.widgets.conv_panel import ConvPanel, Tile, pack
+from tui_cnn.tui.widgets.conv_source import SOBEL_X, flat_kernel, saved_filter
+from tui_cnn.tui.widgets.conv_source import test_image as conv_test_image
 from tui_cnn.tui.widgets.dataset_preview import DatasetPreview
+from tui_cnn.tui.widgets.params_table import BAR_WIDTH, share_bar
 from tui_cnn.tui.widgets.params_view import ParamsView
 
 from .conftest import AppFactory
@@ -129,10 +134,19 @@ async def test_the_chapter_arithmetic_is_stated(make_app: AppFactory) -> None:
         assert "On CIFAR-10 (3x32x32) the same CNN has 545,098" in text
 
 
-async def measure(pilot: Pilot[Any]) -> ConvPanel:
+async def measure(pilot: Pilot[Any], from_palette: bool = False) -> ConvPanel:
+    """Press c (or choose the command in the palette) and wait for the measurement."""
     panel = pilot.app.query_one(ConvPanel)
     before = panel.result
-    await pilot.press("c")
+    if from_palette:
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(pilot.app.screen, CommandPalette),
+                       what="the palette")
+        await pilot.press(*"Compare the naive conv2d")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+    else:
+        await pilot.press("c")
     await wait_for(pilot, lambda: panel.result is not before or panel.error is not None,
                    timeout=120, what="the convolution comparison")
     await pilot.app.workers.wait_for_complete()
@@ -166,11 +180,11 @@ async def test_the_convolution_key_compares_and_times(make_app: AppFactory) -> N
 async def test_the_convolution_uses_the_latest_learned_filter(make_app: AppFactory) -> None:
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await show_params(pilot)
+        await pilot.press("escape")
         weights = np.arange(2 * 1 * 3 * 3, dtype=np.float32).reshape(2, 1, 3, 3) - 8
         view_of(app).on_run_event(FilterSnapshot(2, 80, "conv1", weights, epoch_end=True))
         view_of(app).on_run_event(FilterSnapshot(2, 80, "fc1", np.ones((4, 1, 28, 28))))
-        panel = await measure(pilot)
+        panel = await measure(pilot, from_palette=True)  # from the Training view
         assert panel.result is not None
         assert np.array_equal(panel.result.kernel, weights[0, 0])
         assert panel.result.kernel_note == "conv1 filter 0 after epoch 2"
@@ -195,3 +209,49 @@ def test_params_view_80x24(snap_compare: Snap, make_app: AppFactory) -> None:
 
 def test_params_view_120x40(snap_compare: Snap, make_app: AppFactory) -> None:
     assert snap_compare(make_app(), terminal_size=(120, 40), run_before=settle)
+
+
+# ---- pure helpers ------------------------------------------------------------------------
+
+
+def test_share_bar_uses_eighths_and_shows_a_sliver_for_tiny_shares() -> None:
+    assert share_bar(1.0) == "█" * BAR_WIDTH
+    assert share_bar(0.0) == " " * BAR_WIDTH
+    assert share_bar(0.001) == "▏" + " " * (BAR_WIDTH - 1)
+    assert share_bar(0.952) == "███████▋"
+    assert all(len(share_bar(x / 100)) == BAR_WIDTH for x in range(101))
+
+
+def test_pack_keeps_a_group_together_when_it_fits() -> None:
+    def tile(width: int, label: str) -> Tile:
+        return Text("x" * width), label
+
+    groups = [[tile(28, "input"), tile(9, "filter")], [tile(26, "naive"), tile(26, "torch")]]
+    labels = [[t[1] for t in row] for row in pack(groups, 200)]
+    assert labels == [["input", "filter", "naive", "torch"]]
+    labels = [[t[1] for t in row] for row in pack(groups, 75)]
+    assert labels == [["input", "filter"], ["naive", "torch"]]  # not input, filter, naive
+    labels = [[t[1] for t in row] for row in pack(groups, 40)]
+    assert labels == [["input", "filter"], ["naive"], ["torch"]]
+    assert [[t[1] for t in row] for row in pack([[tile(3, "a long label")]], 5)] == [
+        ["a long label"]]
+
+
+def test_flat_kernel_and_test_image() -> None:
+    kernel, note = flat_kernel(np.ones((1, 3, 3)))
+    assert kernel.shape == (3, 3) and note == ""
+    kernel, note = flat_kernel(np.stack([np.zeros((3, 3)), np.full((3, 3), 2.0), np.ones((3, 3))]))
+    assert np.array_equal(kernel, np.ones((3, 3))) and note.endswith("its 3 input channels")
+    image, note = conv_test_image("synth-shapes", None)
+    assert image.shape == (32, 32) and 0.0 <= image.min() <= image.max() <= 1.0
+    assert "Synthetic shapes in grey" in note
+
+
+def test_a_missing_dataset_falls_back_to_a_built_in_image(tmp_path: Path) -> None:
+    image, note = conv_test_image("mnist", str(tmp_path))
+    assert image.shape == (28, 28)
+    assert note == 'a "3" from Synthetic digits (MNIST is not downloaded)'
+
+
+def test_no_saved_run_no_learned_filter(tmp_path: Path) -> None:
+    assert saved_filter(str(tmp_path / "runs")) is None

@@ -100,8 +100,9 @@ def saved_filter(runs_dir: str | None) -> LearnedFilter | None:
             continue  # damaged or from another version: try the next one
         weights = conv_weights(loaded.model).get("conv1")
         if weights is not None:
+            epochs = len(loaded.epochs)
             return LearnedFilter(weights[0], f"conv1 filter 0 of saved run {record.run_id} "
-                                             f"({len(loaded.epochs)} epochs)")
+                                             f"({epochs} epoch{'s' if epochs != 1 else ''})")
     return None
 
 
