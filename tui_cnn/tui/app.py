@@ -201,21 +201,27 @@ class TuiCnnApp(App[int]):
     # Actions -------------------------------------------------------------------------
 
     def action_start(self) -> None:
-        if self.training:
-            self.notify("A run is already going: stop it with x before starting another.",
-                        severity="warning")
-            return
         try:
             cfg = self.panel.build_config()
         except ConfigError as error:
             self.notify(f"Can't start: {error}", severity="error", timeout=10)
             return
+        self.start_run(cfg)
+
+    def start_run(self, cfg: TrainConfig) -> TrainingSession | None:
+        """Train ``cfg`` in the one worker, shown in the Training view (also for forks,
+        resumes and exercises); None, with a notice, if a run is going."""
+        if self.training:
+            self.notify("A run is already going: stop it with x before starting another.",
+                        severity="warning")
+            return None
         self.session = TrainingSession(cfg)
         self.training_view.reset(cfg.epochs)
         self.status.starting()
         self.action_show_view("training")
         self.query_one("#views Tabs", Tabs).focus()
         self._train(self.session)
+        return self.session
 
     def _session_or_say(self, verb: str) -> TrainingSession | None:
         if self.session is None or not self.session.running:
