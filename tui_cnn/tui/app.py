@@ -299,6 +299,10 @@ class TuiCnnApp(App[int]):
     def action_compare_conv(self) -> None:
         self.query_one(ParamsView).compare_conv()
 
+    def action_filters(self, command: str) -> None:
+        """The Filters view's keys (keys.KEYS, view "filters")."""
+        self.query_one(FiltersView).command(command)
+
     def action_toggle_setup(self) -> None:
         panel = self.panel
         panel.display = not panel.display

@@ -8,6 +8,9 @@ from dataclasses import dataclass
 from textual.binding import Binding, BindingType
 
 VIEWS = Binding.Group("views", compact=True)
+EPOCHS = Binding.Group("epoch", compact=True)
+CHANNELS = Binding.Group("channel", compact=True)
+IMAGES = Binding.Group("image", compact=True)
 
 
 @dataclass(frozen=True)
@@ -33,13 +36,36 @@ KEYS: tuple[Key, ...] = (
     Key("1", "1", "show_view('training')", "Training", "Show the Training view",
         "Training view: loss and accuracy charts, progress", group=VIEWS),
     Key("2", "2", "show_view('filters')", "Filters", "Show the Filters view",
-        "Filters view: the first layer's learned filters", group=VIEWS),
+        "Filters view: filters by epoch, activations, confusion", group=VIEWS),
     Key("3", "3", "show_view('params')", "Parameters", "Show the Parameters view",
         "Parameters view: where the parameters are, layer by layer", group=VIEWS),
     Key("4", "4", "show_view('runs')", "Runs", "Show the Runs view",
         "Runs view: saved runs", group=VIEWS),
     Key("c", "c", "compare_conv", "Conv vs torch", "Compare the naive conv2d with torch's",
         "Parameters view: naive conv2d vs torch's, timed", view="params"),
+    Key("left_square_bracket", "[", "filters('prev_epoch')", "Previous epoch",
+        "Filters: previous epoch",
+        "Filters view: the filters after the previous epoch", group=EPOCHS, view="filters"),
+    Key("right_square_bracket", "]", "filters('next_epoch')", "Next epoch", "Filters: next epoch",
+        "Filters view: the next epoch's filters, then live",
+        group=EPOCHS, view="filters"),
+    Key("n", "n", "filters('normalise')", "Scale", "Filters: scale per tile or per layer",
+        "Filters view: colour scale per filter or for the layer", view="filters"),
+    Key("l", "l", "filters('layer')", "Layer", "Filters: next conv layer",
+        "Filters view: layer 1, layer 2 (per output channel), ...", view="filters"),
+    Key("comma", ",", "filters('prev_channel')", "Previous channel",
+        "Filters: previous output channel",
+        "Filters view: previous output channel (layer 2 on)", show=False,
+        group=CHANNELS, view="filters"),
+    Key("full_stop", ".", "filters('next_channel')", "Next channel", "Filters: next output channel",
+        "Filters view: next output channel (layer 2 on)", show=False,
+        group=CHANNELS, view="filters"),
+    Key("j", "j", "filters('prev_image')", "Previous image", "Filters: previous test image",
+        "Filters view: feature maps of the previous test image", show=False, group=IMAGES,
+        view="filters"),
+    Key("k", "k", "filters('next_image')", "Next image", "Filters: next test image",
+        "Filters view: feature maps of the next test image", show=False, group=IMAGES,
+        view="filters"),
     Key("s", "s", "toggle_setup", "Setup", "Show or hide the setup panel",
         "show or hide the setup panel (more room for the views)"),
     Key("escape", "esc", "leave_field", "", "Leave the text field",
@@ -59,5 +85,7 @@ def bindings() -> list[BindingType]:
 
 
 def view_of(action: str) -> str | None:
-    """The view a key's action belongs to (None: it acts everywhere)."""
-    return next((k.view for k in KEYS if k.action == action), None)
+    """The view a key's action belongs to (None: it acts everywhere); ``action`` may be
+    the action's name alone, as check_action gets it."""
+    return next((k.view for k in KEYS if action in (k.action, k.action.split("(")[0])),
+                None)

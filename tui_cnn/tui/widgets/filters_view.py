@@ -1,18 +1,291 @@
-"""The Filters view (placeholder): the first layer's filters as they learn."""
+"""The Filters view: the first layer's filters as they form, how edge-like they are, deeper
+layers per output channel, one test image's feature maps and top classes, and the test
+set's confusion matrix with the images of a selected cell.
+
+Live: training events arrive through ``on_run_event`` (main thread) and are only stored;
+a timer redraws what changed, at most every REDRAW_S and only while the view is on screen
+(the trainer shares the GIL). After each epoch a thread worker reads the run's checkpoint
+(deeper layers, feature maps); torch is imported in that worker only.
+
+Saved runs: :meth:`FiltersView.show_run` opens one without training.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+import os
+from collections.abc import Callable
 
+import numpy as np
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from tui_cnn.core.events import Event, FilterSnapshot, RunStarted, TestPredictions
+from tui_cnn.render.heatmap import ColorMode, detect_color_mode
+from tui_cnn.tui import inspect_worker as iw
 from tui_cnn.tui.messages import RunListener
+from tui_cnn.tui.widgets import filters_render as fr
+from tui_cnn.tui.widgets.activations_render import activations_text
+from tui_cnn.tui.widgets.confusion_view import ConfusionMatrix, pair_text
+from tui_cnn.tui.widgets.filters_state import FilterState
+
+REDRAW_S = 0.3
+"""Redraw at most this often, and only what changed (each redraw holds the GIL)."""
+
+INTRO = ("Nothing to show yet. Press t to train: the first layer's filters appear here and "
+         "update as they learn, with a snapshot after every epoch ([ and ] step through "
+         "them), how edge-like each filter is, layer 2 per output channel (l), one test "
+         "image's feature maps and top-3 classes (j and k pick the image), and the test "
+         "set's confusion matrix. A saved run can also be opened here from the Runs view.")
+WAITING_ACTS = ("After the first epoch: one test image, each conv layer's feature maps and "
+                "the top-3 classes (j and k step through the test images).")
+WAITING_CONFUSION = "After the first epoch: the test set's confusion matrix."
+SECTIONS = ("filters", "activations", "confusion")
 
 
 class FiltersView(RunListener, VerticalScroll):
-    """Receives every event through ``on_run_event``; FilterSnapshot carries the weights."""
+    """Shows one run at a time: the live one (events) or a saved one (:meth:`show_run`)."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.state = FilterState()
+        self.inspector = iw.Inspector()
+        self.generation = 0
+        self.run_dir: str | None = None
+        self.source = ""
+        self.class_names: tuple[str, ...] = ()
+        self.images: np.ndarray | None = None
+        self.image_index = 0
+        self.activations: iw.ActivationsRead | None = None
+        self.problem = ""
+        self.live = True  # False while a saved run is shown: live events are ignored
+        self.dirty: set[str] = set()
 
     def compose(self) -> ComposeResult:
-        yield Static("Filters: the first layer's learned filters, drawn as heatmaps and "
-                     "updated during training. (Coming: this view is not built yet.)",
-                     classes="placeholder")
+        yield Static(INTRO, id="filters-intro", classes="placeholder", markup=False)
+        with Vertical(id="filters-body"):
+            yield Static(id="filters-head")
+            yield Static(id="filters-slider")
+            yield Static(id="filters-grid")
+            yield Static(id="filters-legend")
+            yield Static(id="filters-edges")
+            yield Static("Activations", classes="section-title")
+            yield Static(WAITING_ACTS, id="activations")
+            yield Static("Confusion matrix", classes="section-title")
+            yield ConfusionMatrix(id="confusion")
+            yield Static(WAITING_CONFUSION, id="confusion-cell")
+
+    def on_mount(self) -> None:
+        self.query_one("#filters-body").display = False
+        self.set_interval(REDRAW_S, self.flush)
+
+    @property
+    def color_mode(self) -> ColorMode:
+        return "none" if self.app.no_color else detect_color_mode(os.environ)
+
+    @property
+    def busy(self) -> bool:
+        """A worker of this view is still reading or computing."""
+        return any(w.node is self and w.state in (WorkerState.PENDING, WorkerState.RUNNING)
+                   for w in self.app.workers)
+
+    # Public hooks -------------------------------------------------------------------------
+
+    def show_run(self, run_dir: str) -> None:
+        """Open the saved run in ``run_dir`` here, without training: its layer-1 filters
+        after every epoch (``filters/epoch-E.npy``) and from its checkpoint ``model.pt``
+        (deeper layers too), the feature maps and top classes of test image 0, and the
+        confusion matrix of the checkpoint on the run's test set (computed here, in a
+        thread). Problems (no checkpoint, data not on disk) are said in the view.
+
+        Live training events are ignored until the next run starts. Call it on the main
+        thread; it switches nothing else (show the Filters tab yourself)."""
+        self._begin(run_dir, f"saved run {os.path.basename(run_dir.rstrip('/'))}", live=False)
+        index, generation, inspector, post = (self.image_index, self.generation,
+                                              self.inspector, self.post_message)
+
+        def job() -> None:
+            worker = get_current_worker()
+            iw.whole_run(inspector, run_dir, index, generation, post,
+                         lambda: worker.is_cancelled)
+
+        self._work(job)
+
+    def command(self, name: str) -> None:
+        """One of the view's keys (see keys.KEYS): prev_epoch, next_epoch, normalise,
+        layer, prev_channel, next_channel, prev_image, next_image."""
+        actions: dict[str, Callable[[], object]] = {
+            "prev_epoch": lambda: self.state.step_epoch(-1),
+            "next_epoch": lambda: self.state.step_epoch(1),
+            "normalise": self.state.toggle_normalise,
+            "layer": self._next_layer,
+            "prev_channel": lambda: self.state.step_channel(-1),
+            "next_channel": lambda: self.state.step_channel(1),
+            "prev_image": lambda: self._step_image(-1),
+            "next_image": lambda: self._step_image(1),
+        }
+        actions[name]()
+        self.dirty.update(SECTIONS)
+        self.flush()
+
+    # Events from the training worker (main thread: store and mark) ------------------------
+
+    def on_run_event(self, event: Event) -> None:
+        if isinstance(event, RunStarted):
+            self._begin(event.run_dir, f"run {event.run_id}", live=True)
+            self.class_names = event.classes
+            arch = event.config.get("arch")
+            self.state.set_conv_layers(
+                len(arch.get("conv_channels", ())) if isinstance(arch, dict) else 1)
+        elif not self.live:
+            return
+        elif isinstance(event, FilterSnapshot):
+            self.state.add_snapshot(event)
+            self.dirty.add("filters")
+            if event.epoch_end and self.run_dir:
+                self._after_epoch()
+        elif isinstance(event, TestPredictions):
+            self.state.add_predictions(event)
+            self.dirty.add("confusion")
+
+    def _begin(self, run_dir: str | None, source: str, *, live: bool) -> None:
+        """Forget the previous run; its workers' late results are dropped."""
+        self.generation += 1
+        self.state = FilterState(normalise=self.state.normalise, layer=self.state.layer)
+        self.run_dir, self.source, self.live = run_dir, source, live
+        self.images, self.activations, self.problem, self.image_index = None, None, "", 0
+        self.query_one(ConfusionMatrix).chosen = None
+        self.query_one("#filters-intro").display = False
+        self.query_one("#filters-body").display = True
+        self.dirty.update(SECTIONS)
+
+    def _after_epoch(self) -> None:
+        assert self.run_dir is not None
+        run_dir, index, generation = self.run_dir, self.image_index, self.generation
+        inspector, post = self.inspector, self.post_message
+        self._work(lambda: iw.after_epoch(inspector, run_dir, index, generation, post))
+
+    def _work(self, job: Callable[[], None]) -> Worker[None]:
+        return self.run_worker(job, thread=True, group="inspect", exit_on_error=False)
+
+    # Results from the workers --------------------------------------------------------------
+
+    def on_stored_run(self, message: iw.StoredRun) -> None:
+        if message.generation != self.generation:
+            return
+        self.state.by_epoch = dict(message.filters)
+        if message.final_epoch not in self.state.by_epoch:
+            self.state.by_epoch[message.final_epoch] = message.final
+        self.state.latest = FilterSnapshot(message.final_epoch, 0, message.layer,
+                                           message.final, epoch_end=True)
+        self.state.set_conv_layers(message.conv_layers)
+        self.problem = "; ".join(message.problems)
+        self.dirty.add("filters")
+
+    def on_model_read(self, message: iw.ModelRead) -> None:
+        if message.generation != self.generation:
+            return
+        self.state.add_checkpoint(message.epoch, message.convs)
+        self.class_names = message.classes
+        self.images = message.images
+        self.dirty.update(SECTIONS)
+
+    def on_activations_read(self, message: iw.ActivationsRead) -> None:
+        if message.generation == self.generation and message.index == self.image_index:
+            self.activations = message
+            self.dirty.add("activations")
+
+    def on_predictions_read(self, message: iw.PredictionsRead) -> None:
+        if message.generation == self.generation:
+            self.state.predictions[message.epoch] = (message.labels, message.predicted)
+            self.dirty.add("confusion")
+
+    def on_inspect_failed(self, message: iw.InspectFailed) -> None:
+        if message.generation == self.generation:
+            self.problem = f"Can't look inside the model: {message.reason}"
+            self.dirty.update(SECTIONS)
+
+    def on_confusion_matrix_cell_selected(self, message: ConfusionMatrix.CellSelected) -> None:
+        self.dirty.add("confusion")
+        self.flush()
+
+    # Keys -----------------------------------------------------------------------------------
+
+    def _next_layer(self) -> None:
+        if self.state.conv_layers <= 1:
+            what = "an MLP has" if self.state.conv_layers == 0 else "this network has"
+            self.notify(f"Only layer 1: {what} no second conv layer.", severity="warning")
+        self.state.next_layer()
+
+    def _step_image(self, delta: int) -> None:
+        test_size = len(self.images) if self.images is not None else 0
+        if not self.run_dir or not test_size:
+            self.notify("Test images come after the first epoch of a saved run.",
+                        severity="warning")
+            return
+        self.image_index = (self.image_index + delta) % test_size
+        run_dir, index, generation = self.run_dir, self.image_index, self.generation
+        inspector, post = self.inspector, self.post_message
+        self._work(lambda: iw.one_image(inspector, run_dir, index, generation, post))
+
+    # Drawing ---------------------------------------------------------------------------------
+
+    def on_resize(self) -> None:
+        self.dirty.update(SECTIONS)
+
+    def flush(self) -> None:
+        """Redraw the sections that changed, if the view is on screen."""
+        if not self.dirty or not self.is_on_screen:
+            return
+        width = max(20, self.scrollable_content_region.width)
+        dirty, self.dirty = self.dirty, set()
+        if "filters" in dirty:
+            self._draw_filters(width)
+        if "activations" in dirty:
+            self._draw_activations(width)
+        if "confusion" in dirty:
+            self._draw_confusion(width)
+
+    def _set(self, widget_id: str, content: Text | str) -> None:
+        """Show ``content`` in one of the view's Statics (a str is shown as is, no markup)."""
+        self.query_one(f"#{widget_id}", Static).update(
+            Text(content) if isinstance(content, str) else content)
+
+    def _draw_filters(self, width: int) -> None:
+        state = self.state
+        self._set("filters-slider", fr.slider(state.frames(), state.current_frame(),
+                                              state.selected is None and self.live))
+        parts = fr.section(state.shown(), state.normalise, self.color_mode, width,
+                           self.source)
+        for part, text in parts.items():
+            self._set(f"filters-{part}", text)
+
+    def _draw_activations(self, width: int) -> None:
+        if self.activations is None:
+            self._set("activations", self.problem or WAITING_ACTS)
+            return
+        test_size = len(self.images) if self.images is not None else 0
+        text = activations_text(self.activations, self.class_names, test_size,
+                                self.color_mode, width)
+        if self.problem:
+            text.append(f"\n{self.problem}", style="bold")
+        self._set("activations", text)
+
+    def _draw_confusion(self, width: int) -> None:
+        matrix = self.query_one(ConfusionMatrix)
+        epoch = self.state.prediction_epoch()
+        if epoch is None:
+            matrix.display = False
+            self._set("confusion-cell", WAITING_CONFUSION)
+            return
+        labels, predicted = self.state.predictions[epoch]
+        matrix.display = True
+        matrix.show(labels, predicted, self.class_names, self.color_mode, width)
+        assert matrix.cursor is not None
+        text = pair_text(labels, predicted, matrix.cursor, self.class_names, self.images,
+                         self.color_mode, width)
+        text.append(f"\nAfter epoch {epoch}: rows are true classes, columns predicted; "
+                    "focus the matrix (click or tab) and move with the arrows.", style="dim")
+        self._set("confusion-cell", text)
