@@ -1,0 +1,268 @@
+"""The CPU speed knobs, one at a time, on the core's own Session (threads, OpenMP wait policy,
+channels_last, batch size, the allocator setting, bf16 autocast, the eval chunk).
+
+``python -m benchmarks.knobs [--quick] [--json PATH]``. Each variant runs in its own process
+(so env variables and the process-wide allocator setting apply from the start), variants
+alternate round-robin, and each figure is the median of the repeats. Investigation only:
+nothing here changes the core; variants are monkeypatches of a live Session.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from benchmarks import machine
+
+TRAIN_IMAGES = 6144  # images timed per measurement (after warm-up); same for every batch size
+WARMUP_STEPS = 5
+
+
+@dataclass(frozen=True)
+class Variant:
+    name: str
+    batch: int = 32
+    threads: int = 1
+    channels_last: bool = True
+    allocator: bool = True
+    bf16: bool = False
+    env: dict[str, str] = field(default_factory=dict)
+    busy: bool = False  # a busy-looping neighbour process on the machine during the run
+
+
+# -- worker (one variant, one process) -----------------------------------------------------
+def _session(v: Variant, images: int) -> Any:
+    import tui_cnn.core.session as session_module
+    from tui_cnn.core.config import TrainConfig
+    from tui_cnn.core.datasets import load_arrays
+
+    if not v.allocator:
+        session_module.tune_allocator = lambda: False  # type: ignore[assignment]
+    cfg = TrainConfig(dataset="synth-digits", epochs=1, batch_size=v.batch, threads=v.threads,
+                      train_size=images, test_size=512, runs_dir="")
+    session = session_module.Session.create(cfg, load_arrays("synth-digits", train_size=images,
+                                                             test_size=512))
+    if not v.channels_last:
+        import torch
+
+        session.channels_last = False
+        session.model.to(memory_format=torch.contiguous_format)
+    session.begin_epoch(1)
+    return session
+
+
+def bf16_steps() -> None:
+    """Patch Session.step and train.evaluate to run under bf16 autocast, one context per call.
+
+    One context per step matters: autocast caches its bf16 copies of the weights until the
+    outermost context exits, so a context around the whole loop would keep training on the
+    first step's weights.
+    """
+    import torch
+
+    from tui_cnn.core import session as session_module
+    from tui_cnn.core import train
+
+    plain_step, plain_eval = session_module.Session.step, train.evaluate
+
+    def step(self: Any, x: Any, y: Any) -> None:
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            plain_step(self, x, y)
+
+    def evaluate(*args: Any) -> Any:
+        with torch.autocast("cpu", dtype=torch.bfloat16):
+            return plain_eval(*args)
+
+    session_module.Session.step = step  # type: ignore[method-assign]
+    train.evaluate = evaluate
+
+
+def measure(v: Variant, images: int = TRAIN_IMAGES) -> dict[str, float]:
+    """Training images/s of the core's step for ``images`` images after a short warm-up."""
+    if v.bf16:
+        bf16_steps()
+    session = _session(v, images + WARMUP_STEPS * v.batch)
+    batches = iter(session.batches(1))
+    for _ in range(WARMUP_STEPS):
+        session.step(*next(batches))
+    done, started = 0, time.perf_counter()
+    for x, y in batches:
+        session.step(x, y)
+        done += len(y)
+    session.report()  # reads the metrics back: the same sync the trainer makes
+    return {"images_per_s": done / (time.perf_counter() - started)}
+
+
+def measure_eval(chunks: list[int], repeats: int, test_size: int = 10_000) -> dict[str, float]:
+    """Seconds to evaluate ``test_size`` images per chunk size (alternated, median)."""
+    import torch
+
+    from tui_cnn.core.optim import evaluate
+
+    v = Variant("eval", threads=1)
+    session = _session(v, 1024)
+    from tui_cnn.core import data as device_data
+    from tui_cnn.core.datasets import load_arrays
+
+    arrays = load_arrays("synth-digits", train_size=1024, test_size=test_size)
+    data = device_data.to_device(arrays, torch.device("cpu"))
+    times: dict[int, list[float]] = {c: [] for c in chunks}
+    for _ in range(repeats):
+        for chunk in chunks:
+            started = time.perf_counter()
+            evaluate(session.model, data, chunk, session.channels_last)
+            times[chunk].append(time.perf_counter() - started)
+    return {str(c): statistics.median(t) for c, t in times.items()}
+
+
+def run_accuracy(seed: int, bf16: bool, epochs: int = 2) -> dict[str, float]:
+    """Test accuracy and images/s after ``epochs`` default epochs on synth-digits."""
+    from tui_cnn.core import train
+    from tui_cnn.core.config import TrainConfig
+    from tui_cnn.core.events import EpochMetrics
+
+    if bf16:
+        bf16_steps()
+    cfg = TrainConfig(epochs=epochs, seed=seed, threads=1, runs_dir="")
+    last = [e for e in train.run(cfg) if isinstance(e, EpochMetrics)][-1]
+    return {"test_acc": last.test_acc, "test_loss": last.test_loss,
+            "images_per_s": last.images_per_s}
+
+
+def _worker(spec: str) -> None:
+    job = json.loads(spec)
+    kind = job.pop("kind")
+    if kind == "train":
+        result: dict[str, Any] = measure(Variant(**job))
+    elif kind == "eval":
+        result = measure_eval(job["chunks"], job["repeats"])
+    else:
+        result = run_accuracy(job["seed"], job["bf16"])
+    print(json.dumps(result))
+
+
+# -- driver --------------------------------------------------------------------------------
+@contextlib.contextmanager
+def busy_neighbour(on: bool) -> Iterator[None]:
+    """A pure-Python busy loop in another process (one core's worth of load)."""
+    if not on:
+        yield
+        return
+    proc = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(0.2)
+        yield
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+def _spawn(job: dict[str, Any], env: dict[str, str] | None = None) -> dict[str, Any]:
+    full_env = {**os.environ, **(env or {})}
+    out = subprocess.run([sys.executable, "-m", "benchmarks.knobs", "--worker", json.dumps(job)],
+                         capture_output=True, text=True, env=full_env, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+def compare(variants: list[Variant], repeats: int) -> dict[str, Any]:
+    """Round-robin over ``variants``, ``repeats`` times; median images/s and the runs."""
+    runs: dict[str, list[float]] = {v.name: [] for v in variants}
+    loads: list[float] = []
+    for _ in range(repeats):
+        for v in variants:
+            job = {"kind": "train", **{k: val for k, val in asdict(v).items()
+                                       if k not in ("env", "busy")}}
+            loads.append(os.getloadavg()[0])
+            with busy_neighbour(v.busy):
+                runs[v.name].append(_spawn(job, v.env)["images_per_s"])
+    return {"median": {k: statistics.median(r) for k, r in runs.items()}, "runs": runs,
+            "load_1min": [min(loads), max(loads)]}
+
+
+def _ratio_lines(title: str, result: dict[str, Any], base: str) -> list[str]:
+    lines = [f"{title} (load {result['load_1min'][0]:.1f}-{result['load_1min'][1]:.1f})"]
+    base_value = result["median"][base]
+    for name, value in result["median"].items():
+        runs = ", ".join(f"{r:,.0f}" for r in result["runs"][name])
+        lines.append(f"  {name:<34} {value:8,.0f} img/s  x{value / base_value:5.2f}  [{runs}]")
+    return lines
+
+
+def studies(quick: bool) -> list[tuple[str, list[Variant], str]]:
+    """(title, variants, baseline name) for each comparison."""
+    t1 = Variant("1 thread, batch 32")
+    t1_128 = replace(t1, name="1 thread, batch 128", batch=128)
+    passive = {"OMP_WAIT_POLICY": "PASSIVE"}
+    threads = [t1, replace(t1, name="2 threads, batch 32", threads=2), t1_128,
+               replace(t1_128, name="2 threads, batch 128", threads=2)]
+    busy = [replace(v, name=v.name + " +busy", busy=True) for v in threads]
+    busy += [replace(v, name=v.name + " PASSIVE", env=passive)
+             for v in busy if v.threads == 2]
+    busy.append(replace(busy[1], name=busy[1].name + " interop=1",
+                        env={"TUI_CNN_BENCH_INTEROP": "1"}))
+    layout = [t1, replace(t1, name="1 thread, batch 32, NCHW", channels_last=False),
+              t1_128, replace(t1_128, name="1 thread, batch 128, NCHW", channels_last=False)]
+    batch = [replace(t1, name=f"1 thread, batch {b}", batch=b) for b in (32, 64, 128, 256)]
+    alloc = [t1, replace(t1, name="1 thread, batch 32, glibc default malloc", allocator=False),
+             t1_128, replace(t1_128, name="1 thread, batch 128, glibc default malloc",
+                             allocator=False)]
+    bf16 = [t1, replace(t1, name="1 thread, batch 32, bf16 autocast", bf16=True),
+            t1_128, replace(t1_128, name="1 thread, batch 128, bf16 autocast", bf16=True)]
+    all_studies = [("threads (machine as it is)", threads, t1.name),
+                   ("threads with a busy neighbour process", busy, busy[0].name),
+                   ("memory layout", layout, t1.name), ("batch size", batch, t1.name),
+                   ("allocator (tune_allocator)", alloc, t1.name),
+                   ("bf16 autocast (speed)", bf16, t1.name)]
+    return all_studies[:2] if quick else all_studies
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.knobs")
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--only", help="run only studies whose title contains this")
+    parser.add_argument("--json", type=Path)
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        if os.environ.get("TUI_CNN_BENCH_INTEROP"):
+            import torch
+
+            torch.set_num_interop_threads(int(os.environ["TUI_CNN_BENCH_INTEROP"]))
+        _worker(args.worker)
+        return 0
+    report: dict[str, Any] = {"machine": machine.info(), "studies": {}}
+    for title, variants, base in studies(args.quick):
+        if args.only and args.only not in title:
+            continue
+        result = compare(variants, args.repeats)
+        report["studies"][title] = result
+        print("\n".join(_ratio_lines(title, result, base)), flush=True)
+    if not args.only or "eval" in args.only:
+        report["eval_chunk_s"] = _spawn({"kind": "eval", "chunks": [128, 256, 512, 1024, 2048,
+                                                                   10_000], "repeats": 5})
+        print("eval of 10,000 images, seconds by chunk:", report["eval_chunk_s"], flush=True)
+    if not args.quick and (not args.only or "bf16" in args.only):
+        report["bf16_accuracy"] = [
+            {name: _spawn({"kind": "accuracy", "seed": seed, "bf16": name == "bf16"})
+             for name in ("fp32", "bf16")} for seed in (0, 1, 2)]
+        print("bf16 accuracy after 2 epochs:", report["bf16_accuracy"], flush=True)
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

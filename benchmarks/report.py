@@ -1,0 +1,59 @@
+"""The results as one table of rows: what, tui-cnn's figure, the baseline's, the ratio, target."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Row:
+    section: str
+    what: str
+    value: str  # tui-cnn's figure, formatted
+    baseline: str  # the baseline's figure, formatted
+    ratio: float | None  # value over baseline (or baseline over value for times): > 1 is better
+    target: str = ""
+    met: bool | None = None
+
+
+def rate(value: float) -> str:
+    return f"{value:,.0f} img/s"
+
+
+def seconds(value: float | None) -> str:
+    return "not reached" if value is None else f"{value:.2f} s"
+
+
+def ms(value: float | None) -> str:
+    return "-" if value is None else f"{value:.1f} ms"
+
+
+def mib(value: float) -> str:
+    return f"{value:,.0f} MiB"
+
+
+def ratio_text(row: Row) -> str:
+    return "-" if row.ratio is None else f"x{row.ratio:.2f}"
+
+
+def met_text(row: Row) -> str:
+    return {True: "yes", False: "NO", None: ""}[row.met]
+
+
+def table(rows: list[Row]) -> str:
+    """A Markdown table (it reads as a plain-text table too)."""
+    head = ["section", "measure", "tui-cnn", "baseline", "ratio", "target", "met"]
+    body = [[r.section, r.what, r.value, r.baseline, ratio_text(r), r.target, met_text(r)]
+            for r in rows]
+    widths = [max(len(str(line[i])) for line in [head, *body]) for i in range(len(head))]
+
+    def line(cells: list[str]) -> str:
+        return "| " + " | ".join(str(c).ljust(w) for c, w in zip(cells, widths, strict=True)) + " |"
+
+    rule = "|" + "|".join("-" * (w + 2) for w in widths) + "|"
+    return "\n".join([line(head), rule, *(line(cells) for cells in body)])
+
+
+def rows_json(rows: list[Row]) -> list[dict[str, Any]]:
+    return [asdict(r) for r in rows]

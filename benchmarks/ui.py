@@ -1,0 +1,166 @@
+"""Section 3: what the app costs. Driven headless with ``App.run_test()``.
+
+Headless Textual skips turning each screen update into terminal text; ``_TimedApp`` does
+that work anyway (``render_segments``, as a real terminal's update does, minus the write)
+so the UI thread's cost is counted. Measured:
+
+- training throughput inside the app (RunEnded.images_per_s: training time only) vs
+  ``core.train.run`` headless with the same config and thread count, runs alternated;
+- key-press to screen update while training: a view key ("2"/"1") is handed to the driver
+  as a terminal's input thread would, and the time runs until the first frame written after
+  the view changed;
+- time to first frame: a fresh Python process that imports and opens the app, from just
+  before the process starts to its first frame.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from textual import events
+from textual._compositor import CompositorUpdate
+from textual.screen import Screen
+
+from tui_cnn.core.config import TrainConfig
+from tui_cnn.core.events import RunEnded
+from tui_cnn.tui.app import TuiCnnApp
+
+SIZE = (120, 40)
+VIEW_KEYS = ("2", "1")
+
+
+class _TimedApp(TuiCnnApp):
+    """The app, recording when frames are written and when a view was switched."""
+
+    def __init__(self, config: TrainConfig) -> None:
+        super().__init__(config, devices=[("cpu", "cpu")])
+        self.frames: list[float] = []
+        self.switched: list[float] = []
+
+    def _display(self, screen: Screen[Any], renderable: Any) -> None:
+        if renderable is not None and self.is_headless:
+            if isinstance(renderable, CompositorUpdate):
+                renderable.render_segments(self.console)
+            self.frames.append(time.perf_counter())
+        super()._display(screen, renderable)
+
+    def action_show_view(self, view: str) -> None:
+        super().action_show_view(view)
+        self.switched.append(time.perf_counter())
+
+
+async def _until(condition: Any, timeout: float, what: str) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+        await asyncio.sleep(0.02)
+
+
+async def _press_view_key(app: _TimedApp, key: str) -> float:
+    """Seconds from handing ``key`` to the driver to the first frame after the switch."""
+    assert app._driver is not None
+    seen = len(app.switched)
+    event = events.Key(key, key)
+    event.set_sender(app)
+    sent = time.perf_counter()
+    app._driver.send_message(event)
+    await _until(lambda: len(app.switched) > seen, 10, "the view switch")
+    switched = app.switched[seen]
+    await _until(lambda: app.frames and app.frames[-1] >= switched, 10, "a frame")
+    frame = next(t for t in app.frames if t >= switched)
+    return frame - sent
+
+
+async def app_run(cfg: TrainConfig, press_keys: bool, timeout: float = 600) -> dict[str, Any]:
+    """One run in the app: its RunEnded's images/s and, if asked, key latencies (seconds)."""
+    app = _TimedApp(cfg)
+    latencies: list[float] = []
+    rng = random.Random(0)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("t")
+        await _until(lambda: app.session is not None and app.session.started, timeout,
+                     "training to start")
+        while press_keys and app.session is not None and app.session.ended is None:
+            await asyncio.sleep(rng.uniform(0.1, 0.3))
+            if app.session.ended is None:
+                latencies.append(await _press_view_key(app, VIEW_KEYS[len(latencies) % 2]))
+        await _until(lambda: app.session is not None and app.session.ended, timeout,
+                     "the run to end")
+    assert app.session is not None and app.session.ended is not None
+    ended = app.session.ended
+    if ended.status != "finished":
+        raise RuntimeError(f"the app's run ended {ended.status}: {ended.reason}")
+    return {"images_per_s": ended.images_per_s, "latencies": latencies}
+
+
+def headless_run(cfg: TrainConfig) -> float:
+    from tui_cnn.core.train import run
+
+    ended = [e for e in run(cfg) if isinstance(e, RunEnded)][-1]
+    return ended.images_per_s
+
+
+def throughput(cfg: TrainConfig, repeats: int) -> dict[str, Any]:
+    """App vs headless images/s, alternated; then one app run with key presses."""
+    runs: dict[str, list[float]] = {"app": [], "headless": []}
+    for _ in range(repeats):
+        runs["app"].append(asyncio.run(app_run(cfg, press_keys=False))["images_per_s"])
+        runs["headless"].append(headless_run(cfg))
+    med = {name: statistics.median(values) for name, values in runs.items()}
+    return {"threads": cfg.threads, "images_per_s": med, "runs": runs,
+            "ratio": med["app"] / med["headless"]}
+
+
+def key_latency(cfg: TrainConfig) -> dict[str, Any]:
+    result = asyncio.run(app_run(cfg, press_keys=True))
+    ms = sorted(1000 * t for t in result["latencies"])
+    p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))] if ms else None
+    return {"presses": len(ms), "median_ms": statistics.median(ms) if ms else None,
+            "p95_ms": p95, "max_ms": max(ms, default=None),
+            "images_per_s_while_pressing": result["images_per_s"]}
+
+
+# -- time to first frame (a child process) ---------------------------------------------
+def _first_frame_child(runs_dir: str) -> None:
+    """In the child: open the app as ``tui-cnn`` does, print the wall time of frame one."""
+    from tui_cnn.tui.startup import initial_config
+
+    class FirstFrame(TuiCnnApp):
+        def _display(self, screen: Screen[Any], renderable: Any) -> None:
+            if renderable is not None and not getattr(self, "_shown", False):
+                if isinstance(renderable, CompositorUpdate):
+                    renderable.render_segments(self.console)
+                self._shown = True
+                print(f"FIRST_FRAME {time.time()!r}", flush=True)
+                self.exit(0)
+            super()._display(screen, renderable)
+
+    config, notices = initial_config(arch=None, dataset=None, epochs=None, device=None,
+                                     data_dir=None, runs_dir=runs_dir)
+    FirstFrame(config, notices=notices).run(headless=True, size=SIZE)
+
+
+def first_frame(runs_dir: Path, repeats: int) -> dict[str, Any]:
+    """Seconds from just before starting ``python`` to the app's first frame (median)."""
+    times: list[float] = []
+    for _ in range(repeats):
+        started = time.time()
+        out = subprocess.run([sys.executable, "-m", "benchmarks.ui", "--first-frame",
+                              str(runs_dir)], capture_output=True, text=True, check=True,
+                             timeout=120, cwd=Path(__file__).resolve().parent.parent)
+        line = next(s for s in out.stdout.splitlines() if s.startswith("FIRST_FRAME"))
+        times.append(float(line.split()[1]) - started)
+    return {"median_s": statistics.median(times), "runs_s": times}
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--first-frame":
+        _first_frame_child(sys.argv[2])
