@@ -21,8 +21,10 @@ from textual.worker import Worker, WorkerState
 from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.datafiles import DataError
 from tui_cnn.core.events import RunEnded
+from tui_cnn.core.exercises import TITLES
 from tui_cnn.core.runs import RunStoreError
 from tui_cnn.tui import keys, signals
+from tui_cnn.tui.exercises import exercise_commands
 from tui_cnn.tui.messages import CoreEvents, SetupChanged, listeners
 from tui_cnn.tui.screens.help import HelpScreen
 from tui_cnn.tui.session import Runner, TrainingSession, pump
@@ -312,6 +314,16 @@ class TuiCnnApp(App[int]):
     def action_leave_field(self) -> None:
         self.query_one("#views Tabs", Tabs).focus()
 
+    def action_runs(self, command: str) -> None:
+        """The Runs view's keys (keys.KEYS, view "runs")."""
+        self.screen_stack[0].query_one(RunsView).command(command)
+
+    def action_exercises(self) -> None:
+        self.screen_stack[0].query_one(RunsView).choose_exercise()
+
+    def action_exercise(self, number: int) -> None:
+        self.screen_stack[0].query_one(RunsView).start_exercise(number)
+
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
@@ -322,6 +334,7 @@ class TuiCnnApp(App[int]):
                 yield command
         for key in keys.KEYS:
             yield SystemCommand(key.title, key.help, partial(self._run_key, key))
+        yield from exercise_commands(self.run_action, TITLES)
 
 
 def run_app(*, arch: str | None, dataset: str | None, epochs: int | None, device: str | None,

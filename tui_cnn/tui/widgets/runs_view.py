@@ -1,18 +1,223 @@
-"""The Runs view (placeholder): saved runs, to compare and resume."""
+"""The Runs view: every saved run, filtered and sorted; selected runs overlaid and compared.
+
+Its keys are in keys.KEYS (view "runs") and arrive through :meth:`RunsView.command`;
+enter (or a click) on a row selects it. What they start goes through the app's one worker.
+"""
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+from collections.abc import Callable
+from functools import partial
+from typing import TYPE_CHECKING
 
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.widgets import DataTable, Input, Static
+
+from tui_cnn.core.events import Event, RunEnded
+from tui_cnn.core.runs import RunRecord, list_runs, read_run, resolve_runs_dir
+from tui_cnn.tui.exercises import TICK_S, RunQueue
 from tui_cnn.tui.messages import RunListener
+from tui_cnn.tui.widgets import runs_actions
+from tui_cnn.tui.widgets.compare_chart import CompareChart
+from tui_cnn.tui.widgets.compare_data import Colour, colour_for, load_curves
+from tui_cnn.tui.widgets.compare_table import CompareTable
+from tui_cnn.tui.widgets.runs_table import COLUMNS, RunsTable
+
+if TYPE_CHECKING:
+    from tui_cnn.tui.app import TuiCnnApp
+
+HINT = ("Select runs with enter (or a click): their curves overlay here and a table shows "
+        "what differs. f forks the run under the cursor, R carries it on, i inspects it, "
+        "/ filters, o sorts, e starts an exercise.")
+
+
+class FilterInput(Input):
+    BINDINGS = [Binding("escape", "done", "Done", show=False)]
+
+    def action_done(self) -> None:
+        self.screen.query_one(RunsTable).focus()
 
 
 class RunsView(RunListener, VerticalScroll):
-    """Receives every ``on_run_event``; RunEnded means a run folder was just saved."""
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.selected: dict[str, Colour] = {}  # run id -> colour, in the order selected
+        self.queue: RunQueue | None = None
+        self.stale = True  # the run folders may have changed since the list was read
+        self.note_runs: set[str] = set()  # the runs the exercise note is about
 
     def compose(self) -> ComposeResult:
-        yield Static("Runs: the runs saved in the runs folder, with their best test "
-                     "accuracy, to compare and resume. (Coming: this view is not built yet.)",
-                     classes="placeholder")
+        yield FilterInput(placeholder="filter: type words, e.g. cnn mnist", id="runs-filter")
+        # The table alone in a container: hidden while it has the focus, it would hand the
+        # focus to a visible sibling (the filter), and the tabs would switch back to it.
+        with Vertical(id="runs-list"):
+            yield RunsTable(id="runs-table")
+        yield Static("", id="runs-detail")
+        yield Static(HINT, id="compare-hint", classes="placeholder")
+        yield CompareChart(id="compare-chart")
+        yield CompareTable("", id="compare-table")
+        yield Static("", id="exercise-note")
+
+    def on_mount(self) -> None:
+        self.queue = RunQueue(self.tui_app)
+        self.set_interval(TICK_S, self.queue.tick)
+        self.query_one("#exercise-note").display = False
+        self._show_compare()
+
+    @property
+    def tui_app(self) -> TuiCnnApp:
+        return self.app  # type: ignore[return-value]
+
+    @property
+    def table(self) -> RunsTable:
+        return self.query_one(RunsTable)
+
+    @property
+    def chart(self) -> CompareChart:
+        return self.query_one(CompareChart)
+
+    @property
+    def runs_dir(self) -> str | None:
+        return getattr(getattr(self.app, "config", None), "runs_dir", None)
+
+    # The list -----------------------------------------------------------------------
+
+    def on_show(self) -> None:
+        if self.stale:
+            self.reload()
+        if not isinstance(self.app.focused, Input):
+            self.table.focus()
+
+    def on_run_event(self, event: Event) -> None:
+        if isinstance(event, RunEnded):
+            self.stale = True
+            if self.is_on_screen:
+                self.reload()
+
+    def reload(self) -> None:
+        """Read the run folders again; selected runs that are gone are dropped."""
+        self.stale = False
+        records = list_runs(self.runs_dir)
+        ids = {record.run_id for record in records}
+        self.selected = {rid: c for rid, c in self.selected.items() if rid in ids}
+        self.table.load(records, self.selected)
+        self._show_detail()
+        self._show_compare()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self.table.set_filter(event.value, self.selected)
+        self._show_detail()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.table.focus()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.toggle(str(event.row_key.value))
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        event.stop()
+        self._show_detail()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        self.table.sort_by(event.column_index, self.selected)
+
+    def _show_detail(self) -> None:
+        record = self.table.current
+        detail = self.query_one("#runs-detail", Static)
+        if not self.table.records:
+            where = resolve_runs_dir(self.runs_dir)
+            detail.update(f"No saved runs in {where} yet: train one with t, or press e "
+                          "for an exercise.")
+        elif record is None:
+            detail.update(f"No run matches the filter ({len(self.table.records)} saved).")
+        else:
+            problems = f": {'; '.join(record.problems)}" if record.problems else ""
+            detail.update(f"{record.run_id} · {record.state}{problems}")
+        detail.set_class(record is not None and record.damaged, "-damaged")
+
+    # Selection and comparison ------------------------------------------------------------
+
+    def toggle(self, run_id: str) -> None:
+        if run_id in self.selected:
+            del self.selected[run_id]
+        elif run_id in self.table.records:
+            self.selected[run_id] = colour_for(run_id, self.selected.values())
+        self.table.update_marks(self.selected)
+        self._show_compare()
+
+    def select_runs(self, run_ids: list[str]) -> None:
+        """Select exactly these runs (read afresh) and show their comparison."""
+        self.reload()
+        self.selected = {}
+        for rid in run_ids:
+            if rid in self.table.records:
+                self.selected[rid] = colour_for(rid, self.selected.values())
+        self.table.update_marks(self.selected)
+        self._show_compare()
+        self.tui_app.action_show_view("runs")
+
+    @property
+    def selected_records(self) -> list[RunRecord]:
+        return [self.table.records.get(rid) or read_run(resolve_runs_dir(self.runs_dir) / rid)
+                for rid in self.selected]
+
+    def _show_compare(self) -> None:
+        records = self.selected_records
+        curves = [load_curves(r, self.selected[r.run_id]) for r in records]
+        self.query_one("#compare-hint").display = not records
+        self.chart.display = self.query_one(CompareTable).display = bool(records)
+        self.chart.show(curves)
+        self.query_one(CompareTable).show(records, curves)
+        if self.note_runs != set(self.selected):
+            self.query_one("#exercise-note").display = False
+
+    def show_note(self, text: Text, run_ids: list[str]) -> None:
+        """A note under the comparison (an exercise's text), shown while these runs are."""
+        self.note_runs = set(run_ids)
+        note = self.query_one("#exercise-note", Static)
+        note.update(text)
+        note.display = True
+
+    # Keys ----------------------------------------------------------------------------
+
+    def command(self, name: str) -> None:
+        """One of the view's keys (see keys.KEYS): fork, resume, inspect, filter, sort,
+        curves, reload."""
+        actions: dict[str, Callable[[], object]] = {
+            "fork": partial(self._on_current, "fork", runs_actions.fork),
+            "resume": partial(self._on_current, "carry on", runs_actions.resume),
+            "inspect": partial(self._on_current, "inspect", runs_actions.inspect_record),
+            "filter": self.query_one(FilterInput).focus,
+            "sort": self._sort_next,
+            "curves": self.chart.next_mode,
+            "reload": self.reload,
+        }
+        actions[name]()
+
+    def _on_current(self, verb: str,
+                    action: Callable[[RunsView, RunRecord], object]) -> None:
+        record = self.table.current
+        if record is None:
+            self.app.notify(f"No run to {verb}: the list is empty.", severity="warning")
+        else:
+            action(self, record)
+
+    def _sort_next(self) -> None:
+        table = self.table
+        column = table.sort_column % (len(COLUMNS) - 1) + 1
+        table.sort_by(column, self.selected)
+        order = "descending" if table.reverse else "ascending"
+        self.app.notify(f"Sorted by {COLUMNS[column]}, {order} (o: next column).", timeout=2)
+
+    def choose_exercise(self) -> None:
+        runs_actions.choose_exercise(self)
+
+    def start_exercise(self, number: int) -> None:
+        runs_actions.start_exercise(self, number)

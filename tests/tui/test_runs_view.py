@@ -1,0 +1,228 @@
+"""The Runs view over run folders written with the run store: listing, damaged runs,
+filtering, sorting, selection, overlay and comparison, the snapshot with two runs selected."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.command import CommandPalette
+from textual.pilot import Pilot
+from textual.widgets import TabbedContent
+
+from tui_cnn.core.runs import list_runs
+from tui_cnn.tui.app import TuiCnnApp
+from tui_cnn.tui.screens.exercises import ExerciseScreen
+from tui_cnn.tui.widgets.compare_data import PALETTE, colour_for, load_curves
+from tui_cnn.tui.widgets.runs_table import COLUMNS, matches, sort_key
+from tui_cnn.tui.widgets.runs_view import RunsView
+
+from .conftest import AppFactory
+from .helpers import screen_text, wait_for
+from .runstore import write_killed_run, write_run
+
+SIZE = (120, 40)
+MAXPOOL = "20251124-160000-cnn-synth-digits-a1b2"
+STRIDE = "20251124-161000-cnn-stride2-synth-digits-c3d4"
+KILLED = "20251124-162000-cnn-small-synth-digits-e5f6"
+
+
+@pytest.fixture
+def runs(tmp_path: Path) -> Path:
+    """Two finished runs and one killed mid-run, in the app's runs folder."""
+    root = tmp_path / "runs"
+    write_run(root, MAXPOOL, accs=(0.61, 0.78, 0.84), created=1_764_000_000.0)
+    write_run(root, STRIDE, arch="cnn-stride2", accs=(0.55, 0.74, 0.81),
+              created=1_764_000_600.0)
+    write_killed_run(root, KILLED, created=1_764_001_200.0)
+    return root
+
+
+@pytest.fixture
+def utc(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """'started' is local time: pin the zone so the screen is the same everywhere."""
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    yield
+    monkeypatch.undo()
+    time.tzset()
+
+
+def view_of(app: TuiCnnApp) -> RunsView:
+    return app.query_one(RunsView)
+
+
+async def open_runs(pilot: Pilot[Any]) -> RunsView:
+    await pilot.press("escape", "4")
+    view = view_of(pilot.app)  # type: ignore[arg-type]
+    await wait_for(pilot, lambda: view.table.row_count, what="the runs listed")
+    return view
+
+
+async def select(pilot: Pilot[Any], view: RunsView, *run_ids: str) -> None:
+    for run_id in run_ids:
+        view.table.move_cursor(row=view.table.shown.index(run_id))
+        view.table.focus()
+        await pilot.press("enter")
+    await pilot.pause()
+
+
+# ---- listing ---------------------------------------------------------------------------
+
+
+async def test_every_run_is_listed_and_a_killed_one_as_damaged(make_app: AppFactory,
+                                                               runs: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_runs(pilot)
+        assert view.table.shown == [KILLED, STRIDE, MAXPOOL]  # newest first
+        killed = view.table.cells[KILLED]
+        assert "killed (damaged)" in killed and "2/3" in killed and "66.00%" in killed
+        assert "84.00%" in view.table.cells[MAXPOOL]
+        view.table.move_cursor(row=0)
+        await pilot.pause()
+        detail = str(view.query_one("#runs-detail").render())
+        assert "recovered 2 epoch(s)" in detail
+        assert "1 torn or corrupt line(s) skipped" in detail
+
+
+async def test_a_broken_folder_never_breaks_the_list(make_app: AppFactory, runs: Path) -> None:
+    (runs / "empty-folder").mkdir()
+    (runs / "garbage").mkdir()
+    (runs / "garbage" / "config.json").write_text("{not json")
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_runs(pilot)
+        assert {"empty-folder", "garbage", MAXPOOL} <= set(view.table.shown)
+        await select(pilot, view, "garbage", MAXPOOL)
+        assert [c.run_id for c in view.chart.curves] == ["garbage", MAXPOOL]
+
+
+async def test_typing_filters_by_every_word(make_app: AppFactory, runs: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_runs(pilot)
+        await pilot.press("slash", *"stride2 synth")
+        assert view.table.shown == [STRIDE]
+        await pilot.press(*" mnist")
+        assert view.table.shown == []
+        assert "No run matches" in str(view.query_one("#runs-detail").render())
+        for _ in " mnist stride2 synth":
+            await pilot.press("backspace")
+        await pilot.press(*"cnn")
+        assert len(view.table.shown) == 3
+        await pilot.press("escape")
+        assert app.focused is view.table
+
+
+async def test_sort_by_a_column_and_reverse(make_app: AppFactory, runs: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_runs(pilot)
+        table = view.table
+        best = COLUMNS.index("best acc")
+        table.sort_by(best, view.selected)
+        assert table.shown == [KILLED, STRIDE, MAXPOOL]  # ascending
+        table.sort_by(best, view.selected)
+        assert table.shown == [MAXPOOL, STRIDE, KILLED]
+        await pilot.press("o")  # the next column: seconds
+        assert table.shown[0] == KILLED and table.reverse is False  # 4.0 s before 6.0 s
+
+
+# ---- selection, overlay, comparison ---------------------------------------------------------
+
+
+async def test_two_selected_runs_overlay_and_compare(make_app: AppFactory, runs: Path) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_runs(pilot)
+        assert view.query_one("#compare-hint").display
+        await select(pilot, view, MAXPOOL, STRIDE)
+        curves = {c.run_id: c for c in view.chart.curves}
+        assert list(curves) == [MAXPOOL, STRIDE]
+        assert curves[MAXPOOL].test_acc.ys == [0.61, 0.78, 0.84]
+        assert curves[STRIDE].train_loss.xs[0] == pytest.approx(0.1)
+        assert curves[MAXPOOL].colour != curves[STRIDE].colour
+        assert view.chart.x_max == 3.0
+        text = screen_text(app)
+        for expected in ("cnn a1b2", "cnn-stride2 c3d4", "arch.downsample", "maxpool",
+                         "stride", "mult-adds", "4.24M", "1.36M (0.32x)", "84.00%"):
+            assert expected in text, expected
+        await pilot.press("v")
+        assert view.chart.mode == "loss"
+        await select(pilot, view, MAXPOOL)  # enter again: unselected
+        assert [c.run_id for c in view.chart.curves] == [STRIDE]
+
+
+def test_colours_are_stable_and_distinct() -> None:
+    assert colour_for(MAXPOOL) == colour_for(MAXPOOL)  # a hash of the id, not of the session
+    taken = [colour_for(f"run-{i}") for i in range(3)]
+    assert colour_for("run-0", taken) not in taken
+    full = list(PALETTE)
+    assert colour_for("x", full) in PALETTE
+
+
+def test_curves_skip_what_cannot_be_drawn(runs: Path) -> None:
+    record = next(r for r in list_runs(runs) if r.run_id == MAXPOOL)
+    with open(record.path / "steps.jsonl", "a") as handle:
+        handle.write('{"step": 31, "steps_per_epoch": 10, "loss": NaN}\n')
+        handle.write('{"step": 32, "steps_per_epoch": 0, "loss": 1.0}\n')
+    record.epochs.append({"epoch": 4, "test_acc": float("inf")})
+    curves = load_curves(record, PALETTE[0])
+    assert curves.test_acc.xs == [1.0, 2.0, 3.0]
+    assert max(curves.train_loss.xs) == pytest.approx(2.9)
+
+
+def test_filter_words_and_sort_keys() -> None:
+    cells = ["cnn", "mnist", "cpu", "421,642", "3/3", "98.10%"]
+    assert matches(cells, ["cnn", "mni"]) and not matches(cells, ["cnn", "cifar"])
+    assert sorted(["10.5%", "-", "9%", "abc"], key=sort_key) == ["9%", "10.5%", "abc", "-"]
+    assert sort_key("1,234") < sort_key("12,340")
+
+
+async def test_exercises_are_in_the_command_palette(make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        titles = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Exercise 1: Layer-1 filters after training", "Exercise 2: MaxPool vs stride 2",
+                "Exercise 3: MNIST vs CIFAR-10, same CNN"} <= titles
+        await pilot.press("ctrl+p")
+        await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette), what="palette")
+        await pilot.press("escape")
+        await pilot.press("e")
+        await wait_for(pilot, lambda: isinstance(app.screen, ExerciseScreen), what="chooser")
+        await pilot.press("down")
+        text = screen_text(app)
+        assert "The chapter's exercises" in text
+        assert "Remove the MaxPool layers" in text and "seed 0" in text
+        await pilot.press("escape")
+        assert not isinstance(app.screen, ExerciseScreen)
+
+
+# ---- snapshot ------------------------------------------------------------------------------
+
+Snap = Callable[..., bool]
+
+
+async def two_selected(pilot: Pilot[Any]) -> None:
+    app = pilot.app
+    assert isinstance(app, TuiCnnApp)
+    app.theme = "textual-dark"
+    view = await open_runs(pilot)
+    await pilot.press("s")  # the setup panel hidden: the view alone, whatever the panel shows
+    await select(pilot, view, MAXPOOL, STRIDE)
+    view.table.move_cursor(row=view.table.shown.index(KILLED))
+    assert app.query_one(TabbedContent).active == "runs"
+    await pilot.pause(0.3)
+
+
+def test_runs_view_with_two_runs_selected_120x40(snap_compare: Snap, make_app: AppFactory,
+                                                 runs: Path, utc: None,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TEXTUAL_THEME", "textual-dark")
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=two_selected)

@@ -1,0 +1,85 @@
+"""What the comparison draws, read from run folders: a stable colour per run and each run's
+curves (test accuracy per epoch, smoothed training loss per step). No Textual, no torch."""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from tui_cnn.core.runs import RunRecord, read_jsonl
+from tui_cnn.tui.series import Ema, Series
+
+
+@dataclass(frozen=True)
+class Colour:
+    plot: str  # plotext's name
+    rich: str  # Rich's name for the same colour (legend swatches, table headers)
+
+
+PALETTE = (Colour("cyan", "cyan"), Colour("orange", "dark_orange"),
+           Colour("magenta", "magenta"), Colour("green", "green"), Colour("red", "red"),
+           Colour("blue", "dodger_blue1"), Colour("yellow", "yellow"))
+
+
+def colour_for(run_id: str, taken: Iterable[Colour] = ()) -> Colour:
+    """The run's own colour (a hash of its id, the same in every session), or the next one
+    along the palette that no other shown run has."""
+    used = set(taken)
+    start = zlib.crc32(run_id.encode()) % len(PALETTE)
+    for offset in range(len(PALETTE)):
+        colour = PALETTE[(start + offset) % len(PALETTE)]
+        if colour not in used:
+            return colour
+    return PALETTE[start]
+
+
+def short_name(record: RunRecord) -> str:
+    """``cnn a1b2``: the architecture and the end of the run id, for legends."""
+    arch = record.config.get("arch")
+    name = str(arch.get("name", "?")) if isinstance(arch, dict) else "?"
+    return f"{name} {record.run_id[-4:]}"
+
+
+def _number(value: object) -> float | None:
+    """A finite number as a float; None for anything else (missing, text, NaN, inf)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        return float(value)
+    return None
+
+
+@dataclass(frozen=True)
+class RunCurves:
+    run_id: str
+    label: str
+    colour: Colour
+    planned_epochs: int
+    test_acc: Series  # (epoch, fraction)
+    train_loss: Series  # (epoch as a fraction, smoothed loss), bounded
+
+    @property
+    def last_epoch(self) -> float:
+        ends = [s.xs[-1] for s in (self.test_acc, self.train_loss) if s.xs]
+        return max([float(self.planned_epochs), *ends])
+
+
+def load_curves(record: RunRecord, colour: Colour, cap: int = 300) -> RunCurves:
+    """The run's curves; rows that are torn or not finite are skipped, never drawn."""
+    acc = Series(cap)
+    for row in record.epochs:
+        epoch, test_acc = _number(row.get("epoch")), _number(row.get("test_acc"))
+        if epoch is not None and test_acc is not None:
+            acc.append(epoch, test_acc)
+    loss, ema = Series(cap), Ema()
+    for row in read_jsonl(record.path / "steps.jsonl", []):
+        step, per_epoch, value = (_number(row.get(key))
+                                  for key in ("step", "steps_per_epoch", "loss"))
+        if step is None or value is None or per_epoch is None or per_epoch <= 0:
+            continue
+        smoothed = ema.update(value)
+        if smoothed is not None:
+            loss.append(step / per_epoch, smoothed)
+    planned = record.config.get("epochs")
+    return RunCurves(record.run_id, short_name(record), colour,
+                     planned if isinstance(planned, int) else len(record.epochs), acc, loss)
