@@ -21,11 +21,14 @@ from tui_cnn.core.catalog import dataset_info
 from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.events import Event, FilterSnapshot, RunStarted, TestPredictions
 from tui_cnn.core.inspect import edge_templates
+from tui_cnn.render.heatmap import ColorMode
 from tui_cnn.tui.app import TuiCnnApp
 from tui_cnn.tui.inspect_worker import ActivationsRead
 from tui_cnn.tui.messages import CoreEvents
-from tui_cnn.tui.widgets.confusion_view import ConfusionMatrix
+from tui_cnn.tui.widgets.confusion_view import ConfusionMatrix, layout
 from tui_cnn.tui.widgets.dataset_preview import DatasetPreview
+from tui_cnn.tui.widgets.filters_render import fit
+from tui_cnn.tui.widgets.filters_state import LIVE, FilterState
 from tui_cnn.tui.widgets.filters_view import FiltersView
 
 from .conftest import AppFactory
@@ -254,6 +257,55 @@ async def test_show_run_says_what_is_wrong(make_app: AppFactory, tmp_path: Path)
         await pilot.pause(0.4)
         assert "Can't look inside the model" in plain(view, "activations")
 
+
+
+# Pure parts ---------------------------------------------------------------------------------
+
+
+def test_frames_follow_the_run_until_stepped_back() -> None:
+    state = FilterState()
+    assert state.shown() is None and not state.step_epoch(-1)
+    for epoch in (1, 2):
+        state.add_snapshot(FilterSnapshot(epoch, 10 * epoch, "conv1", known_weights(epoch),
+                                          epoch_end=True))
+    state.add_snapshot(FilterSnapshot(3, 25, "conv1", known_weights(3), epoch_end=False))
+    assert state.frames() == [1, 2, LIVE] and state.current_frame() == LIVE
+    assert state.step_epoch(-1) and state.selected == 2
+    state.add_snapshot(FilterSnapshot(3, 30, "conv1", known_weights(3), epoch_end=True))
+    assert state.frames() == [1, 2, 3] and state.current_frame() == 2  # stays put
+    assert state.step_epoch(1) and state.selected is None  # the newest: follows again
+    assert not state.step_epoch(1)
+
+
+def test_deeper_layers_come_per_output_channel() -> None:
+    state = FilterState()
+    state.add_snapshot(FilterSnapshot(1, 10, "conv1", known_weights(), epoch_end=True))
+    conv2 = np.arange(4 * 32 * 9, dtype=np.float32).reshape(4, 32, 3, 3)
+    state.add_checkpoint(1, {"conv1": known_weights(), "conv2": conv2})
+    assert state.next_layer() == 2 and state.step_channel(-1) == 3
+    shown = state.shown()
+    assert shown is not None and shown.tiles.shape == (32, 1, 3, 3)
+    assert np.array_equal(shown.tiles[:, 0], conv2[3])
+    assert shown.what.startswith("output channel 3 of 4")
+    state.set_conv_layers(1)  # another run: one conv layer
+    assert state.layer == 1
+
+
+@pytest.mark.parametrize(("width", "label", "cell"), [(42, 2, 4), (76, 4, 5)])
+def test_confusion_layout_fits_the_width(width: int, label: int, cell: int) -> None:
+    counts = np.diag(np.full(10, 200))
+    geometry = layout(counts, [str(i) for i in range(10)], width)
+    assert (geometry.label_cells, geometry.cell_cells) == (label, cell)
+    assert geometry.label_cells + 10 * geometry.cell_cells <= width
+    assert geometry.cell_at(label + 3 * cell, 1 + 7, 10) == (7, 3)
+
+
+@pytest.mark.parametrize(("mode", "width", "scale", "columns"),
+                         [("truecolor", 116, 3, 8), ("truecolor", 74, 2, 8),
+                          ("truecolor", 42, 2, 6), ("none", 74, 1, 8)])
+def test_filter_tiles_as_large_as_fit(mode: ColorMode, width: int, scale: int,
+                                      columns: int) -> None:
+    assert fit(32, 3, mode, width) == (scale, columns)
 
 # Snapshots ---------------------------------------------------------------------------------
 

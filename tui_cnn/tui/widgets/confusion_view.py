@@ -64,14 +64,23 @@ def row_label(index: int, classes: Sequence[str], cells: int) -> str:
     return label[: cells - 1].ljust(cells)
 
 
+def layout(counts: np.ndarray, classes: Sequence[str], width: int) -> Geometry:
+    """Class names and roomy cells where they fit ``width``, else numbers and tight cells."""
+    k = len(counts)
+    digits = max(2, len(str(int(counts.max(initial=0)))))
+    names = max((len(row_label(i, classes, 99).rstrip()) for i in range(k)), default=1)
+    roomy = Geometry(max(4, min(NAME_CELLS, names) + 1), digits + 2)
+    if roomy.label_cells + k * roomy.cell_cells <= width:
+        return roomy
+    return Geometry(len(str(k - 1)) + 1, digits + 1)
+
+
 def matrix_text(counts: np.ndarray, classes: Sequence[str], cursor: tuple[int, int] | None,
                 mode: ColorMode, width: int) -> tuple[Text, Geometry]:
-    k = len(counts)
-    cell = max(3, len(str(int(counts.max(initial=0))))) + 2
-    names = max((len(row_label(i, classes, 99).rstrip()) for i in range(k)), default=1)
-    label = min(NAME_CELLS, names) + 1 if width - k * cell >= 12 else len(str(k - 1)) + 1
-    label = max(label, 4)
-    text = Text("t\\p".ljust(label), style="dim", no_wrap=True, overflow="crop")
+    geometry = layout(counts, classes, width)
+    label, cell, k = geometry.label_cells, geometry.cell_cells, len(counts)
+    corner = "t\\p" if label >= 4 else ""
+    text = Text(corner.ljust(label), style="dim", no_wrap=True, overflow="crop")
     text.append("".join(str(j).rjust(cell - 1) + " " for j in range(k)), style="bold")
     totals = counts.sum(axis=1)
     for i in range(k):
@@ -82,7 +91,7 @@ def matrix_text(counts: np.ndarray, classes: Sequence[str], cursor: tuple[int, i
             if cursor == (i, j):
                 style += Style(reverse=True, bold=True, underline=True)
             text.append(str(int(counts[i, j])).rjust(cell - 1) + " ", style)
-    return text, Geometry(label, cell)
+    return text, geometry
 
 
 def pair_text(labels: np.ndarray, predicted: np.ndarray, cell: tuple[int, int],

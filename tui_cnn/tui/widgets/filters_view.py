@@ -121,8 +121,8 @@ class FiltersView(RunListener, VerticalScroll):
             "next_epoch": lambda: self.state.step_epoch(1),
             "normalise": self.state.toggle_normalise,
             "layer": self._next_layer,
-            "prev_channel": lambda: self.state.step_channel(-1),
-            "next_channel": lambda: self.state.step_channel(1),
+            "prev_channel": lambda: self._step_channel(-1),
+            "next_channel": lambda: self._step_channel(1),
             "prev_image": lambda: self._step_image(-1),
             "next_image": lambda: self._step_image(1),
         }
@@ -219,6 +219,12 @@ class FiltersView(RunListener, VerticalScroll):
             self.notify(f"Only layer 1: {what} no second conv layer.", severity="warning")
         self.state.next_layer()
 
+    def _step_channel(self, delta: int) -> None:
+        if self.state.layer == 1:
+            self.notify("Output channels are for layer 2 and deeper: press l first.",
+                        severity="warning")
+        self.state.step_channel(delta)
+
     def _step_image(self, delta: int) -> None:
         test_size = len(self.images) if self.images is not None else 0
         if not self.run_dir or not test_size:
@@ -269,6 +275,8 @@ class FiltersView(RunListener, VerticalScroll):
         test_size = len(self.images) if self.images is not None else 0
         text = activations_text(self.activations, self.class_names, test_size,
                                 self.color_mode, width)
+        if self.activations.index != self.image_index:
+            text = Text(f"Reading test image {self.image_index}…\n", style="italic") + text
         if self.problem:
             text.append(f"\n{self.problem}", style="bold")
         self._set("activations", text)
