@@ -6,9 +6,10 @@ so the UI thread's cost is counted. Measured:
 
 - training throughput inside the app (RunEnded.images_per_s: training time only) vs
   ``core.train.run`` headless with the same config and thread count, runs alternated;
-- key-press to screen update while training: a view key ("2"/"1") is handed to the driver
-  as a terminal's input thread would, and the time runs until the first frame written after
-  the view changed;
+- key-press to screen update while training: a key is handed to the driver as a terminal's
+  input thread would, and the time runs until the first frame written after the key's
+  action ran. Two keys: space (pause/resume: the status line changes) and "2"/"1" (switch
+  between the Filters and Training views: the whole view is drawn anew);
 - time to first frame: a fresh Python process that imports and opens the app, from just
   before the process starts to its first frame.
 """
@@ -33,16 +34,16 @@ from tui_cnn.core.events import RunEnded
 from tui_cnn.tui.app import TuiCnnApp
 
 SIZE = (120, 40)
-VIEW_KEYS = ("2", "1")
+KEYS = {"pause": ("space", "space"), "view": ("2", "1")}  # name: keys pressed in turn
 
 
 class _TimedApp(TuiCnnApp):
-    """The app, recording when frames are written and when a view was switched."""
+    """The app, recording when frames are written and when a key's action ran."""
 
     def __init__(self, config: TrainConfig) -> None:
         super().__init__(config, devices=[("cpu", "cpu")])
         self.frames: list[float] = []
-        self.switched: list[float] = []
+        self.acted: list[float] = []
 
     def _display(self, screen: Screen[Any], renderable: Any) -> None:
         if renderable is not None and self.is_headless:
@@ -53,7 +54,11 @@ class _TimedApp(TuiCnnApp):
 
     def action_show_view(self, view: str) -> None:
         super().action_show_view(view)
-        self.switched.append(time.perf_counter())
+        self.acted.append(time.perf_counter())
+
+    def action_pause(self) -> None:
+        super().action_pause()
+        self.acted.append(time.perf_counter())
 
 
 async def _until(condition: Any, timeout: float, what: str) -> None:
@@ -64,23 +69,25 @@ async def _until(condition: Any, timeout: float, what: str) -> None:
         await asyncio.sleep(0.02)
 
 
-async def _press_view_key(app: _TimedApp, key: str) -> float:
-    """Seconds from handing ``key`` to the driver to the first frame after the switch."""
+async def press_key(app: _TimedApp, key: str) -> float:
+    """Seconds from handing ``key`` to the driver to the first frame after its action."""
     assert app._driver is not None
-    seen = len(app.switched)
-    event = events.Key(key, key)
+    seen = len(app.acted)
+    event = events.Key(key, " " if key == "space" else key)
     event.set_sender(app)
     sent = time.perf_counter()
     app._driver.send_message(event)
-    await _until(lambda: len(app.switched) > seen, 10, "the view switch")
-    switched = app.switched[seen]
-    await _until(lambda: app.frames and app.frames[-1] >= switched, 10, "a frame")
-    frame = next(t for t in app.frames if t >= switched)
+    await _until(lambda: len(app.acted) > seen, 10, f"the action of {key!r}")
+    acted = app.acted[seen]
+    await _until(lambda: app.frames and app.frames[-1] >= acted, 10, "a frame")
+    frame = next(t for t in app.frames if t >= acted)
     return frame - sent
 
 
-async def app_run(cfg: TrainConfig, press_keys: bool, timeout: float = 600) -> dict[str, Any]:
-    """One run in the app: its RunEnded's images/s and, if asked, key latencies (seconds)."""
+async def app_run(cfg: TrainConfig, keys: tuple[str, ...] = (),
+                  timeout: float = 600) -> dict[str, Any]:
+    """One run in the app: its RunEnded's images/s and key latencies (seconds) for ``keys``
+    pressed in turn every 0.1-0.3 s while it trains (none if empty)."""
     app = _TimedApp(cfg)
     latencies: list[float] = []
     rng = random.Random(0)
@@ -88,10 +95,12 @@ async def app_run(cfg: TrainConfig, press_keys: bool, timeout: float = 600) -> d
         await pilot.press("t")
         await _until(lambda: app.session is not None and app.session.started, timeout,
                      "training to start")
-        while press_keys and app.session is not None and app.session.ended is None:
+        while keys and app.session is not None and app.session.ended is None:
             await asyncio.sleep(rng.uniform(0.1, 0.3))
             if app.session.ended is None:
-                latencies.append(await _press_view_key(app, VIEW_KEYS[len(latencies) % 2]))
+                latencies.append(await press_key(app, keys[len(latencies) % len(keys)]))
+        if app.session is not None and app.session.pause.is_set():
+            app.action_pause()  # an odd number of pauses: resume
         await _until(lambda: app.session is not None and app.session.ended, timeout,
                      "the run to end")
     assert app.session is not None and app.session.ended is not None
@@ -112,19 +121,20 @@ def throughput(cfg: TrainConfig, repeats: int) -> dict[str, Any]:
     """App vs headless images/s, alternated; then one app run with key presses."""
     runs: dict[str, list[float]] = {"app": [], "headless": []}
     for _ in range(repeats):
-        runs["app"].append(asyncio.run(app_run(cfg, press_keys=False))["images_per_s"])
+        runs["app"].append(asyncio.run(app_run(cfg))["images_per_s"])
         runs["headless"].append(headless_run(cfg))
     med = {name: statistics.median(values) for name, values in runs.items()}
     return {"threads": cfg.threads, "images_per_s": med, "runs": runs,
             "ratio": med["app"] / med["headless"]}
 
 
-def key_latency(cfg: TrainConfig) -> dict[str, Any]:
-    result = asyncio.run(app_run(cfg, press_keys=True))
+def key_latency(cfg: TrainConfig, keys: tuple[str, ...]) -> dict[str, Any]:
+    """Median, p95 and max key-press to frame (ms) over one run of ``cfg`` in the app."""
+    result = asyncio.run(app_run(cfg, keys))
     ms = sorted(1000 * t for t in result["latencies"])
     p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))] if ms else None
-    return {"presses": len(ms), "median_ms": statistics.median(ms) if ms else None,
-            "p95_ms": p95, "max_ms": max(ms, default=None),
+    return {"keys": keys, "presses": len(ms), "median_ms": statistics.median(ms) if ms else None,
+            "p95_ms": p95, "max_ms": max(ms, default=None), "all_ms": ms,
             "images_per_s_while_pressing": result["images_per_s"]}
 
 
