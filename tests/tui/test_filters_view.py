@@ -19,7 +19,13 @@ from textual.widgets import Static, TabbedContent
 
 from tui_cnn.core.catalog import dataset_info
 from tui_cnn.core.config import TrainConfig
-from tui_cnn.core.events import Event, FilterSnapshot, RunStarted, TestPredictions
+from tui_cnn.core.events import (
+    Event,
+    FilterSnapshot,
+    RunEnded,
+    RunStarted,
+    TestPredictions,
+)
 from tui_cnn.core.inspect import edge_templates
 from tui_cnn.render.heatmap import ColorMode
 from tui_cnn.tui.app import TuiCnnApp
@@ -258,6 +264,40 @@ async def test_show_run_says_what_is_wrong(make_app: AppFactory, tmp_path: Path)
         assert "Can't look inside the model" in plain(view, "activations")
 
 
+
+
+@pytest.mark.parametrize(("dataset", "arch", "head", "legend"), [
+    ("synth-shapes", "cnn-small", "conv1: 8 filters of 3x3x3", "RGB weights"),
+    ("synth-digits", "mlp", "fc1: 128 units, each a 1x28x28 template", "-"),
+])
+async def test_saved_run_in_colour_or_an_mlp(make_app: AppFactory, config: TrainConfig,
+                                             dataset: str, arch: str, head: str,
+                                             legend: str) -> None:
+    """A run saved by core.train.run (no app), then opened: RGB tiles for a colour set,
+    an MLP's first units as templates without edge scores."""
+    pytest.importorskip("torch")
+    from tui_cnn.core.config import PRESETS
+    from tui_cnn.core.train import run
+
+    cfg = config.replace(dataset=dataset, arch=PRESETS[arch], epochs=1, train_size=300,
+                         test_size=100)
+    ended = list(run(cfg))[-1]
+    assert isinstance(ended, RunEnded) and ended.run_dir is not None
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await show_filters(pilot)
+        view.show_run(ended.run_dir)
+        await wait_for(pilot, lambda: view.state.predictions and not view.busy, timeout=60,
+                       what="the saved run")
+        await pilot.pause(0.4)
+        assert head in plain(view, "filters-head") and legend in plain(view, "filters-legend")
+        assert view.activations is not None
+        convs = ["conv1", "conv2"] if arch != "mlp" else []
+        assert list(view.activations.maps) == convs
+        if arch == "mlp":
+            assert "edge scores need odd square kernels" in plain(view, "filters-edges")
+            await pilot.press("l")
+            assert view.state.layer == 1
 
 # Pure parts ---------------------------------------------------------------------------------
 
