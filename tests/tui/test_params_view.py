@@ -94,6 +94,20 @@ async def test_table_follows_the_chosen_preset_and_dataset(make_app: AppFactory)
         assert str(view_of(app).table.get_row("conv1")[3]) == "32x3x3x3 + 32 = 896"
 
 
+async def test_at_80_columns_the_table_scrolls_sideways_under_fixed_names(
+        make_app: AppFactory) -> None:
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await show_params(pilot)
+        table = view_of(app).table
+        assert table.max_scroll_x > 0  # the columns are wider than the view
+        table.focus()
+        await pilot.press(*["right"] * 60)
+        await pilot.pause(0.5)  # the scroll animates
+        assert table.scroll_x > 0
+        assert table.fixed_columns == 1  # the layer names stay in view
+
+
 async def test_a_custom_spec_updates_at_once_and_a_bad_one_says_why(
         make_app: AppFactory) -> None:
     app = make_app()
