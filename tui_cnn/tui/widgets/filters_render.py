@@ -19,6 +19,14 @@ from tui_cnn.core.report import (
 from tui_cnn.render.heatmap import ColorMode, Normalise, filter_grid, heatmap_size, legend
 from tui_cnn.tui.widgets.filters_state import LIVE, Shown
 
+INTRO = ("Nothing to show yet. Press t to train: the first layer's filters appear here and "
+         "update as they learn, with a snapshot after every epoch ([ and ] step through "
+         "them), how edge-like each filter is, layer 2 per output channel (l), one test "
+         "image's feature maps and top-3 classes (j and k pick the image), and the test "
+         "set's confusion matrix. A saved run can also be opened here from the Runs view.")
+WAITING_ACTS = ("After the first epoch: one test image, each conv layer's feature maps and "
+                "the top-3 classes (j and k step through the test images).")
+WAITING_CONFUSION = "After the first epoch: the test set's confusion matrix."
 MOST_COLUMNS = 8
 KEYS_LINE = ("[ ] epoch · n scale per tile/layer · l layer · , . output channel · "
              "j k test image")

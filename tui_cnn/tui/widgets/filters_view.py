@@ -34,14 +34,6 @@ from tui_cnn.tui.widgets.filters_state import FilterState
 REDRAW_S = 0.3
 """Redraw at most this often, and only what changed (each redraw holds the GIL)."""
 
-INTRO = ("Nothing to show yet. Press t to train: the first layer's filters appear here and "
-         "update as they learn, with a snapshot after every epoch ([ and ] step through "
-         "them), how edge-like each filter is, layer 2 per output channel (l), one test "
-         "image's feature maps and top-3 classes (j and k pick the image), and the test "
-         "set's confusion matrix. A saved run can also be opened here from the Runs view.")
-WAITING_ACTS = ("After the first epoch: one test image, each conv layer's feature maps and "
-                "the top-3 classes (j and k step through the test images).")
-WAITING_CONFUSION = "After the first epoch: the test set's confusion matrix."
 SECTIONS = ("filters", "activations", "confusion")
 
 
@@ -64,7 +56,7 @@ class FiltersView(RunListener, VerticalScroll):
         self.dirty: set[str] = set()
 
     def compose(self) -> ComposeResult:
-        yield Static(INTRO, id="filters-intro", classes="placeholder", markup=False)
+        yield Static(fr.INTRO, id="filters-intro", classes="placeholder", markup=False)
         with Vertical(id="filters-body"):
             yield Static(id="filters-head")
             yield Static(id="filters-slider")
@@ -72,10 +64,10 @@ class FiltersView(RunListener, VerticalScroll):
             yield Static(id="filters-legend")
             yield Static(id="filters-edges")
             yield Static("Activations", classes="section-title")
-            yield Static(WAITING_ACTS, id="activations")
+            yield Static(fr.WAITING_ACTS, id="activations")
             yield Static("Confusion matrix", classes="section-title")
             yield ConfusionMatrix(id="confusion")
-            yield Static(WAITING_CONFUSION, id="confusion-cell")
+            yield Static(fr.WAITING_CONFUSION, id="confusion-cell")
 
     def on_mount(self) -> None:
         self.query_one("#filters-body").display = False
@@ -115,19 +107,21 @@ class FiltersView(RunListener, VerticalScroll):
 
     def command(self, name: str) -> None:
         """One of the view's keys (see keys.KEYS): prev_epoch, next_epoch, normalise,
-        layer, prev_channel, next_channel, prev_image, next_image."""
-        actions: dict[str, Callable[[], object]] = {
-            "prev_epoch": lambda: self.state.step_epoch(-1),
-            "next_epoch": lambda: self.state.step_epoch(1),
-            "normalise": self.state.toggle_normalise,
-            "layer": self._next_layer,
-            "prev_channel": lambda: self._step_channel(-1),
-            "next_channel": lambda: self._step_channel(1),
-            "prev_image": lambda: self._step_image(-1),
-            "next_image": lambda: self._step_image(1),
+        layer, prev_channel, next_channel, prev_image, next_image. Only what the key
+        changes is redrawn (the feature maps take the longest)."""
+        actions: dict[str, tuple[Callable[[], object], tuple[str, ...]]] = {
+            "prev_epoch": (lambda: self.state.step_epoch(-1), ("filters", "confusion")),
+            "next_epoch": (lambda: self.state.step_epoch(1), ("filters", "confusion")),
+            "normalise": (self.state.toggle_normalise, ("filters",)),
+            "layer": (self._next_layer, ("filters",)),
+            "prev_channel": (lambda: self._step_channel(-1), ("filters",)),
+            "next_channel": (lambda: self._step_channel(1), ("filters",)),
+            "prev_image": (lambda: self._step_image(-1), ("activations",)),
+            "next_image": (lambda: self._step_image(1), ("activations",)),
         }
-        actions[name]()
-        self.dirty.update(SECTIONS)
+        act, sections = actions[name]
+        act()
+        self.dirty.update(sections)
         self.flush()
 
     # Events from the training worker (main thread: store and mark) ------------------------
@@ -190,7 +184,7 @@ class FiltersView(RunListener, VerticalScroll):
         self.state.add_checkpoint(message.epoch, message.convs)
         self.class_names = message.classes
         self.images = message.images
-        self.dirty.update(SECTIONS)
+        self.dirty.update(("filters", "confusion"))  # deeper layers; the cell's images
 
     def on_activations_read(self, message: iw.ActivationsRead) -> None:
         if message.generation == self.generation and message.index == self.image_index:
@@ -270,7 +264,7 @@ class FiltersView(RunListener, VerticalScroll):
 
     def _draw_activations(self, width: int) -> None:
         if self.activations is None:
-            self._set("activations", self.problem or WAITING_ACTS)
+            self._set("activations", self.problem or fr.WAITING_ACTS)
             return
         test_size = len(self.images) if self.images is not None else 0
         text = activations_text(self.activations, self.class_names, test_size,
@@ -286,7 +280,7 @@ class FiltersView(RunListener, VerticalScroll):
         epoch = self.state.prediction_epoch()
         if epoch is None:
             matrix.display = False
-            self._set("confusion-cell", WAITING_CONFUSION)
+            self._set("confusion-cell", fr.WAITING_CONFUSION)
             return
         labels, predicted = self.state.predictions[epoch]
         matrix.display = True
