@@ -16,8 +16,9 @@ from textual.widgets import TabbedContent
 from tui_cnn.core.runs import list_runs
 from tui_cnn.tui.app import TuiCnnApp
 from tui_cnn.tui.screens.exercises import ExerciseScreen
+from tui_cnn.tui.widgets.compare_chart import y_range
 from tui_cnn.tui.widgets.compare_data import PALETTE, colour_for, load_curves
-from tui_cnn.tui.widgets.runs_table import COLUMNS, matches, sort_key
+from tui_cnn.tui.widgets.runs_table import COLUMNS, matches, row_cells, sort_key
 from tui_cnn.tui.widgets.runs_view import RunsView
 
 from .conftest import AppFactory
@@ -174,6 +175,20 @@ def test_curves_skip_what_cannot_be_drawn(runs: Path) -> None:
     curves = load_curves(record, PALETTE[0])
     assert curves.test_acc.xs == [1.0, 2.0, 3.0]
     assert max(curves.train_loss.xs) == pytest.approx(2.9)
+
+
+def test_one_epoch_gets_a_readable_y_range() -> None:
+    assert y_range([98.4], 0.0, 100.0) == pytest.approx((96.43, 100.0), abs=0.01)
+    low, high = y_range([61.0, 84.0], 0.0, 100.0)
+    assert low < 61.0 and 84.0 < high <= 100.0
+    assert y_range([0.0], 0.0, None) == (0.0, 0.001)
+
+
+def test_a_changed_preset_is_starred(runs: Path) -> None:
+    record = next(r for r in list_runs(runs) if r.run_id == MAXPOOL)
+    assert row_cells(record)[0] == "cnn"
+    record.config["arch"]["downsample"] = "stride"  # a fork of cnn with one setting changed
+    assert row_cells(record)[0] == "cnn*"
 
 
 def test_filter_words_and_sort_keys() -> None:

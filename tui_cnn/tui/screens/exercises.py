@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
@@ -19,10 +19,11 @@ def run_line(cfg: TrainConfig) -> str:
 
 
 def details(exercise: Exercise) -> Text:
-    text = Text(exercise.question, style="italic")
-    text.append("\n" + exercise.look_for)
-    text.append("\nTrains: " + "; then ".join(run_line(cfg) for cfg in exercise.configs),
+    """What it trains first (short), then the chapter's question and what to look for."""
+    text = Text("Trains: " + "; then ".join(run_line(cfg) for cfg in exercise.configs),
                 style="bold")
+    text.append("\n" + exercise.question, style="italic")
+    text.append("\n" + exercise.look_for)
     return text
 
 
@@ -39,16 +40,18 @@ class ExerciseScreen(ModalScreen[int | None]):
         self.exercises = exercises
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="exercises", classes="dialog"):
+        with VerticalScroll(id="exercises", classes="dialog"):
             yield Static("The chapter's exercises", classes="section-title")
             yield OptionList(*(Option(f"{e.number}  {e.title}", id=str(e.number))
                                for e in self.exercises), id="exercise-list")
-            yield Static("", id="exercise-details", classes="dialog-note")
             yield Static("enter or 1-3: train it, then compare · esc: cancel",
                          classes="dialog-note")
+            yield Static("", id="exercise-details")
 
     def on_mount(self) -> None:
-        self.query_one(OptionList).highlighted = 0
+        options = self.query_one(OptionList)
+        options.highlighted = 0
+        options.focus()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         exercise = self.exercises[int(str(event.option.id)) - 1]

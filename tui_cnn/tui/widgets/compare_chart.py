@@ -40,17 +40,32 @@ class CompareChart(MetricChart):
 
     def _draw_accuracy(self, plt: Plot, limit: int) -> None:
         plt.title("test accuracy % by epoch  (v: training loss)")
-        for curve in self.curves:
-            xs, ys = curve.test_acc.points(limit)
-            if not xs:
-                continue
-            colour = curve.colour.plot
-            plt.plot(xs, percent(ys), label=curve.label, marker="braille", color=colour)
-            plt.scatter(xs, percent(ys), marker="o", color=colour)
+        points = [(c, *c.test_acc.points(limit)) for c in self.curves]
+        points = [(c, xs, percent(ys)) for c, xs, ys in points if xs]
+        # Every line before any marker: a braille line drawn later would hide the markers
+        # of the runs drawn before it where they share a cell.
+        for curve, xs, ys in points:
+            plt.plot(xs, ys, label=curve.label, marker="braille", color=curve.colour.plot)
+        for curve, xs, ys in points:
+            plt.scatter(xs, ys, marker="o", color=curve.colour.plot)
+        if points:
+            plt.ylim(*y_range([y for _, _, ys in points for y in ys], 0.0, 100.0))
 
     def _draw_loss(self, plt: Plot, limit: int) -> None:
         plt.title("training loss (smoothed) by epoch  (v: test accuracy)")
+        shown: list[float] = []
         for curve in self.curves:
             xs, ys = curve.train_loss.points(limit)
             if xs:
                 plt.plot(xs, ys, label=curve.label, marker="braille", color=curve.colour.plot)
+                shown += ys
+        if shown:
+            plt.ylim(*y_range(shown, 0.0, None))
+
+
+def y_range(values: list[float], low: float, high: float | None) -> tuple[float, float]:
+    """The values' span with a little room, kept within [low, high]: one value (a single
+    epoch) gets a readable range instead of plotext's guess."""
+    pad = max(1e-3, 0.05 * (max(values) - min(values)), 0.02 * abs(max(values)))
+    top = max(values) + pad
+    return max(low, min(values) - pad), top if high is None else min(high, top)

@@ -10,6 +10,7 @@ from rich.text import Text
 from textual.widgets import DataTable
 
 from tui_cnn.commands.info import run_row
+from tui_cnn.core.config import PRESETS, ArchSpec, ConfigError
 from tui_cnn.core.runs import RunRecord
 from tui_cnn.tui.widgets.compare_data import Colour
 
@@ -20,9 +21,23 @@ STARTED = COLUMNS.index("started")
 _NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?")
 
 
+def changed_preset(config: dict[str, Any]) -> bool:
+    """The run's network is a preset's name with other settings (a fork of one)."""
+    arch = config.get("arch")
+    if not isinstance(arch, dict) or arch.get("name") not in PRESETS:
+        return False
+    try:
+        return ArchSpec.from_dict(arch) != PRESETS[arch["name"]]
+    except (ConfigError, TypeError):
+        return True
+
+
 def row_cells(record: RunRecord) -> list[str]:
-    """The CLI's `tui-cnn runs` row with the run id moved to the end."""
+    """The CLI's `tui-cnn runs` row with the run id moved to the end; ``cnn*``: the preset
+    changed (its settings differ from the preset's)."""
     cells = run_row(record)
+    if changed_preset(record.config):
+        cells[1] += "*"
     return [*cells[1:], cells[0]]
 
 
