@@ -18,11 +18,12 @@ from tui_cnn.tui.app import TuiCnnApp
 from tui_cnn.tui.screens.exercises import ExerciseScreen
 from tui_cnn.tui.widgets.compare_chart import y_range
 from tui_cnn.tui.widgets.compare_data import PALETTE, colour_for, load_curves
+from tui_cnn.tui.widgets.filters_view import FiltersView
 from tui_cnn.tui.widgets.runs_table import COLUMNS, matches, row_cells, sort_key
 from tui_cnn.tui.widgets.runs_view import RunsView
 
 from .conftest import AppFactory
-from .helpers import screen_text, wait_for
+from .helpers import notifications, screen_text, wait_for
 from .runstore import write_killed_run, write_run
 
 SIZE = (120, 40)
@@ -156,6 +157,36 @@ async def test_two_selected_runs_overlay_and_compare(make_app: AppFactory, runs:
         assert view.chart.mode == "loss"
         await select(pilot, view, MAXPOOL)  # enter again: unselected
         assert [c.run_id for c in view.chart.curves] == [STRIDE]
+
+
+async def test_inspect_opens_the_run_in_the_filters_view(make_app: AppFactory, runs: Path,
+                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    shown: list[str] = []
+    monkeypatch.setattr(FiltersView, "show_run", shown.append, raising=False)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_runs(pilot)
+        view.table.move_cursor(row=view.table.shown.index(STRIDE))
+        await pilot.press("i")
+        assert app.query_one(TabbedContent).active == "filters"
+        assert shown == [str(runs / STRIDE)]
+
+
+async def test_a_run_that_cannot_be_forked_or_resumed_says_why(make_app: AppFactory,
+                                                               runs: Path) -> None:
+    (runs / MAXPOOL / "config.json").unlink()
+    (runs / STRIDE / "model.pt").unlink()
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_runs(pilot)
+        view.table.move_cursor(row=view.table.shown.index(MAXPOOL))
+        await pilot.press("f")
+        view.table.move_cursor(row=view.table.shown.index(STRIDE))
+        await pilot.press("R")
+        said = notifications(app)
+        assert any(f"Can't read the settings of {MAXPOOL}" in text for text in said)
+        assert any(f"{STRIDE} has no checkpoint" in text for text in said)
+        assert app.screen is app.screen_stack[0] and app.session is None
 
 
 def test_colours_are_stable_and_distinct() -> None:
