@@ -17,12 +17,12 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Static
 
 from tui_cnn.core.events import Event, RunEnded
-from tui_cnn.core.runs import RunRecord, list_runs, read_run, resolve_runs_dir
+from tui_cnn.core.runs import RunRecord, list_runs, resolve_runs_dir
 from tui_cnn.tui.exercises import TICK_S, RunQueue
 from tui_cnn.tui.messages import RunListener
 from tui_cnn.tui.widgets import runs_actions
 from tui_cnn.tui.widgets.compare_chart import CompareChart
-from tui_cnn.tui.widgets.compare_data import Colour, colour_for, load_curves
+from tui_cnn.tui.widgets.compare_data import Colour, RunCurves, colour_for, load_curves
 from tui_cnn.tui.widgets.compare_table import CompareTable
 from tui_cnn.tui.widgets.runs_table import COLUMNS, RunsTable
 
@@ -48,6 +48,7 @@ class RunsView(RunListener, VerticalScroll):
         self.queue: RunQueue | None = None
         self.stale = True  # the run folders may have changed since the list was read
         self.note_runs: set[str] = set()  # the runs the exercise note is about
+        self.curves: dict[tuple[str, Colour], RunCurves] = {}  # read since the last reload
 
     def compose(self) -> ComposeResult:
         yield FilterInput(placeholder="filter: type words, e.g. cnn mnist", id="runs-filter")
@@ -100,6 +101,7 @@ class RunsView(RunListener, VerticalScroll):
     def reload(self) -> None:
         """Read the run folders again; selected runs that are gone are dropped."""
         self.stale = False
+        self.curves = {}
         records = list_runs(self.runs_dir)
         ids = {record.run_id for record in records}
         self.selected = {rid: c for rid, c in self.selected.items() if rid in ids}
@@ -165,18 +167,24 @@ class RunsView(RunListener, VerticalScroll):
 
     @property
     def selected_records(self) -> list[RunRecord]:
-        return [self.table.records.get(rid) or read_run(resolve_runs_dir(self.runs_dir) / rid)
-                for rid in self.selected]
+        return [self.table.records[rid] for rid in self.selected]  # selected runs are listed
 
     def _show_compare(self) -> None:
         records = self.selected_records
-        curves = [load_curves(r, self.selected[r.run_id]) for r in records]
+        curves = [self._curves_of(r) for r in records]
         self.query_one("#compare-hint").display = not records
         self.chart.display = self.query_one(CompareTable).display = bool(records)
         self.chart.show(curves)
         self.query_one(CompareTable).show(records, curves)
         if self.note_runs != set(self.selected):
             self.query_one("#exercise-note").display = False
+
+    def _curves_of(self, record: RunRecord) -> RunCurves:
+        """Read once per list reload (steps.jsonl can be long), not on every selection."""
+        key = (record.run_id, self.selected[record.run_id])
+        if key not in self.curves:
+            self.curves[key] = load_curves(record, key[1])
+        return self.curves[key]
 
     def show_note(self, text: Text, run_ids: list[str]) -> None:
         """A note under the comparison (an exercise's text), shown while these runs are."""
