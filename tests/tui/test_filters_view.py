@@ -291,6 +291,7 @@ async def test_saved_run_in_colour_or_an_mlp(make_app: AppFactory, config: Train
                        what="the saved run")
         await pilot.pause(0.4)
         assert head in plain(view, "filters-head") and legend in plain(view, "filters-legend")
+        assert plain(view, "filters-slider").strip() == "epoch   1"  # saved: nothing to follow
         assert view.activations is not None
         convs = ["conv1", "conv2"] if arch != "mlp" else []
         assert list(view.activations.maps) == convs

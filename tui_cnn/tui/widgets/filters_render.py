@@ -48,8 +48,9 @@ def fit(tiles: int, k: int, mode: ColorMode, width: int) -> tuple[int, int]:
     return scale, max(1, min(want, (width + 1) // (tile_w + 1)))
 
 
-def slider(frames: Sequence[int], current: int | None, following: bool) -> Text:
-    """``epoch  1  2 [3]  live`` with the shown frame in reverse video."""
+def slider(frames: Sequence[int], current: int | None, live: bool) -> Text:
+    """``epoch  1  2 [3]  live`` with the shown frame in reverse video, and a note: the
+    live run is followed at the newest frame, or ] steps on towards it."""
     text = Text("epoch ", style="bold")
     if not frames:
         return text.append("(none yet)", style="dim")
@@ -57,10 +58,10 @@ def slider(frames: Sequence[int], current: int | None, following: bool) -> Text:
         label = "live" if frame == LIVE else str(frame)
         text.append(" ")
         text.append(f" {label} ", style="reverse bold" if frame == current else "")
-    if following:
-        text.append("   following the run", style="dim")
-    else:
+    if current != frames[-1]:
         text.append("   ] steps on to the newest", style="dim")
+    elif live:
+        text.append("   following the run", style="dim")
     return text
 
 

@@ -256,7 +256,7 @@ class FiltersView(RunListener, VerticalScroll):
     def _draw_filters(self, width: int) -> None:
         state = self.state
         self._set("filters-slider", fr.slider(state.frames(), state.current_frame(),
-                                              state.selected is None and self.live))
+                                              self.live))
         parts = fr.section(state.shown(), state.normalise, self.color_mode, width,
                            self.source)
         for part, text in parts.items():
