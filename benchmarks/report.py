@@ -15,6 +15,7 @@ class Row:
     ratio: float | None  # value over baseline (or baseline over value for times): > 1 is better
     target: str = ""
     met: bool | None = None
+    cpu_time_ratio: float | None = None  # the same ratio from thread CPU time (1 thread)
 
 
 def rate(value: float) -> str:
@@ -34,7 +35,10 @@ def mib(value: float) -> str:
 
 
 def ratio_text(row: Row) -> str:
-    return "-" if row.ratio is None else f"x{row.ratio:.2f}"
+    text = "-" if row.ratio is None else f"x{row.ratio:.2f}"
+    if row.cpu_time_ratio is not None:
+        text += f" (cpu-time x{row.cpu_time_ratio:.2f})"
+    return text
 
 
 def met_text(row: Row) -> str:

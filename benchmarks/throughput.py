@@ -5,6 +5,11 @@ and ``runs_dir=""``; its figure is EpochMetrics.images_per_s (training time only
 excluded). The canonical side (``benchmarks.canonical``) trains over the same files for the
 same number of images with the same thread count; its timer covers the DataLoader loop only.
 Runs alternate (canonical, core at the default batch, core at the fastest batch), repeated.
+
+Each run also gets a CPU-time rate: images over the CPU time of the thread that trains
+(the caller's: ``run()`` is a generator, and the canonical DataLoader has no workers).
+With one torch thread all the work is in that thread, so this rate does not fall when
+another process takes the CPU away; with more threads it means nothing and is left out.
 """
 
 from __future__ import annotations
@@ -20,13 +25,15 @@ import torch
 
 from benchmarks.canonical import Canonical
 from tui_cnn.core.config import TrainConfig, preset
-from tui_cnn.core.events import EpochMetrics
+from tui_cnn.core.events import EpochMetrics, RunStarted, StepMetrics
 from tui_cnn.core.train import run
 
 DEFAULT_BATCH = TrainConfig().batch_size
 CANDIDATE_BATCHES = (64, 128, 256)
 CUDA_BATCHES = (128, 512, 2048)
 SWEEP_FRACTION = 2  # the batch sweep trains on the first 1/2 of the training set
+
+Rates = dict[str, float]  # "wall": images/s as reported; "cpu": images per thread-CPU second
 
 
 @dataclass(frozen=True)
@@ -45,66 +52,81 @@ def core_config(case: Case, batch: int, threads: int, device: str,
                        threads=threads, device=device, **changes)
 
 
-def core_images_per_s(case: Case, batch: int, threads: int, device: str,
-                      half: bool = False) -> float:
-    """One epoch through the core (on half the training set if ``half``); its own
-    training-only images/s."""
+def core_rates(case: Case, batch: int, threads: int, device: str, half: bool = False) -> Rates:
+    """One epoch through the core (on half the training set if ``half``)."""
     cfg = core_config(case, batch, threads, device)
     if half:
         cfg = cfg.replace(train_size=case.train_size // SWEEP_FRACTION)
-    rate = 0.0
+    rates: Rates = {}
+    cpu_started = cpu_trained = 0.0
     for event in run(cfg):
-        if isinstance(event, EpochMetrics):
-            rate = event.images_per_s
-    return rate
+        if isinstance(event, RunStarted):
+            cpu_started = time.thread_time()
+        elif isinstance(event, StepMetrics) and event.epoch_step == event.steps_per_epoch:
+            cpu_trained = time.thread_time()  # the epoch's last report, before evaluation
+        elif isinstance(event, EpochMetrics):
+            rates["wall"] = event.images_per_s
+            rates["cpu"] = event.images_per_s * event.seconds / (cpu_trained - cpu_started)
+    return rates
 
 
-def canonical_images_per_s(case: Case, threads: int, device: str) -> float:
+def canonical_rates(case: Case, threads: int, device: str) -> Rates:
     """One epoch of the canonical loop (batch 64) over the same files, same thread count."""
     torch.set_num_threads(threads)
     loop = Canonical.create(preset(case.arch), case.dataset, case.root, torch.device(device))
+    cpu = time.thread_time()
     images, seconds = loop.train_epoch()
-    return images / seconds
+    return {"wall": images / seconds, "cpu": images / (time.thread_time() - cpu)}
 
 
-def _alternate(runs: dict[str, Callable[[], float]], repeats: int,
-               shares: dict[str, list[float]] | None = None) -> dict[str, list[float]]:
-    """Each run in turn, ``repeats`` times. ``shares`` gets each run's process CPU time over
-    its wall time: with one thread, well under 1.0 means the run waited for a busy CPU."""
-    out: dict[str, list[float]] = {name: [] for name in runs}
+def _alternate(runs: dict[str, Callable[[], Rates]],
+               repeats: int) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Each run in turn, ``repeats`` times: wall rates and CPU-time rates by name."""
+    wall: dict[str, list[float]] = {name: [] for name in runs}
+    cpu: dict[str, list[float]] = {name: [] for name in runs}
     for _ in range(repeats):
         for name, fn in runs.items():
-            wall, cpu = time.perf_counter(), time.process_time()
-            out[name].append(fn())
-            if shares is not None:
-                share = (time.process_time() - cpu) / (time.perf_counter() - wall)
-                shares.setdefault(name, []).append(round(share, 2))
-    return out
+            rates = fn()
+            wall[name].append(rates["wall"])
+            cpu[name].append(rates["cpu"])
+    return wall, cpu
 
 
 def fastest_batch(case: Case, threads: int, device: str,
                   repeats: int) -> tuple[int, dict[str, Any]]:
     """The candidate batch with the highest median images/s through the core (over the first
-    half of the training set, to save time), and all runs."""
+    half of the training set, to save time), and all runs. With one thread on the CPU the
+    CPU-time rate decides (another process's load does not move it)."""
     candidates = CUDA_BATCHES if device.startswith("cuda") else CANDIDATE_BATCHES
-    runs = _alternate({str(b): (lambda b=b: core_images_per_s(case, b, threads, device, True))
-                       for b in candidates}, repeats)
-    medians = {int(b): statistics.median(r) for b, r in runs.items()}
-    return max(medians, key=lambda b: medians[b]), {"runs": runs}
+    wall, cpu = _alternate({str(b): (lambda b=b: core_rates(case, b, threads, device, True))
+                            for b in candidates}, repeats)
+    by = cpu if _cpu_time_valid(threads, device) else wall
+    medians = {int(b): statistics.median(r) for b, r in by.items()}
+    return max(medians, key=lambda b: medians[b]), {"runs": wall, "cpu_time_runs": cpu}
+
+
+def _cpu_time_valid(threads: int, device: str) -> bool:
+    return threads == 1 and device == "cpu"
 
 
 def compare(case: Case, best_batch: int, threads: int, device: str,
             repeats: int) -> dict[str, Any]:
     """Median images/s of the canonical loop and the core at the default and best batch."""
-    shares: dict[str, list[float]] = {}
-    runs = _alternate({
-        "canonical": lambda: canonical_images_per_s(case, threads, device),
-        "core_default_batch": lambda: core_images_per_s(case, DEFAULT_BATCH, threads, device),
-        "core_best_batch": lambda: core_images_per_s(case, best_batch, threads, device),
-    }, repeats, shares)
-    med = {name: statistics.median(values) for name, values in runs.items()}
-    return {"case": case.label, "arch": case.arch, "dataset": case.dataset, "device": device,
-            "threads": threads, "default_batch": DEFAULT_BATCH, "best_batch": best_batch,
-            "images_per_s": med, "runs": runs, "cpu_share": shares,
-            "ratio_default_batch": med["core_default_batch"] / med["canonical"],
-            "ratio_best_batch": med["core_best_batch"] / med["canonical"]}
+    wall, cpu = _alternate({
+        "canonical": lambda: canonical_rates(case, threads, device),
+        "core_default_batch": lambda: core_rates(case, DEFAULT_BATCH, threads, device),
+        "core_best_batch": lambda: core_rates(case, best_batch, threads, device),
+    }, repeats)
+    med = {name: statistics.median(values) for name, values in wall.items()}
+    result = {"case": case.label, "arch": case.arch, "dataset": case.dataset,
+              "device": device, "threads": threads, "default_batch": DEFAULT_BATCH,
+              "best_batch": best_batch, "images_per_s": med, "runs": wall,
+              "ratio_default_batch": med["core_default_batch"] / med["canonical"],
+              "ratio_best_batch": med["core_best_batch"] / med["canonical"]}
+    if _cpu_time_valid(threads, device):
+        cpu_med = {name: statistics.median(values) for name, values in cpu.items()}
+        result |= {"cpu_time_images_per_s": cpu_med, "cpu_time_runs": cpu,
+                   "cpu_time_ratio_default_batch":
+                       cpu_med["core_default_batch"] / cpu_med["canonical"],
+                   "cpu_time_ratio_best_batch": cpu_med["core_best_batch"] / cpu_med["canonical"]}
+    return result
