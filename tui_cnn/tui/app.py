@@ -290,7 +290,8 @@ class TuiCnnApp(App[int]):
         return view is None or view == self.active_view()
 
     def on_tabbed_content_tab_activated(self) -> None:
-        self.refresh_bindings()  # the footer shows the keys of the view now shown
+        if self.screen_stack:  # a switch just before quitting arrives with no screen left
+            self.refresh_bindings()  # the footer shows the keys of the view now shown
 
     async def _run_key(self, key: keys.Key) -> None:
         """A command palette entry: a view's key first shows its view."""
