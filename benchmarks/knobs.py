@@ -36,6 +36,8 @@ class Variant:
     channels_last: bool = True
     allocator: bool = True
     bf16: bool = False
+    fused_adam: bool = False  # torch.optim.Adam(..., fused=True)
+    grad_hook: bool = False  # keep the conv stack's gradients channels_last (see below)
     env: dict[str, str] = field(default_factory=dict)
     busy: bool = False  # a busy-looping neighbour process on the machine during the run
 
@@ -52,13 +54,38 @@ def _session(v: Variant, images: int) -> Any:
                       train_size=images, test_size=512, runs_dir="")
     session = session_module.Session.create(cfg, load_arrays("synth-digits", train_size=images,
                                                              test_size=512))
-    if not v.channels_last:
-        import torch
+    import torch
 
+    if not v.channels_last:
         session.channels_last = False
         session.model.to(memory_format=torch.contiguous_format)
+    if v.fused_adam:
+        session.optimizer = torch.optim.Adam(session.model.parameters(), lr=cfg.lr, fused=True)
+    if v.grad_hook:
+        keep_grads_channels_last(session.model)
     session.begin_epoch(1)
     return session
+
+
+def keep_grads_channels_last(model: Any) -> None:
+    """Flatten's backward hands the conv stack NCHW gradients although the forward ran in
+    channels_last, so every backward kernel behind it mixes layouts. A hook on Flatten's
+    input turns the gradient back to channels_last (the candidate core change)."""
+    import torch
+    from torch import nn
+
+    flatten = next((m for m in model.modules() if isinstance(m, nn.Flatten)), None)
+    if flatten is None:
+        return
+
+    def to_channels_last(grad: torch.Tensor) -> torch.Tensor:
+        return grad.contiguous(memory_format=torch.channels_last)
+
+    def pre_hook(_module: nn.Module, args: tuple[torch.Tensor, ...]) -> None:
+        if args[0].requires_grad and args[0].dim() == 4:
+            args[0].register_hook(to_channels_last)
+
+    flatten.register_forward_pre_hook(pre_hook)
 
 
 def bf16_steps() -> None:
@@ -95,12 +122,13 @@ def measure(v: Variant, images: int = TRAIN_IMAGES) -> dict[str, float]:
     batches = iter(session.batches(1))
     for _ in range(WARMUP_STEPS):
         session.step(*next(batches))
-    done, started = 0, time.perf_counter()
+    done, started, cpu = 0, time.perf_counter(), time.thread_time()
     for x, y in batches:
         session.step(x, y)
         done += len(y)
     session.report()  # reads the metrics back: the same sync the trainer makes
-    return {"images_per_s": done / (time.perf_counter() - started)}
+    return {"images_per_s": done / (time.perf_counter() - started),
+            "cpu_time_images_per_s": done / (time.thread_time() - cpu)}
 
 
 def measure_eval(chunks: list[int], repeats: int, test_size: int = 10_000) -> dict[str, float]:
@@ -177,8 +205,12 @@ def _spawn(job: dict[str, Any], env: dict[str, str] | None = None) -> dict[str, 
 
 
 def compare(variants: list[Variant], repeats: int) -> dict[str, Any]:
-    """Round-robin over ``variants``, ``repeats`` times; median images/s and the runs."""
+    """Round-robin over ``variants``, ``repeats`` times; median images/s and the runs.
+
+    With one thread, the thread-CPU-time rate is kept too: another process's load does not
+    move it, so it is the steadier figure for comparing code changes (not thread counts)."""
     runs: dict[str, list[float]] = {v.name: [] for v in variants}
+    cpu_runs: dict[str, list[float]] = {v.name: [] for v in variants if v.threads == 1}
     loads: list[float] = []
     for _ in range(repeats):
         for v in variants:
@@ -186,17 +218,25 @@ def compare(variants: list[Variant], repeats: int) -> dict[str, Any]:
                                        if k not in ("env", "busy")}}
             loads.append(os.getloadavg()[0])
             with busy_neighbour(v.busy):
-                runs[v.name].append(_spawn(job, v.env)["images_per_s"])
+                result = _spawn(job, v.env)
+            runs[v.name].append(result["images_per_s"])
+            if v.name in cpu_runs:
+                cpu_runs[v.name].append(result["cpu_time_images_per_s"])
     return {"median": {k: statistics.median(r) for k, r in runs.items()}, "runs": runs,
+            "cpu_time_median": {k: statistics.median(r) for k, r in cpu_runs.items()},
             "load_1min": [min(loads), max(loads)]}
 
 
 def _ratio_lines(title: str, result: dict[str, Any], base: str) -> list[str]:
     lines = [f"{title} (load {result['load_1min'][0]:.1f}-{result['load_1min'][1]:.1f})"]
     base_value = result["median"][base]
+    cpu = result["cpu_time_median"]
     for name, value in result["median"].items():
         runs = ", ".join(f"{r:,.0f}" for r in result["runs"][name])
-        lines.append(f"  {name:<34} {value:8,.0f} img/s  x{value / base_value:5.2f}  [{runs}]")
+        line = f"  {name:<40} {value:8,.0f} img/s x{value / base_value:5.2f} [{runs}]"
+        if name in cpu and base in cpu:
+            line += f"  cpu-time {cpu[name]:,.0f} x{cpu[name] / cpu[base]:.2f}"
+        lines.append(line)
     return lines
 
 
@@ -207,7 +247,8 @@ def studies(quick: bool) -> list[tuple[str, list[Variant], str]]:
     passive = {"OMP_WAIT_POLICY": "PASSIVE"}
     threads = [t1, replace(t1, name="2 threads, batch 32", threads=2), t1_128,
                replace(t1_128, name="2 threads, batch 128", threads=2)]
-    busy = [replace(v, name=v.name + " +busy", busy=True) for v in threads]
+    threads.append(replace(threads[1], name="2 threads, batch 32, PASSIVE", env=passive))
+    busy = [replace(v, name=v.name + " +busy", busy=True) for v in threads[:4]]
     busy += [replace(v, name=v.name + " PASSIVE", env=passive)
              for v in busy if v.threads == 2]
     busy.append(replace(busy[1], name=busy[1].name + " interop=1",
@@ -220,11 +261,21 @@ def studies(quick: bool) -> list[tuple[str, list[Variant], str]]:
                              allocator=False)]
     bf16 = [t1, replace(t1, name="1 thread, batch 32, bf16 autocast", bf16=True),
             t1_128, replace(t1_128, name="1 thread, batch 128, bf16 autocast", bf16=True)]
+    fused_hook = replace(t1, name="batch 32, fused Adam + grad hook", fused_adam=True,
+                         grad_hook=True)
+    changes = [t1, replace(t1, name="batch 32, fused Adam", fused_adam=True),
+               replace(t1, name="batch 32, grad hook", grad_hook=True), fused_hook,
+               replace(fused_hook, name="batch 32, fused + hook + bf16", bf16=True),
+               t1_128, replace(t1_128, name="batch 128, fused + hook", fused_adam=True,
+                               grad_hook=True),
+               replace(t1_128, name="batch 128, fused + hook + bf16", fused_adam=True,
+                       grad_hook=True, bf16=True)]
     all_studies = [("threads (machine as it is)", threads, t1.name),
                    ("threads with a busy neighbour process", busy, busy[0].name),
                    ("memory layout", layout, t1.name), ("batch size", batch, t1.name),
                    ("allocator (tune_allocator)", alloc, t1.name),
-                   ("bf16 autocast (speed)", bf16, t1.name)]
+                   ("bf16 autocast (speed)", bf16, t1.name),
+                   ("candidate core changes", changes, t1.name)]
     return all_studies[:2] if quick else all_studies
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import sys
 import tempfile
 import time
@@ -141,7 +142,9 @@ def section_ui(opts: Options) -> tuple[list[Row], dict[str, Any]]:
     say("3 UI: time to first frame")
     first = ui.first_frame(opts.work / "runs", opts.repeats)
     med = speed["images_per_s"]
-    rows = [Row("3 UI cost", f"training in the app vs headless, {threads} thread(s)",
+    ui_share = statistics.median(speed["ui_thread_cpu_share"])
+    rows = [Row("3 UI cost", f"training in the app vs headless, {threads} thread(s) "
+                f"(UI thread: {100 * ui_share:.0f}% of a core)",
                 rate(med["app"]), rate(med["headless"]), speed["ratio"], ">= 0.95x",
                 speed["ratio"] >= 0.95)]
     for name, label in (("pause", "space (pause/resume)"), ("view", "2/1 (switch view)")):

@@ -5,7 +5,8 @@ that work anyway (``render_segments``, as a real terminal's update does, minus t
 so the UI thread's cost is counted. Measured:
 
 - training throughput inside the app (RunEnded.images_per_s: training time only) vs
-  ``core.train.run`` headless with the same config and thread count, runs alternated;
+  ``core.train.run`` headless with the same config and thread count, runs alternated; and
+  the UI thread's CPU time over the run's wall time (``ui_thread_cpu_share`` in the JSON);
 - key-press to screen update while training: a key is handed to the driver as a terminal's
   input thread would, and the time runs until the first frame written after the key's
   action ran. Two keys: space (pause/resume: the status line changes) and "2"/"1" (switch
@@ -95,6 +96,7 @@ async def app_run(cfg: TrainConfig, keys: tuple[str, ...] = (),
         await pilot.press("t")
         await _until(lambda: app.session is not None and app.session.started, timeout,
                      "training to start")
+        wall, ui_cpu = time.perf_counter(), time.thread_time()  # this thread runs the UI
         while keys and app.session is not None and app.session.ended is None:
             await asyncio.sleep(rng.uniform(0.1, 0.3))
             if app.session.ended is None:
@@ -103,11 +105,13 @@ async def app_run(cfg: TrainConfig, keys: tuple[str, ...] = (),
             app.action_pause()  # an odd number of pauses: resume
         await _until(lambda: app.session is not None and app.session.ended, timeout,
                      "the run to end")
+        ui_share = (time.thread_time() - ui_cpu) / (time.perf_counter() - wall)
     assert app.session is not None and app.session.ended is not None
     ended = app.session.ended
     if ended.status != "finished":
         raise RuntimeError(f"the app's run ended {ended.status}: {ended.reason}")
-    return {"images_per_s": ended.images_per_s, "latencies": latencies}
+    return {"images_per_s": ended.images_per_s, "latencies": latencies,
+            "ui_thread_cpu_share": ui_share}
 
 
 def headless_run(cfg: TrainConfig) -> float:
@@ -120,12 +124,15 @@ def headless_run(cfg: TrainConfig) -> float:
 def throughput(cfg: TrainConfig, repeats: int) -> dict[str, Any]:
     """App vs headless images/s, alternated; then one app run with key presses."""
     runs: dict[str, list[float]] = {"app": [], "headless": []}
+    ui_share: list[float] = []
     for _ in range(repeats):
-        runs["app"].append(asyncio.run(app_run(cfg))["images_per_s"])
+        in_app = asyncio.run(app_run(cfg))
+        runs["app"].append(in_app["images_per_s"])
+        ui_share.append(in_app["ui_thread_cpu_share"])
         runs["headless"].append(headless_run(cfg))
     med = {name: statistics.median(values) for name, values in runs.items()}
     return {"threads": cfg.threads, "images_per_s": med, "runs": runs,
-            "ratio": med["app"] / med["headless"]}
+            "ratio": med["app"] / med["headless"], "ui_thread_cpu_share": ui_share}
 
 
 def key_latency(cfg: TrainConfig, keys: tuple[str, ...]) -> dict[str, Any]:
@@ -135,7 +142,8 @@ def key_latency(cfg: TrainConfig, keys: tuple[str, ...]) -> dict[str, Any]:
     p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))] if ms else None
     return {"keys": keys, "presses": len(ms), "median_ms": statistics.median(ms) if ms else None,
             "p95_ms": p95, "max_ms": max(ms, default=None), "all_ms": ms,
-            "images_per_s_while_pressing": result["images_per_s"]}
+            "images_per_s_while_pressing": result["images_per_s"],
+            "ui_thread_cpu_share": result["ui_thread_cpu_share"]}
 
 
 # -- time to first frame (a child process) ---------------------------------------------
