@@ -134,6 +134,7 @@ def test_killed_mid_run_leaves_a_readable_folder_that_resumes(
     assert code == 0
     result = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert result["epochs"] == done + 1 and result["run_id"] == run_dir.name
+    assert read_run(run_dir).config["epochs"] == done + 1  # listed as done/done, not done/50
     epochs = [e["epoch"] for e in read_run(run_dir).epochs]
     assert epochs == list(range(1, done + 2))
     steps = [s["step"] for s in read_jsonl(run_dir / "steps.jsonl", [])]

@@ -99,7 +99,7 @@ def test_filters_of_each_epoch_are_stored_and_shown(runs: tuple[Path, str, str],
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     root, cnn, _ = runs
     assert sorted(p.name for p in (root / cnn / "filters").iterdir()) == [
-        "epoch-1.npy", "epoch-2.npy"]
+        "epoch-0.npy", "epoch-1.npy", "epoch-2.npy"]  # 0: the initial weights
     code, out, _ = cli(capsys, "filters", cnn, "--epoch", "1", "--runs-dir", str(root))
     assert code == 0 and "after epoch 1" in out
     code, _, err = cli(capsys, "filters", cnn, "--epoch", "5", "--runs-dir", str(root))

@@ -38,6 +38,8 @@ def test_events_come_in_order_and_loss_falls(tmp_path: Path) -> None:
     assert isinstance(events[-1], RunEnded) and kinds.count("RunEnded") == 1
     epochs = [e for e in events if isinstance(e, EpochMetrics)]
     assert [e.epoch for e in epochs] == [1, 2]
+    initial = events[first_started + 1]  # the untrained filters come first, as epoch 0
+    assert isinstance(initial, FilterSnapshot) and initial.epoch_end and initial.epoch == 0
     for epoch in epochs:  # each epoch's metrics: filters, then the test predictions
         snapshot, predictions = events[events.index(epoch) + 1: events.index(epoch) + 3]
         assert isinstance(snapshot, FilterSnapshot) and snapshot.epoch_end

@@ -251,7 +251,7 @@ async def test_real_run_then_activations_layers_and_the_saved_run(make_app: AppF
         labels, predicted = view.state.predictions[1]
         assert np.array_equal(labels, live_labels)
         assert np.mean(predicted == live_predicted) >= 0.99
-        assert sorted(view.state.by_epoch) == [1] and "saved run" in plain(view, "filters-head")
+        assert sorted(view.state.by_epoch) == [0, 1] and "saved run" in plain(view, "filters-head")
 
 
 async def test_show_run_says_what_is_wrong(make_app: AppFactory, tmp_path: Path) -> None:
@@ -291,7 +291,7 @@ async def test_saved_run_in_colour_or_an_mlp(make_app: AppFactory, config: Train
                        what="the saved run")
         await pilot.pause(0.4)
         assert head in plain(view, "filters-head") and legend in plain(view, "filters-legend")
-        assert plain(view, "filters-slider").strip() == "epoch   1"  # saved: nothing to follow
+        assert plain(view, "filters-slider").strip() == "epoch   init   1"  # saved: no "live"
         assert view.activations is not None
         convs = ["conv1", "conv2"] if arch != "mlp" else []
         assert list(view.activations.maps) == convs

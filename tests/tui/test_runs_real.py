@@ -164,7 +164,8 @@ async def test_exercise_1_ends_on_the_filters_with_edge_scores(make_app: AppFact
         await wait_for(pilot, lambda: idle(app) and len(view.selected) == 1, timeout=240,
                        what="the run")
         note = rendered(view, "#exercise-note")
-        assert "after epoch 1:" in note and "after epoch 3:" in note
+        assert "before training:" in note and "after epoch 1:" in note
+        assert "after epoch 3:" in note
         assert "filters are edge-like (|r| > 0.8)" in note
         if hasattr(FiltersView, "show_run"):  # the view that shows a saved run's filters
             assert app.query_one(TabbedContent).active == "filters"

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import torch
 
 from tui_cnn.core.config import ConfigError
-from tui_cnn.core.runs import RunStoreError, RunWriter, atomic_write_bytes, read_jsonl
+from tui_cnn.core.runs import RunStoreError, RunWriter, atomic_write_bytes, read_json, read_jsonl
 
 if TYPE_CHECKING:
     from tui_cnn.core.session import Session
@@ -50,6 +50,8 @@ def restore_into(session: Session, run_dir: Path) -> None:
     session._resumed_train_seconds = session.train_seconds
     session.train_images = int(state.get("train_images", 0))
     session.writer = RunWriter.reopen(run_dir)
+    config = read_json(run_dir / "config.json", [])
+    session.writer.write_json("config.json", {**config, "epochs": session.cfg.epochs})
     _drop_rows_after(run_dir / "steps.jsonl", "step", session.global_step)
     _drop_rows_after(run_dir / "epochs.jsonl", "epoch", epoch)
     session.write_status("running", "resumed")

@@ -44,6 +44,9 @@ def run(cfg: TrainConfig, stop: threading.Event | None = None,
     yield DataProgress("device", "moving data to the device")
     session = Session.create(cfg, arrays)
     yield session.started_event()
+    if session.start_epoch == 1:  # the initial weights: epoch 0, to watch filters form
+        session.save_filters(0)
+        yield session.filter_snapshot(epoch_end=True)
     yield from _train(session, stop, pause)
 
 

@@ -118,21 +118,23 @@ def _epoch_of(path: Path) -> int | None:
 
 
 def edge_lines(run_dir: Path) -> list[str]:
-    """How edge-like the layer-1 filters were after the first and after the last epoch."""
+    """How edge-like the layer-1 filters were before training, after the first and the last
+    epoch (epoch-0.npy holds the initial weights)."""
     snaps = {_epoch_of(p): p for p in (run_dir / "filters").glob("epoch-*.npy")}
     epochs = sorted(e for e in snaps if e is not None)
     lines = []
-    for epoch in dict.fromkeys(epochs[:1] + epochs[-1:]):
+    for epoch in dict.fromkeys(epochs[:2] + epochs[-1:]):
+        when = "before training" if epoch == 0 else f"after epoch {epoch}"
         try:
             weights = np.load(snaps[epoch])
         except (OSError, ValueError) as exc:
-            lines.append(f"after epoch {epoch}: unreadable ({type(exc).__name__})")
+            lines.append(f"{when}: unreadable ({type(exc).__name__})")
             continue
         if weights.ndim != 4:
-            lines.append(f"after epoch {epoch}: not conv filters, so no edge scores")
+            lines.append(f"{when}: not conv filters, so no edge scores")
             continue
         scores = edge_scores_or_none(weights)
-        lines.append(f"after epoch {epoch}: "
+        lines.append(f"{when}: "
                      + (edge_summary(scores) if scores is not None else no_edge_scores(weights)))
     return lines or ["no filter snapshots were saved, so no edge scores"]
 

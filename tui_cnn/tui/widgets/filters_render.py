@@ -55,7 +55,7 @@ def slider(frames: Sequence[int], current: int | None, live: bool) -> Text:
     if not frames:
         return text.append("(none yet)", style="dim")
     for frame in frames:
-        label = "live" if frame == LIVE else str(frame)
+        label = "live" if frame == LIVE else "init" if frame == 0 else str(frame)
         text.append(" ")
         text.append(f" {label} ", style="reverse bold" if frame == current else "")
     if current != frames[-1]:

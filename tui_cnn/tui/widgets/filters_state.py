@@ -16,7 +16,7 @@ import numpy as np
 from tui_cnn.core.events import FilterSnapshot, TestPredictions
 from tui_cnn.render.heatmap import Normalise
 
-LIVE = 0
+LIVE = -1  # not an epoch: epoch 0 is the initial weights
 """The frame of the newest mid-epoch snapshot (epochs count from 1)."""
 
 MLP_TILES = 16
@@ -156,6 +156,8 @@ class FilterState:
 
 
 def _when(frame: int, latest: FilterSnapshot | None) -> str:
+    if frame == 0:
+        return "before training (initial weights)"
     if frame != LIVE or latest is None:
         return f"after epoch {frame}"
     return f"live: epoch {latest.epoch}, step {latest.step:,}"
