@@ -39,6 +39,9 @@ from tui_cnn.tui.widgets.training_view import TrainingView
 PREPARATION_ERRORS = (ConfigError, DataError, RunStoreError)
 """What run() raises before training when the setup cannot work: said plainly."""
 
+NARROW_WIDTH = 100
+"""Below this many columns the setup panel steps aside for the views (see make_room)."""
+
 QUIT_WAIT_S = 15.0
 """Quitting during a run waits this long for the run to stop and be saved."""
 
@@ -53,7 +56,7 @@ class TuiCnnApp(App[int]):
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))
     TITLE = "tui-cnn"
     BINDINGS = keys.bindings()
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_WIDTH, "-wide")]
 
     def __init__(self, config: TrainConfig | None = None, *, runner: Runner | None = None,
                  devices: list[tuple[str, str]] | None = None,
@@ -67,6 +70,8 @@ class TuiCnnApp(App[int]):
         self._notices = list(notices)
         self._quitting = False
         self._exit_code = 0
+        self._made_room = False
+        self._signal: int | None = None
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -168,7 +173,7 @@ class TuiCnnApp(App[int]):
                 "Stopped before training began: nothing saved." if stopped
                 else "The run ended without a result.")
         if self._quitting:
-            self.exit(return_code=self._exit_code)
+            self._leave()
 
     # Messages ------------------------------------------------------------------------
 
@@ -218,6 +223,7 @@ class TuiCnnApp(App[int]):
                         severity="warning")
             return None
         self.session = TrainingSession(cfg)
+        self.make_room()
         self.training_view.reset(cfg.epochs)
         self.status.starting()
         self.action_show_view("training")
@@ -266,14 +272,24 @@ class TuiCnnApp(App[int]):
     def quit_for_signal(self, signum: int) -> None:
         """SIGINT/SIGTERM/SIGHUP: save a run going as interrupted, then exit with 130."""
         self._exit_code = signals.EXIT_INTERRUPTED
+        self._signal = signum
         if not self.training or self._quitting:
-            self.exit(return_code=self._exit_code)
+            self._leave()
             return
         self._quitting = True
         if self.session is not None:
             self.session.stop.interrupt()
         self.action_stop()
-        self.set_timer(QUIT_WAIT_S, partial(self.exit, return_code=self._exit_code))
+        self.set_timer(QUIT_WAIT_S, self._leave)
+
+    def _leave(self) -> None:
+        """Exit once the run is saved. After a signal the exit cannot hang: a hang-up leaves
+        at once (the terminal is gone), others get a watchdog."""
+        if self._signal is not None:
+            if signals.is_hangup(self._signal):
+                signals.exit_now(self._exit_code)
+            signals.exit_within(5.0, self._exit_code)
+        self.exit(return_code=self._exit_code)
 
     def action_show_view(self, view: str) -> None:
         self.query_one(TabbedContent).active = view
@@ -292,6 +308,17 @@ class TuiCnnApp(App[int]):
     def on_tabbed_content_tab_activated(self) -> None:
         if self.screen_stack:  # a switch just before quitting arrives with no screen left
             self.refresh_bindings()  # the footer shows the keys of the view now shown
+            if self.active_view() != "training":
+                self.make_room()
+
+    def make_room(self) -> None:
+        """Below 100 columns the views need the setup panel's width: hide it, once, saying
+        how to get it back (s). Leaves it alone if the user has shown it again since."""
+        if self.size.width >= NARROW_WIDTH or self._made_room or not self.panel.display:
+            return
+        self._made_room = True
+        self.panel.display = False
+        self.notify("Setup panel hidden to make room: s shows it again.", timeout=4)
 
     async def _run_key(self, key: keys.Key) -> None:
         """A command palette entry: a view's key first shows its view."""

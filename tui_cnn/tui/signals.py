@@ -7,7 +7,9 @@ the last epoch's checkpoint; then the app exits with status 130 and restores the
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
+import threading
 from collections.abc import Callable
 
 QUIT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
@@ -24,3 +26,20 @@ def install(on_signal: Callable[[int], None]) -> bool:
     except (RuntimeError, NotImplementedError, ValueError):
         return False  # not the main thread (tests) or no loop signal support (Windows)
     return True
+
+
+def is_hangup(signum: int) -> bool:
+    return signum == getattr(signal, "SIGHUP", None)
+
+
+def exit_now(code: int) -> None:
+    """Leave at once without touching the terminal: after a hang-up it is gone, and
+    restoring it blocks forever on the dead tty. Run folders are already saved (fsynced)."""
+    os._exit(code)
+
+
+def exit_within(seconds: float, code: int) -> None:
+    """A watchdog: if the normal exit has not finished in ``seconds``, leave anyway."""
+    timer = threading.Timer(seconds, exit_now, args=(code,))
+    timer.daemon = True
+    timer.start()
