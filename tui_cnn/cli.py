@@ -7,6 +7,7 @@ Exit codes: 0 done, 1 failure at run time, 2 bad usage or input (one line, no tr
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
@@ -67,6 +68,9 @@ def _open_app(args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # Idle OpenMP threads sleep instead of spinning: on a small shared machine a spinning
+    # thread that waits for a busy core made 2-thread training 3-5x slower (benchmarks.knobs).
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", _open_app)

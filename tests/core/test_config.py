@@ -24,6 +24,7 @@ from tui_cnn.core.config import ArchSpec, ConfigError, TrainConfig, preset
     ({"train_size": 0}, "train size must be between 1"),
     ({"augment": "rotate"}, "unknown augmentation"),
     ({"label_smoothing": 1.0}, "label smoothing"),
+    ({"precision": "fp16"}, "unknown precision 'fp16'"),
     ({"epochs": True}, "epochs must be a whole number"),
 ])
 def test_bad_values_are_refused_with_a_clear_message(changes: dict, message: str) -> None:

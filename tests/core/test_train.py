@@ -142,3 +142,20 @@ def test_data_progress_then_started_reports_sizes(tmp_path: Path) -> None:
     started = next(e for e in events if isinstance(e, RunStarted))
     assert (started.train_size, started.test_size) == (1200, 400)
     assert started.steps_per_epoch == 38 and started.params == 26_698
+
+
+@pytest.mark.parametrize("precision", ["fp32", "bf16"])
+def test_both_precisions_learn_and_keep_fp32_weights(tmp_path: Path, precision: str) -> None:
+    events = list(run(tiny(tmp_path, precision=precision, runs_dir="")))
+    final = [e for e in events if isinstance(e, EpochMetrics)][-1]
+    assert final.test_acc > 0.6
+    snapshot = [e for e in events if isinstance(e, FilterSnapshot)][-1]
+    assert snapshot.weights.dtype == np.float32  # autocast never changes the weights
+
+
+def test_auto_precision_is_fp32_where_bf16_is_not_native() -> None:
+    from tui_cnn.core.optim import use_bf16
+
+    assert not use_bf16("fp32", torch.device("cpu"))
+    assert use_bf16("bf16", torch.device("cpu"))
+    assert not use_bf16("auto", torch.device("mps"))

@@ -34,6 +34,8 @@ def add_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) 
     p.add_argument("--schedule", help="onecycle (default) or constant")
     p.add_argument("--augment", help="auto (default), none, shift or shift-flip")
     p.add_argument("--label-smoothing", type=float)
+    p.add_argument("--precision", help="auto (default: bf16 autocast where the hardware has "
+                   "it), fp32 or bf16")
     p.add_argument("--log-every", type=int, help="report every N steps (default 20)")
     p.add_argument("--offline", action="store_true", help="never download datasets")
     p.add_argument("--resume", metavar="RUN", help="carry a saved run on (give more --epochs)")
@@ -44,7 +46,7 @@ def add_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) 
 
 _FIELDS = ("dataset", "epochs", "batch_size", "lr", "optimizer", "seed", "threads", "device",
            "data_dir", "runs_dir", "train_size", "test_size", "schedule", "augment",
-           "label_smoothing", "log_every")
+           "label_smoothing", "log_every", "precision")
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:

@@ -13,6 +13,7 @@ DOWNSAMPLING = ("maxpool", "stride", "none")
 OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("onecycle", "constant")
 AUGMENTS = ("auto", "none", "shift", "shift-flip")
+PRECISIONS = ("auto", "fp32", "bf16")
 MAX_EPOCHS = 1000
 MAX_BATCH = 65536
 
@@ -138,6 +139,7 @@ class TrainConfig:
     log_every: int = 20
     augment: str = "auto"  # auto: shift for 28x28 sets, shift-flip for CIFAR-10
     label_smoothing: float = 0.1
+    precision: str = "auto"  # auto: bf16 autocast where the device does bf16 natively
     download: bool = True
     resume_from: str | None = None
 
@@ -173,6 +175,10 @@ class TrainConfig:
         if self.augment not in AUGMENTS:
             raise ConfigError(
                 f"unknown augmentation {self.augment!r}; choose one of: {', '.join(AUGMENTS)}"
+            )
+        if self.precision not in PRECISIONS:
+            raise ConfigError(
+                f"unknown precision {self.precision!r}; choose one of: {', '.join(PRECISIONS)}"
             )
         if not _finite(self.label_smoothing) or not 0.0 <= self.label_smoothing < 1.0:
             raise ConfigError(f"label smoothing must be in [0, 1), got {self.label_smoothing!r}")

@@ -30,6 +30,7 @@ class Recording:
     optimizer: torch.optim.Optimizer
     writer: RunWriter | None
     threads: int
+    bf16: bool
     epochs_done: int
     global_step: int
     test_accs: list[float]
@@ -55,6 +56,7 @@ class Recording:
                 "params": self.table.params, "macs": self.table.macs,
                 "device_resolved": str(self.device),
                 "device_name": devices.device_name(self.device), "threads": self.threads,
+                "precision_resolved": "bf16" if self.bf16 else "fp32",
                 "train_size_actual": len(self.arrays.y_train),
                 "test_size_actual": len(self.arrays.y_test),
                 "input_shape": list(self.arrays.info.shape),

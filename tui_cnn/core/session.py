@@ -24,7 +24,7 @@ from tui_cnn.core.datasets import ArrayData
 from tui_cnn.core.events import EpochMetrics, FilterSnapshot, RunEnded, RunStarted, StepMetrics
 from tui_cnn.core.layers import LayerTable
 from tui_cnn.core.models import build_with_table, first_layer_name
-from tui_cnn.core.optim import lr_factor, make_optimizer
+from tui_cnn.core.optim import lr_factor, make_optimizer, use_bf16
 from tui_cnn.core.perf import tune_allocator
 from tui_cnn.core.recording import Recording
 from tui_cnn.core.runs import RunWriter
@@ -53,6 +53,7 @@ class Session(Recording):
     writer: RunWriter | None
     threads: int
     channels_last: bool
+    bf16: bool = False
     start_epoch: int = 1
     global_step: int = 0
     epochs_done: int = 0
@@ -97,7 +98,7 @@ class Session(Recording):
         optimizer = make_optimizer(cfg, model)
         data = device_data.to_device(arrays, device)
         session = cls(cfg, arrays, data, device, model, table, optimizer, None, threads,
-                      channels_last)
+                      channels_last, use_bf16(cfg.precision, device))
         if cfg.resume_from:
             restore_into(session, Path(cfg.resume_from))
         else:
@@ -163,8 +164,12 @@ class Session(Recording):
                                                   self.cfg.schedule)
         x_u8 = self._augment(x_u8)
         x = device_data.normalise(x_u8, self.data.mean, self.data.std, self.channels_last)
-        logits = self.model(x)
-        loss = F.cross_entropy(logits, labels, label_smoothing=self.cfg.label_smoothing)
+        # One autocast per step, never around the loop: autocast caches its bf16 weight
+        # copies until the context closes, which froze training at 10% when tried.
+        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
+            logits = self.model(x)
+            loss = F.cross_entropy(logits.float(), labels,
+                                   label_smoothing=self.cfg.label_smoothing)
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()

@@ -130,7 +130,8 @@ def _end_epoch(session: Session, epoch: int) -> Iterator[Event]:
         yield metrics
     train_loss, train_acc = session.epoch_train_metrics()
     started = time.perf_counter()
-    test = evaluate(session.model, session.data, session.eval_batch, session.channels_last)
+    test = evaluate(session.model, session.data, session.eval_batch, session.channels_last,
+                    session.bf16)
     result = EpochMetrics(
         epoch=epoch, epochs=session.cfg.epochs, step=session.global_step,
         train_loss=train_loss, train_acc=train_acc, test_loss=test.loss,
