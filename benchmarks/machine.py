@@ -9,14 +9,9 @@ from typing import Any
 
 
 def cpu_model() -> str:
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8") as handle:
-            for line in handle:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or platform.machine()
+    from tui_cnn.core.devices import cpu_name
+
+    return cpu_name()
 
 
 def load_average() -> list[float]:

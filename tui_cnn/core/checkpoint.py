@@ -42,18 +42,25 @@ def load_config(run_dir: Path) -> TrainConfig:
         raise RunStoreError(f"{path} does not describe a valid run: {exc}") from None
 
 
-def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
-    """A plain state dict from ``path``, loaded with ``weights_only=True`` onto the CPU."""
+def load_saved_dict(path: Path, missing: str) -> dict[str, Any]:
+    """A dict saved with torch.save, loaded with ``weights_only=True`` onto the CPU;
+    RunStoreError naming the file (``missing`` says what its absence means)."""
     try:
         loaded = torch.load(path, map_location="cpu", weights_only=True)
     except FileNotFoundError:
-        raise RunStoreError(f"{path} is missing: the run saved no checkpoint "
-                            "(no epoch finished)") from None
+        raise RunStoreError(f"{path} is missing: {missing}") from None
     except Exception as exc:  # torch raises many kinds for a damaged file
         raise RunStoreError(f"{path} cannot be read ({type(exc).__name__}); "
                             "the checkpoint is damaged") from None
-    if not isinstance(loaded, dict) or not all(
-            isinstance(v, torch.Tensor) for v in loaded.values()):
+    if not isinstance(loaded, dict):
+        raise RunStoreError(f"{path} does not hold a dict")
+    return loaded
+
+
+def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
+    """A plain state dict from ``path``, loaded with ``weights_only=True`` onto the CPU."""
+    loaded = load_saved_dict(path, "the run saved no checkpoint (no epoch finished)")
+    if not all(isinstance(v, torch.Tensor) for v in loaded.values()):
         raise RunStoreError(f"{path} does not hold a plain state dict of tensors")
     return loaded
 

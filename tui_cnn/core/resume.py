@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import torch
-
+from tui_cnn.core.checkpoint import load_saved_dict
 from tui_cnn.core.config import ConfigError
 from tui_cnn.core.runs import RunStoreError, RunWriter, atomic_write_bytes, read_json, read_jsonl
 
@@ -15,23 +14,10 @@ if TYPE_CHECKING:
     from tui_cnn.core.session import Session
 
 
-def _load(path: Path) -> dict:  # type: ignore[type-arg]
-    try:
-        loaded = torch.load(path, map_location="cpu", weights_only=True)
-    except FileNotFoundError:
-        raise RunStoreError(f"{path} is missing: the run has no finished epoch to resume "
-                            "from") from None
-    except Exception as exc:  # torch raises many kinds for a damaged file
-        raise RunStoreError(f"{path} cannot be read ({type(exc).__name__}); the checkpoint "
-                            "is damaged") from exc
-    if not isinstance(loaded, dict):
-        raise RunStoreError(f"{path} does not hold a state dict")
-    return loaded
-
-
 def restore_into(session: Session, run_dir: Path) -> None:
-    weights = _load(run_dir / "model.pt")
-    state = _load(run_dir / "resume.pt")
+    missing = "the run has no finished epoch to resume from"
+    weights = load_saved_dict(run_dir / "model.pt", missing)
+    state = load_saved_dict(run_dir / "resume.pt", missing)
     epoch = int(state.get("epoch", 0))
     if epoch >= session.cfg.epochs:
         raise ConfigError(f"run {run_dir.name} already has {epoch} epoch(s); ask for more "
