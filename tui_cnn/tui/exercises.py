@@ -9,7 +9,6 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 from rich.text import Text
 
 from tui_cnn.core.config import TrainConfig
@@ -17,6 +16,7 @@ from tui_cnn.core.events import RunEnded
 from tui_cnn.core.exercises import Exercise
 from tui_cnn.core.inspect import edge_summary
 from tui_cnn.core.report import edge_scores_or_none, no_edge_scores
+from tui_cnn.tui.inspect_worker import stored_filters
 from tui_cnn.tui.session import TrainingSession
 
 if TYPE_CHECKING:
@@ -111,32 +111,18 @@ def exercise_commands(run_action: Callable[[str], object],
                             partial(run_action, f"exercise({number})"))
 
 
-def _epoch_of(path: Path) -> int | None:
-    """3 for ``epoch-3.npy``; None for any other name."""
-    number = path.stem.removeprefix("epoch-")
-    return int(number) if number.isdigit() else None
-
-
 def edge_lines(run_dir: Path) -> list[str]:
     """How edge-like the layer-1 filters were before training, after the first and the last
-    epoch (epoch-0.npy holds the initial weights)."""
-    snaps = {_epoch_of(p): p for p in (run_dir / "filters").glob("epoch-*.npy")}
-    epochs = sorted(e for e in snaps if e is not None)
+    epoch (epoch-0.npy holds the initial weights), then any file that could not be used."""
+    found, problems = stored_filters(run_dir)
+    epochs = sorted(found)
     lines = []
     for epoch in dict.fromkeys(epochs[:2] + epochs[-1:]):
         when = "before training" if epoch == 0 else f"after epoch {epoch}"
-        try:
-            weights = np.load(snaps[epoch])
-        except (OSError, ValueError) as exc:
-            lines.append(f"{when}: unreadable ({type(exc).__name__})")
-            continue
-        if weights.ndim != 4:
-            lines.append(f"{when}: not conv filters, so no edge scores")
-            continue
-        scores = edge_scores_or_none(weights)
-        lines.append(f"{when}: "
-                     + (edge_summary(scores) if scores is not None else no_edge_scores(weights)))
-    return lines or ["no filter snapshots were saved, so no edge scores"]
+        scores = edge_scores_or_none(found[epoch])
+        lines.append(f"{when}: " + (edge_summary(scores) if scores is not None
+                                    else no_edge_scores(found[epoch])))
+    return lines + problems or ["no filter snapshots were saved, so no edge scores"]
 
 
 def note_text(exercise: Exercise, state: str, results: Sequence[str] = ()) -> Text:
