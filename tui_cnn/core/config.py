@@ -33,6 +33,11 @@ def _check_int(name: str, value: object, low: int, high: int) -> None:
         raise ConfigError(f"{name} must be between {low:,} and {high:,}, got {value:,}")
 
 
+def _check_choice(name: str, value: object, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ConfigError(f"unknown {name} {value!r}; choose one of: {', '.join(choices)}")
+
+
 def _check_ints(name: str, values: tuple[int, ...], low: int, high: int) -> None:
     for value in values:
         _check_int(name, value, low, high)
@@ -144,10 +149,7 @@ class TrainConfig:
     resume_from: str | None = None
 
     def __post_init__(self) -> None:
-        if self.dataset not in DATASETS:
-            raise ConfigError(
-                f"unknown dataset {self.dataset!r}; choose one of: {', '.join(DATASETS)}"
-            )
+        _check_choice("dataset", self.dataset, tuple(DATASETS))
         _check_int("epochs", self.epochs, 1, MAX_EPOCHS)
         _check_int("batch size", self.batch_size, 1, MAX_BATCH)
         _check_int("log every", self.log_every, 1, 1_000_000)
@@ -164,22 +166,10 @@ class TrainConfig:
             raise ConfigError(f"momentum must be in [0, 1), got {self.momentum!r}")
         if not _finite(self.weight_decay) or not 0.0 <= self.weight_decay <= 1.0:
             raise ConfigError(f"weight decay must be in [0, 1], got {self.weight_decay!r}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ConfigError(
-                f"unknown optimizer {self.optimizer!r}; choose one of: {', '.join(OPTIMIZERS)}"
-            )
-        if self.schedule not in SCHEDULES:
-            raise ConfigError(
-                f"unknown schedule {self.schedule!r}; choose one of: {', '.join(SCHEDULES)}"
-            )
-        if self.augment not in AUGMENTS:
-            raise ConfigError(
-                f"unknown augmentation {self.augment!r}; choose one of: {', '.join(AUGMENTS)}"
-            )
-        if self.precision not in PRECISIONS:
-            raise ConfigError(
-                f"unknown precision {self.precision!r}; choose one of: {', '.join(PRECISIONS)}"
-            )
+        _check_choice("optimizer", self.optimizer, OPTIMIZERS)
+        _check_choice("schedule", self.schedule, SCHEDULES)
+        _check_choice("augmentation", self.augment, AUGMENTS)
+        _check_choice("precision", self.precision, PRECISIONS)
         if not _finite(self.label_smoothing) or not 0.0 <= self.label_smoothing < 1.0:
             raise ConfigError(f"label smoothing must be in [0, 1), got {self.label_smoothing!r}")
         if not isinstance(self.device, str) or not self.device.strip():

@@ -13,6 +13,7 @@ raised, so a run killed at any moment is still listed with what it had.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import secrets
@@ -51,7 +52,7 @@ def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
             os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        with _suppress_os_error():
+        with contextlib.suppress(OSError):
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
@@ -63,14 +64,6 @@ def atomic_write_bytes(path: Path, payload: bytes) -> None:
 
 def atomic_write_json(path: Path, data: Any) -> None:
     atomic_write_bytes(path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
-
-
-class _suppress_os_error:
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, kind: object, value: object, tb: object) -> bool:
-        return isinstance(value, OSError)
 
 
 def _fsync_dir(folder: Path) -> None:

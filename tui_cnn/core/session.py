@@ -62,6 +62,8 @@ class Session(Recording):
     train_images: int = 0
     ended: tuple[str, str] | None = None
     report_count: int = 0
+    current_epoch: int = 0
+    _resumed_train_seconds: float = 0.0  # carried over by resume, not timed by this process
     step_in_epoch: int = 0
     epoch_images: int = 0
     _epoch_loss: float = 0.0
@@ -139,8 +141,6 @@ class Session(Recording):
                               self.global_step, name, weight, epoch_end)
 
     # -- the loop ------------------------------------------------------------------------
-    current_epoch: int = 0
-    _epoch_started: float = 0.0
 
     def begin_epoch(self, epoch: int) -> None:
         self.current_epoch, self.step_in_epoch, self.epoch_images = epoch, 0, 0
@@ -225,8 +225,6 @@ class Session(Recording):
             loss=loss, accuracy=accuracy, lr=float(self.optimizer.param_groups[0]["lr"]),
             images_per_s=rate, elapsed_s=self.elapsed(),
             eta_s=per_step * (self.total_steps - self.global_step))
-
-    _resumed_train_seconds: float = 0.0
 
     def train_seconds_this_run(self) -> float:
         return max(1e-9, self.train_seconds - self._resumed_train_seconds)
