@@ -151,3 +151,24 @@ async def test_stop_while_preparing_data(make_app: AppFactory, runner: FakeRunne
         await wait_for(pilot, lambda: app.status.shown_state == "stopped", what="stopped")
         assert app.session is not None and app.session.ended is None
         assert "nothing saved" in str(app.query_one("#progress-text", Static).render())
+
+
+async def test_hidden_chart_waits_and_shows_new_data_a_frame_after_it_is_shown(
+        make_app: AppFactory, runner: FakeRunner) -> None:
+    runner.step_s = 0.01
+    app = make_app(epochs=3)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape", "t")
+        await wait_for(pilot, lambda: epochs_seen(app), what="the first epoch")
+        chart = app.training_view.loss_chart
+        await pilot.press("2")  # Filters: the Training view is hidden
+        await pilot.pause(0.1)
+        renders = chart.renders
+        await wait_for(pilot, lambda: app.session is not None and app.session.ended,
+                       what="the run to end")
+        await pilot.pause(0.5)  # flush ticks while hidden: nothing drawn
+        assert chart.renders == renders and chart.dirty
+        await pilot.press("1")
+        await wait_for(pilot, lambda: chart.renders > renders and not chart.dirty,
+                       what="a redraw after showing the chart")
+        assert chart.epochs == [1.0, 2.0, 3.0]

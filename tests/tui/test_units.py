@@ -9,6 +9,7 @@ import pytest
 from tui_cnn.core.config import ConfigError
 from tui_cnn.core.events import DataProgress, EpochMetrics, RunEnded, StepMetrics
 from tui_cnn.tui import fields
+from tui_cnn.tui import session as tui_session
 from tui_cnn.tui.messages import CoreEvents
 from tui_cnn.tui.series import Ema, Series, thinned
 from tui_cnn.tui.session import pump
@@ -91,3 +92,18 @@ def test_duration() -> None:
     assert duration(3723) == "1:02:03"
     assert duration(math.nan) == "-"
     assert duration(math.inf) == "-"
+
+
+def test_freeze_after_first_step_passes_events_through_and_freezes_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[int] = []
+    monkeypatch.setattr(tui_session, "freeze_imported_objects", lambda: calls.append(1))
+    progress = DataProgress(stage="load", message="reading", done=1, total=2)
+    steps = [step(i) for i in range(1, 4)]
+    events = [progress, *steps]
+    seen: list[object] = []
+    for event in tui_session.freeze_after_first_step(events):
+        seen.append(event)
+        if event is progress:
+            assert calls == []  # not before the first step
+    assert seen == events and calls == [1]

@@ -22,12 +22,13 @@ from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.datafiles import DataError
 from tui_cnn.core.events import RunEnded
 from tui_cnn.core.exercises import TITLES
+from tui_cnn.core.perf import freeze_imported_objects, warm_up_imports
 from tui_cnn.core.runs import RunStoreError
 from tui_cnn.tui import keys, signals
 from tui_cnn.tui.exercises import exercise_commands
 from tui_cnn.tui.messages import CoreEvents, SetupChanged, listeners
 from tui_cnn.tui.screens.help import HelpScreen
-from tui_cnn.tui.session import Runner, TrainingSession, pump
+from tui_cnn.tui.session import Runner, TrainingSession, freeze_after_first_step, pump
 from tui_cnn.tui.startup import initial_config
 from tui_cnn.tui.widgets.filters_view import FiltersView
 from tui_cnn.tui.widgets.params_view import ParamsView
@@ -97,6 +98,7 @@ class TuiCnnApp(App[int]):
             self.call_after_refresh(self._find_devices)
         self.query_one("#presets").focus()
         signals.install(self.quit_for_signal)
+        self.call_after_refresh(freeze_imported_objects)  # the built app: keep full GCs short
 
     def on_unmount(self) -> None:
         if self.session is not None:  # however the app ends, a run still going stops
@@ -124,7 +126,10 @@ class TuiCnnApp(App[int]):
     def _find_devices(self) -> list[tuple[str, str]]:
         from tui_cnn.core.devices import available_devices
 
-        return available_devices()
+        found = available_devices()
+        warm_up_imports()
+        freeze_imported_objects()  # torch is imported now: keep full GCs short
+        return found
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="train")
     def _train(self, session: TrainingSession) -> None:
@@ -135,7 +140,7 @@ class TuiCnnApp(App[int]):
                 from tui_cnn.core.devices import default_threads
 
                 cfg = cfg.replace(threads=default_threads(reserve_for_ui=True))
-            pump(run(cfg, session.stop, session.pause), self.post_message)
+            pump(freeze_after_first_step(run(cfg, session.stop, session.pause)), self.post_message)
         finally:
             session.done.set()
 

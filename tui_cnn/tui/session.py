@@ -15,6 +15,7 @@ from textual.message import Message
 from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.control import StopFlag
 from tui_cnn.core.events import DataProgress, Event, RunEnded, RunStarted, StepMetrics
+from tui_cnn.core.perf import freeze_imported_objects
 from tui_cnn.tui.messages import CoreEvents
 
 Runner = Callable[[TrainConfig, threading.Event, threading.Event], Iterator[Event]]
@@ -46,6 +47,18 @@ class TrainingSession:
         elif isinstance(event, RunEnded):
             self.ended = event
             self.pause.clear()
+
+
+def freeze_after_first_step(events: Iterable[Event]) -> Iterator[Event]:
+    """``events`` unchanged; after the first step, what the run imported is frozen out of
+    the cycle collector's way (core.perf.freeze_imported_objects), keeping its full
+    collections, which stall the UI thread too, short."""
+    froze = False
+    for event in events:
+        if not froze and isinstance(event, StepMetrics):
+            froze = True
+            freeze_imported_objects()
+        yield event
 
 
 def pump(events: Iterable[Event], post: Callable[[Message], object],

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
@@ -12,7 +14,12 @@ POINTS_PER_CELL = 2
 
 class MetricChart(PlotextPlot):
     """Base for the training charts: subclasses keep bounded series and implement
-    :meth:`draw`; :meth:`flush` (called on a timer) refreshes only when data changed."""
+    :meth:`draw`; :meth:`flush` (called on a timer) refreshes only when data changed.
+
+    A hidden chart is not redrawn. When it is shown again, its last drawing is shown at
+    once and the new data a frame later: a plotext build costs 10-20 ms, which the key
+    that switched views would otherwise wait for.
+    """
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -20,23 +27,33 @@ class MetricChart(PlotextPlot):
         self.dirty = False
         self.x_max = 1.0  # epochs in the run: the x axis always spans the whole run
         self.renders = 0
+        self._drawn: tuple[Any, RenderResult] | None = None  # (size and theme, drawing)
 
     def mark_dirty(self) -> None:
         self.dirty = True
 
     def flush(self) -> None:
-        """Redraw if the data changed since the last redraw."""
-        if self.dirty:
+        """Redraw if the data changed since the last redraw and the chart is shown."""
+        if self.dirty and self.is_on_screen:
             self.dirty = False
+            self._drawn = None
             self.refresh()
 
     def render(self) -> RenderResult:
+        key = (self.size, self.app.theme)
+        if self._drawn is not None and self._drawn[0] == key:
+            if self.dirty:  # shown again after new data came: draw it next frame
+                self.call_after_refresh(self.flush)
+            return self._drawn[1]
+        self.dirty = False
         plt = self.plt
         plt.clear_figure()
         plt.xlim(0, self.x_max)
         self.draw(plt, max(2, POINTS_PER_CELL * self.size.width))
         self.renders += 1
-        return super().render()
+        drawing = super().render()
+        self._drawn = (key, drawing)
+        return drawing
 
     def draw(self, plt: Plot, limit: int) -> None:
         """Plot the series, each thinned to at most ``limit`` points."""

@@ -1,0 +1,46 @@
+"""Process-level speed settings: the GC freeze after imports."""
+
+from __future__ import annotations
+
+import gc
+import sys
+import types
+from collections.abc import Iterator
+
+import pytest
+
+from tui_cnn.core import perf
+
+
+@pytest.fixture
+def unfrozen() -> Iterator[None]:
+    gc.unfreeze()
+    yield
+    gc.unfreeze()
+
+
+def test_freeze_moves_objects_out_of_the_collectors_way_once_per_import(
+        unfrozen: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(perf, "_modules_at_freeze", 0)
+    assert gc.get_freeze_count() == 0
+    assert perf.freeze_imported_objects()
+    frozen = gc.get_freeze_count()
+    assert frozen > 1000  # the test process's imports
+    assert not perf.freeze_imported_objects()  # nothing imported since: no freeze
+    assert gc.get_freeze_count() == frozen
+    monkeypatch.setitem(sys.modules, "tui_cnn_test_new_module", types.ModuleType("m"))
+    assert perf.freeze_imported_objects()
+
+
+def test_frozen_objects_are_still_freed_by_reference_counting(
+        unfrozen: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(perf, "_modules_at_freeze", 0)
+
+    class Big:
+        pass
+
+    alive = Big()
+    gone = __import__("weakref").ref(alive)
+    perf.freeze_imported_objects()
+    del alive
+    assert gone() is None
