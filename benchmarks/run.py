@@ -138,7 +138,7 @@ def section_ui(opts: Options) -> tuple[list[Row], dict[str, Any]]:
     keys = {}
     for name, pressed in ui.KEYS.items():
         say(f"3 UI: key presses while training ({name})")
-        keys[name] = ui.key_latency(cfg, pressed)
+        keys[name] = ui.key_latency(cfg, pressed, 40 if opts.quick else 100)
     say("3 UI: time to first frame")
     first = ui.first_frame(opts.work / "runs", opts.repeats)
     med = speed["images_per_s"]

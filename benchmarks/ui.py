@@ -10,7 +10,8 @@ so the UI thread's cost is counted. Measured:
 - key-press to screen update while training: a key is handed to the driver as a terminal's
   input thread would, and the time runs until the first frame written after the key's
   action ran. Two keys: space (pause/resume: the status line changes) and "2"/"1" (switch
-  between the Filters and Training views: the whole view is drawn anew);
+  between the Filters and Training views: the whole view is drawn anew), each pressed a
+  fixed number of times every 0.1-0.3 s, in a fresh process per key as a user's session;
 - time to first frame: a fresh Python process that imports and opens the app, from just
   before the process starts to its first frame.
 """
@@ -18,6 +19,7 @@ so the UI thread's cost is counted. Measured:
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import statistics
 import subprocess
@@ -26,7 +28,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from textual import events
+from textual import constants, events
 from textual._compositor import CompositorUpdate
 from textual.screen import Screen
 
@@ -85,10 +87,11 @@ async def press_key(app: _TimedApp, key: str) -> float:
     return frame - sent
 
 
-async def app_run(cfg: TrainConfig, keys: tuple[str, ...] = (),
+async def app_run(cfg: TrainConfig, keys: tuple[str, ...] = (), presses: int = 0,
                   timeout: float = 600) -> dict[str, Any]:
-    """One run in the app: its RunEnded's images/s and key latencies (seconds) for ``keys``
-    pressed in turn every 0.1-0.3 s while it trains (none if empty)."""
+    """One run in the app: its RunEnded's images/s, and with ``keys``, the latencies
+    (seconds) of ``presses`` key presses, ``keys`` in turn every 0.1-0.3 s while it trains;
+    the run is then stopped."""
     app = _TimedApp(cfg)
     latencies: list[float] = []
     rng = random.Random(0)
@@ -97,19 +100,24 @@ async def app_run(cfg: TrainConfig, keys: tuple[str, ...] = (),
         await _until(lambda: app.session is not None and app.session.started, timeout,
                      "training to start")
         wall, ui_cpu = time.perf_counter(), time.thread_time()  # this thread runs the UI
-        while keys and app.session is not None and app.session.ended is None:
+        while len(latencies) < presses and app.session is not None and not app.session.ended:
             await asyncio.sleep(rng.uniform(0.1, 0.3))
             if app.session.ended is None:
                 latencies.append(await press_key(app, keys[len(latencies) % len(keys)]))
-        if app.session is not None and app.session.pause.is_set():
-            app.action_pause()  # an odd number of pauses: resume
+        ui_share = (time.thread_time() - ui_cpu) / (time.perf_counter() - wall)
+        if presses and app.session is not None:
+            app.session.stop.set()  # enough presses: the rest of the run is not needed
+            app.session.pause.clear()
         await _until(lambda: app.session is not None and app.session.ended, timeout,
                      "the run to end")
-        ui_share = (time.thread_time() - ui_cpu) / (time.perf_counter() - wall)
+        if not presses:
+            ui_share = (time.thread_time() - ui_cpu) / (time.perf_counter() - wall)
     assert app.session is not None and app.session.ended is not None
     ended = app.session.ended
-    if ended.status != "finished":
+    if ended.status not in (("finished", "stopped") if presses else ("finished",)):
         raise RuntimeError(f"the app's run ended {ended.status}: {ended.reason}")
+    if len(latencies) < presses:
+        raise RuntimeError(f"the run ended after {len(latencies)} of {presses} key presses")
     return {"images_per_s": ended.images_per_s, "latencies": latencies,
             "ui_thread_cpu_share": ui_share}
 
@@ -135,15 +143,32 @@ def throughput(cfg: TrainConfig, repeats: int) -> dict[str, Any]:
             "ratio": med["app"] / med["headless"], "ui_thread_cpu_share": ui_share}
 
 
-def key_latency(cfg: TrainConfig, keys: tuple[str, ...]) -> dict[str, Any]:
-    """Median, p95 and max key-press to frame (ms) over one run of ``cfg`` in the app."""
-    result = asyncio.run(app_run(cfg, keys))
+def key_latency(cfg: TrainConfig, keys: tuple[str, ...], presses: int) -> dict[str, Any]:
+    """Median, p95 and max key-press to frame (ms) of ``presses`` presses while ``cfg``
+    trains in the app (given epochs enough to last that long, then stopped). Measured in a
+    fresh process, as a user's session is: one app per process (apps opened earlier in the
+    same process leave objects behind that lengthen garbage collections)."""
+    job = json.dumps({"config": cfg.to_dict(), "keys": keys, "presses": presses})
+    out = subprocess.run([sys.executable, "-m", "benchmarks.ui", "--keys", job],
+                         capture_output=True, text=True, check=True, timeout=900,
+                         cwd=Path(__file__).resolve().parent.parent)
+    result = json.loads(out.stdout.strip().splitlines()[-1])
     ms = sorted(1000 * t for t in result["latencies"])
     p95 = ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))] if ms else None
-    return {"keys": keys, "presses": len(ms), "median_ms": statistics.median(ms) if ms else None,
+    return {"keys": keys, "presses": len(ms), "textual_fps": result["textual_fps"],
+            "median_ms": statistics.median(ms) if ms else None,
             "p95_ms": p95, "max_ms": max(ms, default=None), "all_ms": ms,
             "images_per_s_while_pressing": result["images_per_s"],
             "ui_thread_cpu_share": result["ui_thread_cpu_share"]}
+
+
+def _key_latency_child(job: str) -> None:
+    """In the child: one app run with key presses; its result as JSON on the last line."""
+    spec = json.loads(job)
+    cfg = TrainConfig.from_dict(spec["config"])
+    cfg = cfg.replace(epochs=max(cfg.epochs, 50))
+    result = asyncio.run(app_run(cfg, tuple(spec["keys"]), spec["presses"]))
+    print(json.dumps({**result, "textual_fps": constants.MAX_FPS}), flush=True)
 
 
 # -- time to first frame (a child process) ---------------------------------------------
@@ -182,3 +207,5 @@ def first_frame(runs_dir: Path, repeats: int) -> dict[str, Any]:
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--first-frame":
         _first_frame_child(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == "--keys":
+        _key_latency_child(sys.argv[2])

@@ -165,3 +165,41 @@ async def test_dataset_picker_notices_a_finished_download(
                        what="the picker to notice the download")
         preview = app.query_one(DatasetPreview)
         await wait_for(pilot, lambda: preview.images is not None, what="the preview")
+
+
+@pytest.mark.parametrize(("env", "fps"), [(None, 120), ("30", 30)])
+def test_the_app_asks_textual_for_120_fps_unless_the_user_chose(env: str | None,
+                                                               fps: int) -> None:
+    import os
+
+    environ = {k: v for k, v in os.environ.items() if k != "TEXTUAL_FPS"}
+    if env is not None:
+        environ["TEXTUAL_FPS"] = env
+    code = "import tui_cnn.tui.app; from textual import constants; print(constants.MAX_FPS)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         env=environ, check=True, timeout=60)
+    assert out.stdout.split() == [str(fps)]
+
+
+async def test_view_switches_do_not_pile_up_dead_footer_keys(make_app: AppFactory) -> None:
+    """Textual's Footer keeps every key it composed (Textualize/textual#6666); ours not."""
+    import gc
+    import weakref
+
+    from textual.widgets._footer import FooterKey
+
+    from tui_cnn.tui.widgets.footer import KeysFooter
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("escape")
+        footer = app.query_one(KeysFooter)
+        first = weakref.ref(footer.query(FooterKey).first())
+        for key in "2121212121":
+            await pilot.press(key)
+            await pilot.pause(0.05)
+        await pilot.pause(0.2)
+        watchers = getattr(footer, "__watchers")["compact"]
+        assert len(watchers) <= len(footer.query(FooterKey))
+        gc.collect()
+        assert first() is None, "a footer key from the first view is still alive"

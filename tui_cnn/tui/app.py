@@ -15,7 +15,7 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
-from textual.widgets import Footer, TabbedContent, TabPane, Tabs
+from textual.widgets import TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState
 
 from tui_cnn.core.config import ConfigError, TrainConfig
@@ -31,6 +31,7 @@ from tui_cnn.tui.screens.help import HelpScreen
 from tui_cnn.tui.session import Runner, TrainingSession, freeze_after_first_step, pump
 from tui_cnn.tui.startup import initial_config
 from tui_cnn.tui.widgets.filters_view import FiltersView
+from tui_cnn.tui.widgets.footer import KeysFooter
 from tui_cnn.tui.widgets.params_view import ParamsView
 from tui_cnn.tui.widgets.runs_view import RunsView
 from tui_cnn.tui.widgets.setup_panel import SetupPanel
@@ -87,7 +88,7 @@ class TuiCnnApp(App[int]):
                 with TabPane("4 Runs", id="runs"):
                     yield RunsView(id="runs-view")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         for notice in self._notices:
