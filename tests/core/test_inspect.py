@@ -15,16 +15,15 @@ from torch import nn
 from tui_cnn.core.inspect import (
     ANGLES,
     activations,
-    compare_conv,
     confusion_matrix,
     conv_weights,
     edge_scores,
     edge_summary,
     edge_templates,
     misclassified,
-    naive_conv2d,
     top_k,
 )
+from tui_cnn.core.naive_conv import compare_conv, naive_conv2d
 
 SOBEL_X = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])  # brighter right
 SOBEL_UP = SOBEL_X.T[::-1].copy()  # [[1, 2, 1], [0, 0, 0], [-1, -2, -1]]: brighter upwards

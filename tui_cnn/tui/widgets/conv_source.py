@@ -18,7 +18,7 @@ from tui_cnn.core.catalog import dataset_info
 from tui_cnn.core.config import ConfigError
 from tui_cnn.core.datafiles import DataError
 from tui_cnn.core.datasets import sample_images
-from tui_cnn.core.inspect import ConvComparison
+from tui_cnn.core.naive_conv import ConvComparison
 from tui_cnn.core.runs import RunStoreError, list_runs
 
 SOBEL_X = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])
@@ -117,7 +117,7 @@ def chosen_kernel(request: ConvRequest) -> tuple[np.ndarray, str]:
 
 def measure(request: ConvRequest) -> ConvResult:
     """Run the comparison (seconds: torch's import, then both timings)."""
-    from tui_cnn.core.inspect import compare_conv
+    from tui_cnn.core.naive_conv import compare_conv
 
     image, image_note = test_image(request.dataset, request.data_dir)
     kernel, kernel_note = chosen_kernel(request)
