@@ -3,6 +3,7 @@ filtering, sorting, selection, overlay and comparison, the snapshot with two run
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -89,6 +90,28 @@ async def test_every_run_is_listed_and_a_killed_one_as_damaged(make_app: AppFact
         detail = str(view.query_one("#runs-detail").render())
         assert "recovered 2 epoch(s)" in detail
         assert "1 torn or corrupt line(s) skipped" in detail
+
+
+async def test_runs_saved_by_another_process_appear_without_reload(
+        make_app: AppFactory, runs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("tui_cnn.tui.widgets.runs_view.WATCH_S", 0.1)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_runs(pilot)
+        view.table.move_cursor(row=view.table.shown.index(STRIDE))
+        late = "20251124-170000-mlp-synth-digits-0a0b"
+        write_run(runs, late, arch="mlp", accs=(0.9,), created=1_764_004_000.0)
+        await wait_for(pilot, lambda: late in view.table.shown, what="the new run listed")
+        assert view.table.shown[0] == late
+        assert view.table.current is not None and view.table.current.run_id == STRIDE
+        await pilot.press("2")  # hidden, the list is not read; shown again, it is
+        status = runs / STRIDE / "status.json"
+        status.write_text(json.dumps({**json.loads(status.read_text()), "status": "stopped"}))
+        await pilot.pause(0.3)
+        assert "stopped" not in view.table.cells[STRIDE]
+        await pilot.press("4")
+        await wait_for(pilot, lambda: "stopped" in view.table.cells[STRIDE],
+                       what="the changed run read again")
 
 
 async def test_a_broken_folder_never_breaks_the_list(make_app: AppFactory, runs: Path) -> None:

@@ -6,11 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from textual.widgets import OptionList, Select, Static
+from textual.widgets import OptionList, ProgressBar, Select, Static
 
 from tui_cnn.core.events import RunEnded
 from tui_cnn.tui.app import TuiCnnApp
 from tui_cnn.tui.messages import Setup
+from tui_cnn.tui.widgets.filters_view import FiltersView
 from tui_cnn.tui.widgets.params_view import ParamsView
 from tui_cnn.tui.widgets.setup_panel import SetupPanel
 
@@ -172,3 +173,51 @@ async def test_hidden_chart_waits_and_shows_new_data_a_frame_after_it_is_shown(
         await wait_for(pilot, lambda: chart.renders > renders and not chart.dirty,
                        what="a redraw after showing the chart")
         assert chart.epochs == [1.0, 2.0, 3.0]
+
+
+async def test_an_idle_app_wakes_no_redraw_timer(make_app: AppFactory,
+                                                 runner: FakeRunner) -> None:
+    """Each wake-up of the UI thread takes the GIL from the trainer: redraw timers tick
+    only while data comes, and only for the view on screen."""
+    app = make_app(epochs=1)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape")
+        await pilot.pause(1.5)  # the first showing's one redraw
+        training, filters = app.training_view, app.query_one(FiltersView)
+        ticks = (training.redraw.ticks, filters.redraw.ticks)
+        await pilot.pause(1.5)
+        assert (training.redraw.ticks, filters.redraw.ticks) == ticks, "idle, yet ticking"
+        await pilot.press("t")
+        await wait_for(pilot, lambda: app.session is not None and app.session.ended,
+                       what="the run to end")
+        await wait_for(pilot, lambda: training.redraw.ticks > ticks[0], what="a redraw")
+        assert filters.redraw.ticks == ticks[1]  # hidden all along
+        await pilot.pause(1.5)  # the last data drawn, the timer sleeps again
+        settled = training.redraw.ticks
+        await pilot.pause(1.5)
+        assert training.redraw.ticks == settled
+        assert not training.loss_chart.dirty
+        assert training.progress.query_one(ProgressBar).percentage == 1.0  # moved by events
+
+
+async def test_the_step_line_does_not_lay_out_the_screen_each_step(
+        make_app: AppFactory, runner: FakeRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Static.update lays out the whole screen (~25 ms) unless told the size is unchanged."""
+    runner.step_s = 0.01
+    app = make_app(epochs=2)
+    layouts: list[str] = []
+    original = Static.update
+
+    def update(self: Static, content: object = "", *, layout: bool = True) -> None:
+        if self.id == "progress-text" and layout:
+            layouts.append(str(content))
+        original(self, content, layout=layout)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Static, "update", update)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape", "t")
+        await wait_for(pilot, lambda: app.session is not None and app.session.ended,
+                       what="the run to end")
+        steps = len(app.training_view.loss_chart.steps)
+    assert steps > 10
+    assert len(layouts) <= 3, layouts

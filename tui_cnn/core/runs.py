@@ -225,6 +225,26 @@ def list_runs(runs_dir: str | os.PathLike[str] | None = None) -> list[RunRecord]
     return records
 
 
+def _mtime_ns(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return 0
+
+
+def runs_fingerprint(runs_dir: str | os.PathLike[str] | None = None) -> frozenset[
+        tuple[str, int, int]]:
+    """Changes when a run folder is added or removed, or a run writes its status or an
+    epoch: stat calls only, cheap enough to poll for runs another process saves."""
+    root = resolve_runs_dir(runs_dir)
+    try:
+        folders = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    except OSError:
+        return frozenset()
+    return frozenset((p.name, _mtime_ns(p / "status.json"), _mtime_ns(p / "epochs.jsonl"))
+                     for p in folders)
+
+
 def find_run(ref: str, runs_dir: str | os.PathLike[str] | None = None) -> Path:
     """A run folder from a path, a full id, or a unique prefix or suffix of an id."""
     direct = Path(ref).expanduser()

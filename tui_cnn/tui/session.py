@@ -21,8 +21,10 @@ from tui_cnn.tui.messages import CoreEvents
 Runner = Callable[[TrainConfig, threading.Event, threading.Event], Iterator[Event]]
 """``core.train.run``'s shape: ``run(cfg, stop, pause)``."""
 
-POST_INTERVAL_S = 0.25
-"""Step and data-progress events are posted together at most this often."""
+POST_INTERVAL_S = 0.5
+"""Step and data-progress events are posted together at most this often. Each post wakes
+the UI thread several times (the app, then each widget it updates), and each wake-up takes
+the GIL from the trainer (see tui/redraw.py for what that costs)."""
 
 
 @dataclass

@@ -3,9 +3,10 @@ layers per output channel, one test image's feature maps and top classes, and th
 set's confusion matrix with the images of a selected cell.
 
 Live: training events arrive through ``on_run_event`` (main thread) and are only stored;
-a timer redraws what changed, at most every REDRAW_S and only while the view is on screen
-(the trainer shares the GIL). After each epoch a thread worker reads the run's checkpoint
-(deeper layers, feature maps); torch is imported in that worker only.
+a timer redraws what changed, at most every REDRAW_S, only while the view is on screen and
+only after something changed (the trainer shares the GIL). After each epoch a thread
+worker reads the run's checkpoint (deeper layers, feature maps); torch is imported in that
+worker only.
 
 Saved runs: :meth:`FiltersView.show_run` opens one without training.
 """
@@ -26,6 +27,7 @@ from tui_cnn.core.events import Event, FilterSnapshot, RunStarted, TestPredictio
 from tui_cnn.render.heatmap import ColorMode, detect_color_mode
 from tui_cnn.tui import inspect_worker as iw
 from tui_cnn.tui.messages import RunListener
+from tui_cnn.tui.redraw import Redraw
 from tui_cnn.tui.widgets import filters_render as fr
 from tui_cnn.tui.widgets.activations_render import activations_text
 from tui_cnn.tui.widgets.confusion_view import ConfusionMatrix, pair_text
@@ -71,7 +73,10 @@ class FiltersView(RunListener, VerticalScroll):
 
     def on_mount(self) -> None:
         self.query_one("#filters-body").display = False
-        self.set_interval(REDRAW_S, self.flush)
+        self.redraw = Redraw(self, REDRAW_S, self.flush)
+
+    def on_show(self) -> None:
+        self.redraw.wake()
 
     @property
     def color_mode(self) -> ColorMode:
@@ -122,7 +127,7 @@ class FiltersView(RunListener, VerticalScroll):
         act, sections = actions[name]
         act()
         self.dirty.update(sections)
-        self.flush()
+        self.flush()  # a key: at once
 
     # Events from the training worker (main thread: store and mark) ------------------------
 
@@ -137,12 +142,12 @@ class FiltersView(RunListener, VerticalScroll):
             return
         elif isinstance(event, FilterSnapshot):
             self.state.add_snapshot(event)
-            self.dirty.add("filters")
+            self._mark("filters")
             if event.epoch_end and self.run_dir:
                 self._after_epoch()
         elif isinstance(event, TestPredictions):
             self.state.add_predictions(event)
-            self.dirty.add("confusion")
+            self._mark("confusion")
 
     def _begin(self, run_dir: str | None, source: str, *, live: bool) -> None:
         """Forget the previous run; its workers' late results are dropped."""
@@ -153,7 +158,7 @@ class FiltersView(RunListener, VerticalScroll):
         self.query_one(ConfusionMatrix).chosen = None
         self.query_one("#filters-intro").display = False
         self.query_one("#filters-body").display = True
-        self.dirty.update(SECTIONS)
+        self._mark(*SECTIONS)
 
     def _after_epoch(self) -> None:
         assert self.run_dir is not None
@@ -176,7 +181,7 @@ class FiltersView(RunListener, VerticalScroll):
                                            message.final, epoch_end=True)
         self.state.set_conv_layers(message.conv_layers)
         self.problem = "; ".join(message.problems)
-        self.dirty.add("filters")
+        self._mark("filters")
 
     def on_model_read(self, message: iw.ModelRead) -> None:
         if message.generation != self.generation:
@@ -184,26 +189,26 @@ class FiltersView(RunListener, VerticalScroll):
         self.state.add_checkpoint(message.epoch, message.convs)
         self.class_names = message.classes
         self.images = message.images
-        self.dirty.update(("filters", "confusion"))  # deeper layers; the cell's images
+        self._mark("filters", "confusion")  # deeper layers; the cell's images
 
     def on_activations_read(self, message: iw.ActivationsRead) -> None:
         if message.generation == self.generation and message.index == self.image_index:
             self.activations = message
-            self.dirty.add("activations")
+            self._mark("activations")
 
     def on_predictions_read(self, message: iw.PredictionsRead) -> None:
         if message.generation == self.generation:
             self.state.predictions[message.epoch] = (message.labels, message.predicted)
-            self.dirty.add("confusion")
+            self._mark("confusion")
 
     def on_inspect_failed(self, message: iw.InspectFailed) -> None:
         if message.generation == self.generation:
             self.problem = f"Can't look inside the model: {message.reason}"
-            self.dirty.update(SECTIONS)
+            self._mark(*SECTIONS)
 
     def on_confusion_matrix_cell_selected(self, message: ConfusionMatrix.CellSelected) -> None:
         self.dirty.add("confusion")
-        self.flush()
+        self.flush()  # a click: at once
 
     # Keys -----------------------------------------------------------------------------------
 
@@ -233,7 +238,13 @@ class FiltersView(RunListener, VerticalScroll):
     # Drawing ---------------------------------------------------------------------------------
 
     def on_resize(self) -> None:
-        self.dirty.update(SECTIONS)
+        self._mark(*SECTIONS)
+
+    def _mark(self, *sections: str) -> None:
+        """These sections changed: redraw them at the next tick (hidden: once shown)."""
+        self.dirty.update(sections)
+        if self.is_on_screen:
+            self.redraw.wake()
 
     def flush(self) -> None:
         """Redraw the sections that changed, if the view is on screen."""

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import VerticalGroup
 from textual.widgets import ProgressBar, Static
@@ -27,6 +29,11 @@ def duration(seconds: float) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
+def rows(text: str, width: int) -> int:
+    """Lines ``text`` takes at ``width`` cells, wrapped (near enough: words wrap early)."""
+    return sum(max(1, -(-cell_len(line) // width)) for line in text.split("\n"))
+
+
 def step_text(event: StepMetrics, epochs: int) -> str:
     return (f"epoch {event.epoch}/{epochs} · step {event.step:,}/{event.total_steps:,}"
             f" · {event.images_per_s:,.0f} img/s · ETA {duration(event.eta_s)}")
@@ -41,41 +48,56 @@ def ended_text(event: RunEnded) -> str:
     return text
 
 
+class EventProgressBar(ProgressBar):
+    """A ProgressBar moved only by events. Textual's own wakes the UI thread every second
+    to redraw an ETA, which this one does not show (the line above it does)."""
+
+    def _on_mount(self, event: events.Mount) -> None:
+        event.prevent_default()  # the base classes' handlers: ProgressBar.on_mount's timer
+        self.update()
+
+
 class RunProgress(VerticalGroup):
     """Shows the latest of each kind of event; the app feeds it through TrainingView."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.epochs = 1
+        self.shown = IDLE_TEXT
 
     def compose(self) -> ComposeResult:
         yield Static(IDLE_TEXT, id="progress-text")
-        yield ProgressBar(total=1, show_eta=False, id="progress-bar")
+        yield EventProgressBar(total=1, show_eta=False, id="progress-bar")
 
     def show(self, event: Event) -> None:
-        text = self.query_one("#progress-text", Static)
         bar = self.query_one("#progress-bar", ProgressBar)
         if isinstance(event, DataProgress):
             counts = f" ({event.done:,}/{event.total:,})" if event.total else ""
-            text.update(f"Preparing data: {event.message}{counts}")
+            self.note(f"Preparing data: {event.message}{counts}")
         elif isinstance(event, RunStarted):
             self.epochs = int(event.config.get("epochs", 1))
             bar.update(total=event.total_steps, progress=0)
-            text.update(f"Training {event.run_id} on {event.device}: "
-                        f"{event.train_size:,} images, {event.params:,} parameters")
+            self.note(f"Training {event.run_id} on {event.device}: "
+                      f"{event.train_size:,} images, {event.params:,} parameters")
         elif isinstance(event, StepMetrics):
             bar.update(total=event.total_steps, progress=event.step)
-            text.update(step_text(event, self.epochs))
+            self.note(step_text(event, self.epochs))
         elif isinstance(event, EpochMetrics):
             bar.update(progress=event.step)
-            text.update(f"epoch {event.epoch}/{event.epochs} done · test acc "
-                        f"{100 * event.test_acc:.2f}% · train acc {100 * event.train_acc:.2f}%")
+            self.note(f"epoch {event.epoch}/{event.epochs} done · test acc "
+                      f"{100 * event.test_acc:.2f}% · train acc {100 * event.train_acc:.2f}%")
         elif isinstance(event, RunEnded):
-            text.update(ended_text(event))
+            self.note(ended_text(event))
 
     def note(self, message: str) -> None:
-        """Say something that is not an event (stopping, paused, failed)."""
-        self.query_one("#progress-text", Static).update(message)
+        """Show ``message`` (an event's line, or stopping, paused, failed). The screen is
+        laid out again only if the line's height may change: a layout arranges every
+        widget (~25 ms here), and the step line changes several times a second."""
+        text = self.query_one("#progress-text", Static)
+        width = text.content_size.width
+        layout = width > 0 and rows(message, width) != rows(self.shown, width)
+        self.shown = message
+        text.update(message, layout=layout)
 
     def reset(self) -> None:
         self.query_one("#progress-bar", ProgressBar).update(total=1, progress=0)

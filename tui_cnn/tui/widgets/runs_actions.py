@@ -42,7 +42,8 @@ def saved_config(view: RunsView, record: RunRecord) -> TrainConfig | None:
 
 def submit(view: RunsView, plan: Plan) -> None:
     assert view.queue is not None
-    view.queue.submit(plan)
+    if view.queue.submit(plan):
+        view.queue_ticks.wake()
 
 
 # ---- fork ----------------------------------------------------------------------------

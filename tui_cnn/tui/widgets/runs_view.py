@@ -17,9 +17,10 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Static
 
 from tui_cnn.core.events import Event, RunEnded
-from tui_cnn.core.runs import RunRecord, list_runs, resolve_runs_dir
+from tui_cnn.core.runs import RunRecord, list_runs, resolve_runs_dir, runs_fingerprint
 from tui_cnn.tui.exercises import TICK_S, RunQueue
 from tui_cnn.tui.messages import RunListener
+from tui_cnn.tui.redraw import Redraw
 from tui_cnn.tui.widgets import runs_actions
 from tui_cnn.tui.widgets.compare_chart import CompareChart
 from tui_cnn.tui.widgets.compare_data import Colour, RunCurves, colour_for, load_curves
@@ -28,6 +29,9 @@ from tui_cnn.tui.widgets.runs_table import COLUMNS, RunsTable
 
 if TYPE_CHECKING:
     from tui_cnn.tui.app import TuiCnnApp
+
+WATCH_S = 2.0
+"""How often the shown Runs view checks the runs folder for changes made elsewhere."""
 
 HINT = ("Select runs with enter (or a click): their curves overlay here and a table shows "
         "what differs. f forks the run under the cursor, R carries it on, i inspects it, "
@@ -49,6 +53,7 @@ class RunsView(RunListener, VerticalScroll):
         self.stale = True  # the run folders may have changed since the list was read
         self.note_runs: set[str] = set()  # the runs the exercise note is about
         self.curves: dict[tuple[str, Colour], RunCurves] = {}  # read since the last reload
+        self.fingerprint: frozenset[tuple[str, int, int]] = frozenset()  # at the last reload
 
     def compose(self) -> ComposeResult:
         yield FilterInput(placeholder="filter: type words, e.g. cnn mnist", id="runs-filter")
@@ -64,7 +69,8 @@ class RunsView(RunListener, VerticalScroll):
 
     def on_mount(self) -> None:
         self.queue = RunQueue(self.tui_app)
-        self.set_interval(TICK_S, self.queue.tick)
+        self.queue_ticks = Redraw(self, TICK_S, self._tick_queue)
+        self.folder_watch = self.set_interval(WATCH_S, self.watch_folder, pause=True)
         self.query_one("#exercise-note").display = False
         self._show_compare()
 
@@ -87,7 +93,8 @@ class RunsView(RunListener, VerticalScroll):
     # The list -----------------------------------------------------------------------
 
     def on_show(self) -> None:
-        if self.stale:
+        self.folder_watch.resume()
+        if self.stale or self.folder_changed():
             self.reload()
         if not isinstance(self.app.focused, Input):
             self.table.focus()
@@ -98,10 +105,31 @@ class RunsView(RunListener, VerticalScroll):
             if self.is_on_screen:
                 self.reload()
 
+    def on_hide(self) -> None:
+        self.folder_watch.pause()
+
+    def _tick_queue(self) -> None:
+        """While a plan of runs is going, look whether its run has ended (no timer
+        otherwise: an idle view does not wake the UI thread)."""
+        assert self.queue is not None
+        self.queue.tick()
+        if self.queue.busy:
+            self.queue_ticks.wake()
+
+    def folder_changed(self) -> bool:
+        return runs_fingerprint(self.runs_dir) != self.fingerprint
+
+    def watch_folder(self) -> None:
+        """Shown, the list follows the runs folder: runs that `tui-cnn train` (or another
+        app) saves appear, and their status and epochs update, without r."""
+        if self.is_on_screen and self.folder_changed():
+            self.reload()
+
     def reload(self) -> None:
         """Read the run folders again; selected runs that are gone are dropped."""
         self.stale = False
         self.curves = {}
+        self.fingerprint = runs_fingerprint(self.runs_dir)
         records = list_runs(self.runs_dir)
         ids = {record.run_id for record in records}
         self.selected = {rid: c for rid, c in self.selected.items() if rid in ids}

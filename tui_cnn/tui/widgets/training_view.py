@@ -7,12 +7,14 @@ from textual.containers import Vertical
 
 from tui_cnn.core.events import EpochMetrics, Event, RunStarted, StepMetrics
 from tui_cnn.tui.messages import RunListener
+from tui_cnn.tui.redraw import Redraw
 from tui_cnn.tui.widgets.accuracy_chart import AccuracyChart
 from tui_cnn.tui.widgets.loss_chart import LossChart
 from tui_cnn.tui.widgets.run_progress import RunProgress
 
-REDRAW_S = 0.3
-"""Charts redraw at most this often (each redraw holds the GIL the trainer needs)."""
+REDRAW_S = 1.0
+"""Charts redraw at most this often while data comes: each redraw (two plotext builds,
+~10 ms each) holds the GIL the trainer needs."""
 
 
 class TrainingView(RunListener, Vertical):
@@ -22,7 +24,10 @@ class TrainingView(RunListener, Vertical):
         yield AccuracyChart(id="acc-chart")
 
     def on_mount(self) -> None:
-        self.set_interval(REDRAW_S, self.flush)
+        self.redraw = Redraw(self, REDRAW_S, self.flush)
+
+    def on_show(self) -> None:
+        self.redraw.wake()
 
     @property
     def loss_chart(self) -> LossChart:
@@ -41,8 +46,11 @@ class TrainingView(RunListener, Vertical):
         self.loss_chart.reset(epochs)
         self.acc_chart.reset(epochs)
         self.progress.reset()
+        self.redraw.wake()
 
     def on_run_event(self, event: Event) -> None:
+        if self.is_on_screen:  # hidden: on_show wakes it
+            self.redraw.wake()
         self.progress.show(event)
         if isinstance(event, StepMetrics):
             self.loss_chart.add_step(event)
