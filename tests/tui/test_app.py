@@ -9,7 +9,7 @@ import textwrap
 import numpy as np
 import pytest
 from textual.command import CommandPalette
-from textual.widgets import Static, TabbedContent
+from textual.widgets import Checkbox, Static, TabbedContent
 
 from tui_cnn.core.config import ConfigError
 from tui_cnn.tui import startup
@@ -67,6 +67,22 @@ async def test_setup_panel_hides_and_shows(make_app: AppFactory) -> None:
         assert not app.panel.display
         await pilot.press("s")
         assert app.panel.display
+
+
+async def test_panel_hidden_for_room_takes_no_keys(make_app: AppFactory) -> None:
+    """At 80 columns a view switch hides the setup panel; the focus must leave it, or
+    the keys go to a hidden field (space ticked the hidden batch-norm checkbox)."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        assert app.focused is not None and app.panel in app.focused.ancestors_with_self
+        batch_norm = app.panel.query_one("#batch-norm", Checkbox).value
+        await pilot.press("2")
+        await pilot.pause(0.1)
+        assert not app.panel.display
+        assert app.focused is not None and app.panel not in app.focused.ancestors_with_self
+        await pilot.press("space")
+        assert app.panel.query_one("#batch-norm", Checkbox).value == batch_norm
+        assert any("Nothing to pause" in said for said in notifications(app))
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60), (60, 20)])

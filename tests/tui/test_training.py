@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import OptionList, ProgressBar, Select, Static
+from textual.widgets._footer import FooterKey
 
 from tui_cnn.core.events import RunEnded
 from tui_cnn.tui.app import TuiCnnApp
@@ -91,6 +92,31 @@ async def test_second_start_is_refused(make_app: AppFactory, runner: FakeRunner)
         assert app.session is session
         assert runner.calls == 1
         assert any("already going" in text for text in notifications(app))
+
+
+def footer_keys(app: TuiCnnApp) -> set[str]:
+    return {key.key for key in app.query(FooterKey)}
+
+
+async def test_footer_shows_the_keys_for_now(make_app: AppFactory, runner: FakeRunner) -> None:
+    """Idle: t (and f, R in the Runs view); training: space and x. So every key a view
+    has fits in 80 columns. The keys left out still act: see the tests around this one."""
+    runner.step_s = 0.01
+    app = make_app(epochs=3)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape", "4")
+        await pilot.pause()
+        assert {"t", "f", "R"} <= footer_keys(app)
+        assert not {"space", "x"} & footer_keys(app)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: {"space", "x"} <= footer_keys(app), what="run keys")
+        await pilot.press("4")
+        await wait_for(pilot, lambda: "i" in footer_keys(app), what="the Runs view's keys")
+        assert not {"t", "f", "R"} & footer_keys(app)
+        await wait_for(pilot, lambda: app.session is not None and app.session.ended,
+                       what="the run to end")
+        await wait_for(pilot, lambda: "t" in footer_keys(app), what="t back in the footer")
+        assert not {"space", "x"} & footer_keys(app)
 
 
 async def test_quit_while_training_saves_the_run(make_app: AppFactory,

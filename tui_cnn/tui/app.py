@@ -88,7 +88,7 @@ class TuiCnnApp(App[int]):
                 with TabPane("4 Runs", id="runs"):
                     yield RunsView(id="runs-view")
         yield StatusLine(id="status")
-        yield KeysFooter()
+        yield KeysFooter(not_shown=self.keys_not_shown)
 
     def on_mount(self) -> None:
         for notice in self._notices:
@@ -170,6 +170,7 @@ class TuiCnnApp(App[int]):
         self.training_view.progress.note(reason)
 
     def _train_ended(self) -> None:
+        self.refresh_bindings()  # the footer's keys for no run going
         session = self.session
         if session is not None and session.ended is None and self.status.state != "failed":
             stopped = session.stop.is_set()  # run() returns quietly if stopped while loading
@@ -229,6 +230,7 @@ class TuiCnnApp(App[int]):
                         severity="warning")
             return None
         self.session = TrainingSession(cfg)
+        self.refresh_bindings()  # the footer's keys for a run going
         self.make_room()
         self.training_view.reset(cfg.epochs)
         self.status.starting()
@@ -306,6 +308,10 @@ class TuiCnnApp(App[int]):
         except NoMatches:  # still composing
             return None
 
+    def keys_not_shown(self) -> frozenset[str]:
+        """The footer shows t (and f, R) when idle, space and x while training."""
+        return keys.not_shown_when("training" if self.training else "idle")
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A key that belongs to one view (keys.Key.view) acts, and shows, only there."""
         view = keys.view_of(action)
@@ -323,7 +329,7 @@ class TuiCnnApp(App[int]):
         if self.size.width >= NARROW_WIDTH or self._made_room or not self.panel.display:
             return
         self._made_room = True
-        self.panel.display = False
+        self.hide_panel()
         self.notify("Setup panel hidden to make room: s shows it again.", timeout=4)
 
     async def _run_key(self, key: keys.Key) -> None:
@@ -340,10 +346,16 @@ class TuiCnnApp(App[int]):
         self.query_one(FiltersView).command(command)
 
     def action_toggle_setup(self) -> None:
-        panel = self.panel
-        panel.display = not panel.display
-        if not panel.display:
-            self.query_one("#views Tabs", Tabs).focus()
+        if self.panel.display:
+            self.hide_panel()
+        else:
+            self.panel.display = True
+
+    def hide_panel(self) -> None:
+        """Hide the setup panel and move the focus out of it: a field left focused while
+        hidden would still take keys (space would tick a hidden checkbox, not pause)."""
+        self.panel.display = False
+        self.query_one("#views Tabs", Tabs).focus()
 
     def action_leave_field(self) -> None:
         self.query_one("#views Tabs", Tabs).focus()

@@ -24,15 +24,16 @@ class Key:
     show: bool = True
     group: Binding.Group | None = None
     view: str | None = None  # the view (tab id) the key acts on; None: everywhere
+    when: str | None = None  # "idle" / "training": the footer shows it only then
 
 
 KEYS: tuple[Key, ...] = (
     Key("t", "t", "start", "Start", "Start training",
-        "start training with the settings in the setup panel"),
+        "start training with the settings in the setup panel", when="idle"),
     Key("space", "space", "pause", "Pause", "Pause or resume training",
-        "pause the running training between batches, or resume it"),
+        "pause the running training between batches, or resume it", when="training"),
     Key("x", "x", "stop", "Stop", "Stop training",
-        "stop at the next batch; the run is saved as 'stopped'"),
+        "stop at the next batch; the run is saved as 'stopped'", when="training"),
     Key("1", "1", "show_view('training')", "Training", "Show the Training view",
         "Training view: loss and accuracy charts, progress", group=VIEWS),
     Key("2", "2", "show_view('filters')", "Filters", "Show the Filters view",
@@ -67,9 +68,9 @@ KEYS: tuple[Key, ...] = (
         "Filters view: feature maps of the next test image", show=False, group=IMAGES,
         view="filters"),
     Key("f", "f", "runs('fork')", "Fork", "Runs: fork the run",
-        "Runs view: fork the run (one setting changed, same seed)", view="runs"),
+        "Runs view: fork the run (one setting changed, same seed)", view="runs", when="idle"),
     Key("R", "R", "runs('resume')", "Resume", "Runs: carry the run on",
-        "Runs view: carry the run on from its last checkpoint", view="runs"),
+        "Runs view: carry the run on from its last checkpoint", view="runs", when="idle"),
     Key("i", "i", "runs('inspect')", "Inspect", "Runs: inspect the run",
         "Runs view: a run's filters, activations, confusion matrix", view="runs"),
     Key("slash", "/", "runs('filter')", "Filter", "Runs: filter the list",
@@ -98,6 +99,12 @@ def bindings() -> list[BindingType]:
         Binding(k.key, k.action, k.label, show=k.show, key_display=k.display, group=k.group)
         for k in KEYS
     ]
+
+
+def not_shown_when(state: str) -> frozenset[str]:
+    """The actions the footer leaves out in ``state`` ("idle" or "training"): those of keys
+    that belong to the other state. The keys still act (and say why they cannot)."""
+    return frozenset(k.action for k in KEYS if k.when not in (None, state))
 
 
 def view_of(action: str) -> str | None:
