@@ -42,3 +42,10 @@ def screen_text(app: App[Any]) -> str:
     """The screen's text, from the SVG screenshot with its tags taken out."""
     text = re.sub(r"<[^>]+>", "", app.export_screenshot())
     return html.unescape(text).replace("\xa0", " ")
+
+
+def footer_keys(app: App[Any]) -> set[str]:
+    """The keys the footer lists now (Textual key names)."""
+    from tui_cnn.tui.widgets.footer import KeysFooter
+
+    return {key for entry in app.query_one(KeysFooter).entries for key in entry.keys}

@@ -19,7 +19,7 @@ from tui_cnn.tui.screens.help import HelpScreen
 from tui_cnn.tui.widgets.dataset_preview import DatasetPreview
 
 from .conftest import AppFactory
-from .helpers import notifications, screen_text, wait_for
+from .helpers import footer_keys, notifications, screen_text, wait_for
 
 
 async def test_number_keys_switch_views(make_app: AppFactory) -> None:
@@ -197,25 +197,56 @@ def test_the_app_asks_textual_for_120_fps_unless_the_user_chose(env: str | None,
     assert out.stdout.split() == [str(fps)]
 
 
-async def test_view_switches_do_not_pile_up_dead_footer_keys(make_app: AppFactory) -> None:
-    """Textual's Footer keeps every key it composed (Textualize/textual#6666); ours not."""
-    import gc
-    import weakref
-
-    from textual.widgets._footer import FooterKey
-
+async def test_view_switches_mount_nothing_in_the_footer(make_app: AppFactory) -> None:
+    """The footer is one widget drawn as text: a view switch changes its keys without
+    composing widgets (Textual's Footer composed a widget per key, on every switch, and
+    kept the old ones: Textualize/textual#6666)."""
     from tui_cnn.tui.widgets.footer import KeysFooter
 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("escape")
         footer = app.query_one(KeysFooter)
-        first = weakref.ref(footer.query(FooterKey).first())
+        widgets = len(list(app.screen.walk_children()))
         for key in "2121212121":
             await pilot.press(key)
             await pilot.pause(0.05)
+            assert ("n" in footer_keys(app)) == (key == "2")
         await pilot.pause(0.2)
-        watchers = getattr(footer, "__watchers")["compact"]
-        assert len(watchers) <= len(footer.query(FooterKey))
-        gc.collect()
-        assert first() is None, "a footer key from the first view is still alive"
+        assert not footer.children
+        assert len(list(app.screen.walk_children())) == widgets
+
+
+@pytest.mark.parametrize("view", ["1", "2", "3", "4"])
+async def test_every_views_footer_fits_80_columns(make_app: AppFactory, view: str) -> None:
+    from tui_cnn.tui.widgets.footer import KeysFooter
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape", view)
+        await pilot.pause(0.1)
+        text = app.query_one(KeysFooter).text
+        assert len(text) <= 80
+        assert text.rstrip().endswith("s Setup ? Help q Quit"), text
+
+
+async def test_clicking_a_footer_key_presses_it(make_app: AppFactory) -> None:
+    from tui_cnn.tui.widgets.footer import KeysFooter
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("escape")
+        footer = app.query_one(KeysFooter)
+        footer.text  # noqa: B018 (lays out the keys' columns)
+        column = next(start for start, _end, key in footer._spans if key == "4")
+        await pilot.click(KeysFooter, offset=(column, 0))
+        assert app.query_one(TabbedContent).active == "runs"
+
+
+def test_animations_are_off_unless_asked_for(make_app: AppFactory,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("TEXTUAL_ANIMATIONS", raising=False)
+    assert make_app().animation_level == "none"
+    monkeypatch.setenv("TEXTUAL_ANIMATIONS", "full")
+    monkeypatch.setattr("textual.constants.TEXTUAL_ANIMATIONS", "full")
+    assert make_app().animation_level == "full"

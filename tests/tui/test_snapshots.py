@@ -10,13 +10,12 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets._footer import FooterKey
 
 from tui_cnn.tui.app import TuiCnnApp
 from tui_cnn.tui.widgets.dataset_preview import DatasetPreview
 
 from .conftest import AppFactory
-from .helpers import wait_for
+from .helpers import footer_keys, wait_for
 
 Snap = Callable[..., bool]
 
@@ -44,7 +43,7 @@ async def after_a_run(pilot: Pilot[Any]) -> None:
     await pilot.press("t")
     await wait_for(pilot, lambda: app.session is not None and app.session.ended,
                    what="the run to end")
-    await wait_for(pilot, lambda: "t" in {key.key for key in app.query(FooterKey)},
+    await wait_for(pilot, lambda: "t" in footer_keys(app),
                    what="the footer's keys for no run going")
     await pilot.pause(0.5)  # the chart timer redraws
     app.clear_notifications()

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from textual.widgets import OptionList, ProgressBar, Select, Static
-from textual.widgets._footer import FooterKey
 
 from tui_cnn.core.events import RunEnded
 from tui_cnn.tui.app import TuiCnnApp
@@ -18,7 +17,7 @@ from tui_cnn.tui.widgets.setup_panel import SetupPanel
 
 from .conftest import AppFactory
 from .fakes import FakeRunner
-from .helpers import notifications, wait_for, wait_until
+from .helpers import footer_keys, notifications, wait_for, wait_until
 
 SIZE = (120, 40)
 
@@ -92,10 +91,6 @@ async def test_second_start_is_refused(make_app: AppFactory, runner: FakeRunner)
         assert app.session is session
         assert runner.calls == 1
         assert any("already going" in text for text in notifications(app))
-
-
-def footer_keys(app: TuiCnnApp) -> set[str]:
-    return {key.key for key in app.query(FooterKey)}
 
 
 async def test_footer_shows_the_keys_for_now(make_app: AppFactory, runner: FakeRunner) -> None:
