@@ -129,6 +129,8 @@ async def test_edge_summary_and_stepping_through_epochs(make_app: AppFactory,
         await pilot.press("right_square_bracket", "right_square_bracket")
         assert "live: epoch 3" in plain(view, "filters-head")
         assert view.state.selected is None
+        await feed(pilot, RunEnded("stopped", "", "r", None, 2, 25, 0.9, 0.9, 1.0, 9.0, 9))
+        assert "following the run" not in plain(view, "filters-slider")
 
 
 async def test_normalise_toggle_and_edge_table(make_app: AppFactory,

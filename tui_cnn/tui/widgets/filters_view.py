@@ -23,7 +23,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
-from tui_cnn.core.events import Event, FilterSnapshot, RunStarted, TestPredictions
+from tui_cnn.core.events import Event, FilterSnapshot, RunEnded, RunStarted, TestPredictions
 from tui_cnn.render.heatmap import ColorMode, detect_color_mode
 from tui_cnn.tui import inspect_worker as iw
 from tui_cnn.tui.messages import RunListener
@@ -55,6 +55,7 @@ class FiltersView(RunListener, VerticalScroll):
         self.activations: iw.ActivationsRead | None = None
         self.problem = ""
         self.live = True  # False while a saved run is shown: live events are ignored
+        self.running = False  # the live run is still training (its newest epoch is followed)
         self.dirty: set[str] = set()
 
     def compose(self) -> ComposeResult:
@@ -140,6 +141,9 @@ class FiltersView(RunListener, VerticalScroll):
                 len(arch.get("conv_channels", ())) if isinstance(arch, dict) else 1)
         elif not self.live:
             return
+        elif isinstance(event, RunEnded):
+            self.running = False
+            self._mark("filters")  # the slider no longer says it follows the run
         elif isinstance(event, FilterSnapshot):
             self.state.add_snapshot(event)
             self._mark("filters")
@@ -154,6 +158,7 @@ class FiltersView(RunListener, VerticalScroll):
         self.generation += 1
         self.state = FilterState(normalise=self.state.normalise, layer=self.state.layer)
         self.run_dir, self.source, self.live = run_dir, source, live
+        self.running = live
         self.images, self.activations, self.problem, self.image_index = None, None, "", 0
         self.query_one(ConfusionMatrix).chosen = None
         self.query_one("#filters-intro").display = False
@@ -267,7 +272,7 @@ class FiltersView(RunListener, VerticalScroll):
     def _draw_filters(self, width: int) -> None:
         state = self.state
         self._set("filters-slider", fr.slider(state.frames(), state.current_frame(),
-                                              self.live))
+                                              self.running))
         parts = fr.section(state.shown(), state.normalise, self.color_mode, width,
                            self.source)
         for part, text in parts.items():

@@ -72,7 +72,6 @@ class KeysFooter(Widget, can_focus=False):
         self.not_shown = not_shown
         self.entries: tuple[FooterEntry, ...] = ()
         self.palette: FooterEntry | None = None
-        self.recomputes = 0
         self._spans: list[tuple[int, int, str]] = []  # (first column, end, key) for clicks
 
     def on_mount(self) -> None:
@@ -88,7 +87,6 @@ class KeysFooter(Widget, can_focus=False):
 
     def update_keys(self) -> None:
         """Read the screen's active bindings; redraw if the keys listed changed."""
-        self.recomputes += 1
         active = self.screen.active_bindings
         entries = footer_entries(active.values(), self.not_shown(), self.app.get_key_display)
         palette_binding = active.get(self.app.COMMAND_PALETTE_BINDING)
