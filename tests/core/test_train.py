@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import threading
 from pathlib import Path
 
@@ -66,6 +67,18 @@ def test_run_folder_holds_config_metrics_and_a_plain_state_dict(tmp_path: Path) 
     state = torch.load(Path(end.run_dir) / "model.pt", weights_only=True)
     assert set(state) >= {"conv1.weight", "conv1.bias", "fc2.weight"}
     assert record.config["params"] == 26_698
+
+
+def test_reported_loss_is_plain_cross_entropy_like_test_loss(tmp_path: Path) -> None:
+    """Trained with label smoothing 0.5 the objective is at least the targets' entropy,
+    1.68 on 10 classes; the reported training loss is the plain cross-entropy, which a
+    model that learned anything brings below it, as it does test_loss."""
+    events = list(run(tiny(tmp_path, label_smoothing=0.5, epochs=3, runs_dir="")))
+    floor = -(0.55 * math.log(0.55) + 9 * 0.05 * math.log(0.05))
+    epoch = [e for e in events if isinstance(e, EpochMetrics)][-1]
+    assert epoch.test_acc > 0.6
+    assert epoch.train_loss < floor - 0.1
+    assert abs(epoch.train_loss - epoch.test_loss) < 0.5
 
 
 def test_same_seed_same_losses(tmp_path: Path) -> None:

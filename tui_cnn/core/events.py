@@ -52,7 +52,7 @@ class StepMetrics:
     total_steps: int
     epoch_step: int
     steps_per_epoch: int
-    loss: float
+    loss: float  # mean cross-entropy since the last report, without label smoothing
     accuracy: float
     lr: float
     images_per_s: float
