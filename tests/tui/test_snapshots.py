@@ -45,7 +45,10 @@ async def after_a_run(pilot: Pilot[Any]) -> None:
                    what="the run to end")
     await wait_for(pilot, lambda: "t" in footer_keys(app),
                    what="the footer's keys for no run going")
-    await pilot.pause(0.5)  # the chart timer redraws
+    view = app.training_view
+    await wait_for(pilot, lambda: not (view.loss_chart.dirty or view.acc_chart.dirty),
+                   what="the charts' redraw timer to draw the last data")
+    await pilot.pause(0.3)
     app.clear_notifications()
     await pilot.pause(0.1)
 

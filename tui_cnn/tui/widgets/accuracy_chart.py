@@ -6,7 +6,7 @@ from textual_plotext.plot import Plot
 
 from tui_cnn.core.events import EpochMetrics, StepMetrics
 from tui_cnn.tui.series import Ema, Series
-from tui_cnn.tui.widgets.chart import MetricChart
+from tui_cnn.tui.widgets.chart import LINE, MetricChart
 
 
 def percent(values: list[float]) -> list[float]:
@@ -54,14 +54,13 @@ class AccuracyChart(MetricChart):
         self.mark_dirty()
 
     def draw(self, plt: Plot, limit: int) -> None:
-        plt.title("accuracy % by epoch")
+        self.set_title(plt, f"accuracy % by epoch   {LINE} train (running)   x train   o test",
+                       f"accuracy % by epoch  {LINE} x train  o test",
+                       f"accuracy %  {LINE} x train  o test", "accuracy % by epoch")
         xs, ys = self.running.points(limit)
         if xs:
-            plt.plot(xs, percent(ys), label="train (running)", marker="braille", color="cyan")
-        for series, label, marker, color in (
-            (self.train, "train", "x", "cyan"),
-            (self.test, "test", "o", "orange"),
-        ):
+            plt.plot(xs, percent(ys), marker="braille", color="cyan")
+        for series, marker, color in ((self.train, "x", "cyan"), (self.test, "o", "orange")):
             xs, ys = series.points(limit)
             if xs:
-                plt.scatter(xs, percent(ys), label=label, marker=marker, color=color)
+                plt.scatter(xs, percent(ys), marker=marker, color=color)

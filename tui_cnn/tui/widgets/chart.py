@@ -8,6 +8,14 @@ from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 from textual_plotext.plot import Plot
 
+LINE = "⠤⠤"
+"""How a braille line is named in a chart's title, which holds its legend: plotext's legend
+sits in the plot's top-left corner, where a rising accuracy curve runs (at 80x24 it
+covered three of the plot's five rows)."""
+
+TITLE_MARGIN = 8
+"""Columns of a chart that its title cannot use: the y axis's labels and the frame."""
+
 POINTS_PER_CELL = 2
 """Braille lines have two dots per cell across; more points than that cannot be seen."""
 
@@ -54,6 +62,12 @@ class MetricChart(PlotextPlot):
         drawing = super().render()
         self._drawn = (key, drawing)
         return drawing
+
+    def set_title(self, plt: Plot, *candidates: str) -> None:
+        """The first of ``candidates`` that fits the chart's width (plotext leaves out a
+        title that does not fit); the last one in any case."""
+        room = self.size.width - TITLE_MARGIN
+        plt.title(next((t for t in candidates if len(t) <= room), candidates[-1]))
 
     def draw(self, plt: Plot, limit: int) -> None:
         """Plot the series, each thinned to at most ``limit`` points."""

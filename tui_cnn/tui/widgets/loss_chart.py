@@ -6,7 +6,7 @@ from textual_plotext.plot import Plot
 
 from tui_cnn.core.events import EpochMetrics, StepMetrics
 from tui_cnn.tui.series import Ema, Series
-from tui_cnn.tui.widgets.chart import MetricChart
+from tui_cnn.tui.widgets.chart import LINE, MetricChart
 
 
 class LossChart(MetricChart):
@@ -53,10 +53,11 @@ class LossChart(MetricChart):
         self.mark_dirty()
 
     def draw(self, plt: Plot, limit: int) -> None:
-        plt.title("loss by epoch")
+        self.set_title(plt, f"loss by epoch   {LINE} train (smoothed)   o test",
+                       f"loss by epoch  {LINE} train  o test", "loss by epoch")
         xs, ys = self.train.points(limit)
         if xs:
-            plt.plot(xs, ys, label="train (smoothed)", marker="braille", color="cyan")
+            plt.plot(xs, ys, marker="braille", color="cyan")
         xs, ys = self.test.points(limit)
         if xs:
-            plt.scatter(xs, ys, label="test", marker="o", color="orange")
+            plt.scatter(xs, ys, marker="o", color="orange")
