@@ -1,4 +1,6 @@
-"""Selected runs' curves on shared axes, each run in its own colour, with a legend."""
+"""Selected runs' curves on shared axes, each run in its own colour: the colour of its ● in
+the runs list and of its column in the comparison table, which are the legend (plotext's
+own sat in the plot's top-left corner, over the curves that end near 100%)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from tui_cnn.tui.widgets.chart import MetricChart
 from tui_cnn.tui.widgets.compare_data import RunCurves
 
 MODES = ("accuracy", "loss")
+KEY = "colours as marked ● in the list"
 
 
 class CompareChart(MetricChart):
@@ -39,25 +42,28 @@ class CompareChart(MetricChart):
             self._draw_loss(plt, limit)
 
     def _draw_accuracy(self, plt: Plot, limit: int) -> None:
-        plt.title("test accuracy % by epoch  (v: training loss)")
+        self.set_title(plt, f"test accuracy % by epoch · {KEY}  (v: training loss)",
+                       "test accuracy % by epoch  (v: training loss)", "test accuracy %")
         points = [(c, *c.test_acc.points(limit)) for c in self.curves]
         points = [(c, xs, percent(ys)) for c, xs, ys in points if xs]
         # Every line before any marker: a braille line drawn later would hide the markers
         # of the runs drawn before it where they share a cell.
         for curve, xs, ys in points:
-            plt.plot(xs, ys, label=curve.label, marker="braille", color=curve.colour.plot)
+            plt.plot(xs, ys, marker="braille", color=curve.colour.plot)
         for curve, xs, ys in points:
             plt.scatter(xs, ys, marker="o", color=curve.colour.plot)
         if points:
             plt.ylim(*y_range([y for _, _, ys in points for y in ys], 0.0, 100.0))
 
     def _draw_loss(self, plt: Plot, limit: int) -> None:
-        plt.title("training loss (smoothed) by epoch  (v: test accuracy)")
+        self.set_title(plt, f"training loss (smoothed) by epoch · {KEY}  (v: test accuracy)",
+                       "training loss (smoothed) by epoch  (v: test accuracy)",
+                       "training loss")
         shown: list[float] = []
         for curve in self.curves:
             xs, ys = curve.train_loss.points(limit)
             if xs:
-                plt.plot(xs, ys, label=curve.label, marker="braille", color=curve.colour.plot)
+                plt.plot(xs, ys, marker="braille", color=curve.colour.plot)
                 shown += ys
         if shown:
             plt.ylim(*y_range(shown, 0.0, None))
