@@ -24,6 +24,7 @@ from tui_cnn.tui.widgets.runs_table import COLUMNS, matches, row_cells, sort_key
 from tui_cnn.tui.widgets.runs_view import RunsView
 
 from .conftest import AppFactory
+from .fakes import FakeRunner
 from .helpers import notifications, screen_text, wait_for
 from .runstore import write_killed_run, write_run
 
@@ -210,6 +211,23 @@ async def test_a_run_that_cannot_be_forked_or_resumed_says_why(make_app: AppFact
         assert any(f"Can't read the settings of {MAXPOOL}" in text for text in said)
         assert any(f"{STRIDE} has no checkpoint" in text for text in said)
         assert app.screen is app.screen_stack[0] and app.session is None
+
+
+async def test_fork_and_resume_during_a_run_say_so_before_any_dialog(
+        make_app: AppFactory, runs: Path, runner: FakeRunner) -> None:
+    runner.step_s = 0.02
+    app = make_app(epochs=50)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_runs(pilot)
+        await pilot.press("t")
+        await wait_for(pilot, lambda: app.training, what="the run to start")
+        await pilot.press("4")
+        view.table.move_cursor(row=view.table.shown.index(MAXPOOL))
+        await pilot.press("f", "R")
+        assert app.screen is app.screen_stack[0], "a dialog opened during the run"
+        said = notifications(app)
+        assert any("before you fork another" in text for text in said)
+        assert any("before you carry on another" in text for text in said)
 
 
 def test_colours_are_stable_and_distinct() -> None:

@@ -227,8 +227,8 @@ class RunsView(RunListener, VerticalScroll):
         """One of the view's keys (see keys.KEYS): fork, resume, inspect, filter, sort,
         curves, reload."""
         actions: dict[str, Callable[[], object]] = {
-            "fork": partial(self._on_current, "fork", runs_actions.fork),
-            "resume": partial(self._on_current, "carry on", runs_actions.resume),
+            "fork": partial(self._when_idle, "fork", runs_actions.fork),
+            "resume": partial(self._when_idle, "carry on", runs_actions.resume),
             "inspect": partial(self._on_current, "inspect", runs_actions.inspect_record),
             "filter": self.query_one(FilterInput).focus,
             "sort": self._sort_next,
@@ -244,6 +244,15 @@ class RunsView(RunListener, VerticalScroll):
             self.app.notify(f"No run to {verb}: the list is empty.", severity="warning")
         else:
             action(self, record)
+
+    def _when_idle(self, verb: str, action: Callable[[RunsView, RunRecord], object]) -> None:
+        """Fork and resume start a run: said at once while one is going, not after the
+        dialog is filled in."""
+        if self.tui_app.training:
+            self.app.notify(f"A run is already going: stop it with x before you {verb} "
+                            "another.", severity="warning")
+        else:
+            self._on_current(verb, action)
 
     def _sort_next(self) -> None:
         table = self.table
