@@ -233,9 +233,7 @@ class TuiCnnApp(App[int]):
     def start_run(self, cfg: TrainConfig) -> TrainingSession | None:
         """Train ``cfg`` in the one worker, shown in the Training view (also for forks,
         resumes and exercises); None, with a notice, if a run is going."""
-        if self.training:
-            self.notify("A run is already going: stop it with x before starting another.",
-                        severity="warning")
+        if self.refused_while_training("starting another"):
             return None
         self.session = TrainingSession(cfg)
         self.refresh_bindings()  # the footer's keys for a run going
@@ -246,6 +244,14 @@ class TuiCnnApp(App[int]):
         self.query_one("#views Tabs", Tabs).focus()
         self._train(self.session)
         return self.session
+
+    def refused_while_training(self, before: str) -> bool:
+        """True, with a notice, if a run is going: a new one cannot start ``before`` it
+        is stopped (e.g. "starting another")."""
+        if self.training:
+            self.notify(f"A run is already going: stop it with x before {before}.",
+                        severity="warning")
+        return self.training
 
     def _session_or_say(self, verb: str) -> TrainingSession | None:
         if self.session is None or not self.session.running:

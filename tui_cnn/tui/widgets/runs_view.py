@@ -248,10 +248,7 @@ class RunsView(RunListener, VerticalScroll):
     def _when_idle(self, verb: str, action: Callable[[RunsView, RunRecord], object]) -> None:
         """Fork and resume start a run: said at once while one is going, not after the
         dialog is filled in."""
-        if self.tui_app.training:
-            self.app.notify(f"A run is already going: stop it with x before you {verb} "
-                            "another.", severity="warning")
-        else:
+        if not self.tui_app.refused_while_training(f"you {verb} another"):
             self._on_current(verb, action)
 
     def _sort_next(self) -> None:
