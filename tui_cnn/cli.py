@@ -13,12 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from tui_cnn import __version__
-
-EXIT_OK, EXIT_FAILED, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
-
-
-class UsageError(Exception):
-    """Bad usage or input: printed as one line, exit 2."""
+from tui_cnn.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
 
 
 class _Parser(argparse.ArgumentParser):

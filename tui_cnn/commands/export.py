@@ -54,7 +54,7 @@ def add_parsers(sub: Any) -> None:
 
 def write_output(text: str, output: str | None) -> None:
     """``text`` to stdout, or to the file ``output`` (UsageError if it cannot be written)."""
-    from tui_cnn.cli import UsageError
+    from tui_cnn.exits import UsageError
 
     if output is None or output == "-":
         sys.stdout.write(text)
@@ -145,9 +145,9 @@ def filter_image(weights: np.ndarray, scale: int, columns: int = 8,
 def _write_png(args: argparse.Namespace) -> int:
     from PIL import Image
 
-    from tui_cnn.cli import UsageError
     from tui_cnn.commands.inspect_cmd import load_run
     from tui_cnn.core.checkpoint import first_layer_weights
+    from tui_cnn.exits import UsageError
 
     if len(args.runs) != 1:
         raise UsageError("--filters writes one run's filters: give exactly one RUN")

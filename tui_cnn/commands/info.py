@@ -27,7 +27,7 @@ def add_parsers(sub: Any) -> None:
 
 
 def _table(args: argparse.Namespace) -> LayerTable:
-    from tui_cnn.cli import UsageError
+    from tui_cnn.exits import UsageError
 
     try:
         info = dataset_info(args.dataset)

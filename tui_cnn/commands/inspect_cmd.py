@@ -54,8 +54,8 @@ def add_parsers(sub: Any) -> None:
 
 def run_dir(ref: str, runs_dir: str | None) -> Path:
     """The folder of run ``ref``; UsageError (exit 2) when there is no such run."""
-    from tui_cnn.cli import UsageError
     from tui_cnn.core.runs import RunStoreError, find_run
+    from tui_cnn.exits import UsageError
 
     try:
         return find_run(ref, runs_dir)
@@ -65,9 +65,9 @@ def run_dir(ref: str, runs_dir: str | None) -> Path:
 
 def load_run(path: Path) -> LoadedRun:
     """The run's model, config, layer table and epochs; UsageError naming a bad file."""
-    from tui_cnn.cli import UsageError
     from tui_cnn.core.checkpoint import load_run_model
     from tui_cnn.core.runs import RunStoreError
+    from tui_cnn.exits import UsageError
 
     try:
         return load_run_model(path)
@@ -103,7 +103,7 @@ def _snapshot(path: Path, epoch: int, loaded: LoadedRun, layer: int) -> np.ndarr
     (``filters/epoch-E.npy``)."""
     import numpy as np
 
-    from tui_cnn.cli import UsageError
+    from tui_cnn.exits import UsageError
 
     done = [int(e["epoch"]) for e in loaded.epochs if isinstance(e.get("epoch"), int)]
     last = max(done) if done else None
@@ -127,7 +127,7 @@ def _snapshot(path: Path, epoch: int, loaded: LoadedRun, layer: int) -> np.ndarr
 
 def _select(weights: np.ndarray, layer: int, channel: int | None) -> tuple[np.ndarray, str]:
     """The tiles to draw, (M, C, k, k), and what one tile is."""
-    from tui_cnn.cli import UsageError
+    from tui_cnn.exits import UsageError
 
     n, c = weights.shape[:2]
     if channel is not None:
@@ -178,10 +178,10 @@ def _draw(console: Console, mode: ColorMode, weights: np.ndarray, labels: list[s
 
 
 def filters_command(args: argparse.Namespace) -> int:
-    from tui_cnn.cli import UsageError
     from tui_cnn.core.checkpoint import layer_weights
     from tui_cnn.core.inspect import edge_summary
     from tui_cnn.core.report import edge_label, edge_scores_or_none, no_edge_scores
+    from tui_cnn.exits import UsageError
 
     path = run_dir(args.run, args.runs_dir)
     loaded = load_run(path)
@@ -250,9 +250,9 @@ def show(value: Any) -> str:
 
 
 def compare_command(args: argparse.Namespace) -> int:
-    from tui_cnn.cli import UsageError
     from tui_cnn.core.compare import compare
     from tui_cnn.core.runs import read_run
+    from tui_cnn.exits import UsageError
 
     if len(args.runs) < 2:
         raise UsageError("compare needs at least two runs (`tui-cnn runs` lists them)")

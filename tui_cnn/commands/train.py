@@ -68,9 +68,9 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 
 
 def run_command(args: argparse.Namespace) -> int:
-    from tui_cnn.cli import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
     from tui_cnn.core.datafiles import DataError
     from tui_cnn.core.runs import RunStoreError
+    from tui_cnn.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
 
     try:
         cfg = config_from_args(args)

@@ -25,6 +25,7 @@ from tui_cnn.core.events import RunEnded
 from tui_cnn.core.exercises import TITLES
 from tui_cnn.core.perf import freeze_imported_objects, warm_up_imports
 from tui_cnn.core.runs import RunStoreError
+from tui_cnn.exits import EXIT_INTERRUPTED
 from tui_cnn.tui import keys, signals
 from tui_cnn.tui.exercises import exercise_commands
 from tui_cnn.tui.messages import CoreEvents, SetupChanged, listeners
@@ -293,7 +294,7 @@ class TuiCnnApp(App[int]):
 
     def quit_for_signal(self, signum: int) -> None:
         """SIGINT/SIGTERM/SIGHUP: save a run going as interrupted, then exit with 130."""
-        self._exit_code = signals.EXIT_INTERRUPTED
+        self._exit_code = EXIT_INTERRUPTED
         self._signal = signum
         if not self.training or self._quitting:
             self._leave()

@@ -14,7 +14,6 @@ from collections.abc import Callable
 
 QUIT_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
                      if hasattr(signal, name))
-EXIT_INTERRUPTED = 130
 
 
 def install(on_signal: Callable[[int], None]) -> bool:
