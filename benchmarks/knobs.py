@@ -139,7 +139,7 @@ def measure_eval(chunks: list[int], repeats: int, test_size: int = 10_000) -> di
 
     v = Variant("eval", threads=1)
     session = _session(v, 1024)
-    from tui_cnn.core import data as device_data
+    from tui_cnn.core import device_data
     from tui_cnn.core.datasets import load_arrays
 
     arrays = load_arrays("synth-digits", train_size=1024, test_size=test_size)

@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from tui_cnn.core import data as device_data
+from tui_cnn.core import device_data
 from tui_cnn.core.catalog import dataset_info
 from tui_cnn.core.datasets import ArrayData, load_arrays
 

@@ -16,7 +16,7 @@ import torch
 from torch.utils.data import DataLoader, Dataset
 from torchvision import transforms
 
-from tui_cnn.core import data as device_data
+from tui_cnn.core import device_data
 from tui_cnn.core.datasets import ArrayData, load_arrays, normalisation
 
 SEED = 1234

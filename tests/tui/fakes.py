@@ -57,7 +57,7 @@ class FakeRunner:
         run_dir = Path(cfg.runs_dir or ".") / f"fake-{cfg.arch.name}-{self.calls}"
         run_dir.mkdir(parents=True)
         total = self.steps_per_epoch * cfg.epochs
-        yield RunStarted(run_dir.name, str(run_dir), cfg.to_dict(), 1234, 5678, "cpu",
+        yield RunStarted(run_dir.name, str(run_dir), cfg, 1234, 5678, "cpu",
                          "Fake CPU", cfg.threads or 1, cfg.dataset, 1000, 500,
                          dataset_info(cfg.dataset).shape, dataset_info(cfg.dataset).classes,
                          self.steps_per_epoch, total)

@@ -64,7 +64,7 @@ def known_weights(scale: float = 1.0) -> np.ndarray:
 
 def started(cfg: TrainConfig, run_dir: str | None = None) -> RunStarted:
     info = dataset_info(cfg.dataset)
-    return RunStarted("run-1", run_dir, cfg.to_dict(), 1, 1, "cpu", "cpu", 1, cfg.dataset,
+    return RunStarted("run-1", run_dir, cfg, 1, 1, "cpu", "cpu", 1, cfg.dataset,
                       1000, 30, info.shape, info.classes, 10, 30)
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import argparse
 import json
-import time
 from typing import Any
 
 from tui_cnn import fmt
 from tui_cnn.core.catalog import dataset_info
 from tui_cnn.core.config import ConfigError, preset
 from tui_cnn.core.layers import LayerTable, layer_table
-from tui_cnn.core.runs import RunRecord, list_runs, resolve_runs_dir
+from tui_cnn.core.rows import RUN_COLUMNS, RUN_NUMBER_COLUMNS, run_row
+from tui_cnn.core.runs import list_runs, resolve_runs_dir
 
 
 def add_parsers(sub: Any) -> None:
@@ -65,21 +65,6 @@ def summary_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def run_row(record: RunRecord) -> list[str]:
-    cfg, status = record.config, record.status
-    arch = cfg.get("arch", {}).get("name", "?") if isinstance(cfg.get("arch"), dict) else "?"
-    state = record.state + (" (damaged)" if record.damaged else "")
-    seconds = status.get("train_seconds")
-    rate = status.get("images_per_s")
-    return [record.run_id, arch, str(cfg.get("dataset", "?")),
-            str(cfg.get("device_resolved", cfg.get("device", "?"))),
-            fmt.count(cfg.get("params")), f"{len(record.epochs)}/{cfg.get('epochs', '?')}",
-            fmt.percent(record.best_test_acc),
-            f"{seconds:.1f}" if isinstance(seconds, (int, float)) else "-",
-            f"{rate:,.0f}" if isinstance(rate, (int, float)) else "-", state,
-            time.strftime("%Y-%m-%d %H:%M", time.localtime(record.started))]
-
-
 def runs_command(args: argparse.Namespace) -> int:
     records = list_runs(args.runs_dir)
     if args.json:
@@ -91,9 +76,8 @@ def runs_command(args: argparse.Namespace) -> int:
     if not records:
         print(f"no runs in {resolve_runs_dir(args.runs_dir)}")
         return 0
-    print(fmt.table(["run", "arch", "dataset", "device", "params", "epochs", "best acc",
-                     "seconds", "img/s", "status", "started"],
-                    [run_row(r) for r in records], right={4, 6, 7, 8}))
+    right = {i for i, name in enumerate(RUN_COLUMNS) if name in RUN_NUMBER_COLUMNS}
+    print(fmt.table(list(RUN_COLUMNS), [run_row(r) for r in records], right=right))
     for record in records:
         if record.problems:
             print(f"  {record.run_id}: {'; '.join(record.problems)}")

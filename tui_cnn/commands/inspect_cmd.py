@@ -18,7 +18,6 @@ if TYPE_CHECKING:
     from rich.text import Text
 
     from tui_cnn.core.checkpoint import LoadedRun
-    from tui_cnn.core.compare import Comparison
     from tui_cnn.core.inspect import EdgeScore
     from tui_cnn.render.heatmap import ColorMode, Normalise
 
@@ -100,26 +99,21 @@ def _snapshot(path: Path, epoch: int, loaded: LoadedRun, layer: int) -> np.ndarr
     """Stored layer-1 weights after ``epoch``; None when the final checkpoint is that epoch.
 
     The run store keeps the last epoch's model and each epoch's layer-1 weights
-    (``filters/epoch-E.npy``)."""
-    import numpy as np
-
+    (``filters/epoch-E.npy``, read by core.inference.stored_filters)."""
+    from tui_cnn.core.inference import stored_filters
     from tui_cnn.exits import UsageError
 
     done = [int(e["epoch"]) for e in loaded.epochs if isinstance(e.get("epoch"), int)]
-    last = max(done) if done else None
-    candidate = path / "filters" / f"epoch-{epoch}.npy"
-    if candidate.is_file():
+    found, problems = stored_filters(path)
+    if epoch in found:
         if layer != 1:
             raise UsageError(f"per-epoch snapshots hold layer-1 filters only; drop "
                              f"--layer {layer} or --epoch {epoch}")
-        try:
-            weights = np.load(candidate, allow_pickle=False)
-        except (OSError, ValueError) as exc:
-            raise UsageError(f"{candidate} cannot be read ({type(exc).__name__})") from None
-        if weights.ndim != 4:
-            raise UsageError(f"{candidate} holds shape {weights.shape}, not (N, C, k, k)")
-        return np.asarray(weights, dtype=np.float32)
-    if epoch == last:
+        return found[epoch]
+    for problem in problems:
+        if problem.startswith(f"epoch-{epoch}.npy "):
+            raise UsageError(f"{path / 'filters'}/{problem}")
+    if epoch == max(done, default=None):
         return None
     raise UsageError(f"run {path.name} has no filters stored for epoch {epoch} (epochs "
                      f"done: {', '.join(map(str, done)) or 'none'})")
@@ -216,41 +210,9 @@ def filters_command(args: argparse.Namespace) -> int:
 # ---- compare ------------------------------------------------------------------------------
 
 
-def _ratio(value: float | None, first: float | None) -> str:
-    return f" ({value / first:.2f}x)" if value is not None and first else ""
-
-
-def result_rows(comparison: Comparison) -> list[list[str]]:
-    runs = comparison.runs
-    first = runs[0]
-
-    def row(label: str, cells: list[str]) -> list[str]:
-        return [label, *cells]
-
-    return [
-        row("parameters", [fmt.count(r.params) + (_ratio(r.params, first.params) if i else "")
-                           for i, r in enumerate(runs)]),
-        row("mult-adds", [(fmt.si(r.macs) if r.macs is not None else "-")
-                          + (_ratio(r.macs, first.macs) if i else "") for i, r in enumerate(runs)]),
-        row("epochs", [str(r.epochs_done) for r in runs]),
-        row("best test acc", [fmt.percent(r.best_test_acc) for r in runs]),
-        row("final test acc", [fmt.percent(r.final_test_acc) for r in runs]),
-        row("train seconds", ["-" if r.train_seconds is None else f"{r.train_seconds:.1f}"
-                              for r in runs]),
-        row("images/s", ["-" if r.images_per_s is None else f"{r.images_per_s:,.0f}"
-                         for r in runs]),
-        row("status", [r.status for r in runs]),
-    ]
-
-
-def show(value: Any) -> str:
-    if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value)) or "none"
-    return "-" if value is None else str(value)
-
-
 def compare_command(args: argparse.Namespace) -> int:
     from tui_cnn.core.compare import compare
+    from tui_cnn.core.rows import difference_rows, result_rows
     from tui_cnn.core.runs import read_run
     from tui_cnn.exits import UsageError
 
@@ -261,7 +223,7 @@ def compare_command(args: argparse.Namespace) -> int:
         print(json.dumps(comparison.to_dict()))
         return 0
     headers = ["", *(f"{i}: {r.run_id}" for i, r in enumerate(comparison.runs, start=1))]
-    diff_rows = [[key, *map(show, values)] for key, values in comparison.differences.items()]
+    diff_rows = difference_rows(comparison)
     if diff_rows:
         print("settings that differ")
         print(fmt.table(headers, diff_rows))

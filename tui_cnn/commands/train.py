@@ -52,10 +52,10 @@ _FIELDS = ("dataset", "epochs", "batch_size", "lr", "optimizer", "seed", "thread
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
     """Build the TrainConfig the flags ask for; ConfigError names any bad value."""
-    from tui_cnn.commands.resume import base_config
+    from tui_cnn.core.runs import find_run, read_config
 
-    base, run_dir = base_config(args.resume, args.runs_dir) if args.resume else (
-        TrainConfig(), None)
+    run_dir = find_run(args.resume, args.runs_dir) if args.resume else None
+    base = read_config(run_dir) if run_dir is not None else TrainConfig()
     changes: dict[str, Any] = {f: getattr(args, f) for f in _FIELDS
                                if getattr(args, f, None) is not None}
     if args.arch is not None:
@@ -192,9 +192,8 @@ class Progress:
 
 def _print_result(ended: RunEnded, progress: Progress, as_json: bool) -> None:
     started = progress.started
-    cfg = started.config if started else {}
     rows = [["run", ended.run_id], ["status", f"{ended.status} ({ended.reason})"],
-            ["arch", str(cfg.get("arch", {}).get("name", "?"))],
+            ["arch", started.config.arch.name if started else "?"],
             ["dataset", started.dataset if started else "?"],
             ["device", f"{started.device} ({started.device_name})" if started else "?"],
             ["parameters", f"{ended.params:,}"], ["epochs", str(ended.epochs_done)],
@@ -209,8 +208,7 @@ def _print_result(ended: RunEnded, progress: Progress, as_json: bool) -> None:
 
 
 def result_json(ended: RunEnded, started: RunStarted | None) -> dict[str, Any]:
-    cfg = started.config if started else {}
-    return {"run_id": ended.run_id, "arch": cfg.get("arch", {}).get("name"),
+    return {"run_id": ended.run_id, "arch": started.config.arch.name if started else None,
             "dataset": started.dataset if started else None, "params": ended.params,
             "macs": started.macs if started else None, "epochs": ended.epochs_done,
             "final_test_acc": ended.final_test_acc, "best_test_acc": ended.best_test_acc,

@@ -17,7 +17,7 @@ from tui_cnn.core.catalog import dataset_info
 from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.layers import LayerTable, layer_table
 from tui_cnn.core.models import build_model, first_layer_name
-from tui_cnn.core.runs import RunStoreError, read_json, read_jsonl
+from tui_cnn.core.runs import RunStoreError, read_config, read_jsonl
 
 
 class LoadedRun(NamedTuple):
@@ -27,19 +27,6 @@ class LoadedRun(NamedTuple):
     config: TrainConfig
     table: LayerTable
     epochs: list[dict[str, Any]]
-
-
-def load_config(run_dir: Path) -> TrainConfig:
-    """The TrainConfig saved in ``run_dir/config.json``."""
-    path = Path(run_dir) / "config.json"
-    problems: list[str] = []
-    data = read_json(path, problems)
-    if problems:
-        raise RunStoreError(f"{path}: {'; '.join(problems)}")
-    try:
-        return TrainConfig.from_dict(data)
-    except (ValueError, TypeError) as exc:  # ConfigError is a ValueError
-        raise RunStoreError(f"{path} does not describe a valid run: {exc}") from None
 
 
 def load_saved_dict(path: Path, missing: str) -> dict[str, Any]:
@@ -68,7 +55,7 @@ def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
 def load_run_model(run_dir: str | Path) -> LoadedRun:
     """The run's model (eval mode, CPU), its config, layer table and recorded epochs."""
     run_dir = Path(run_dir)
-    cfg = load_config(run_dir)
+    cfg = read_config(run_dir)
     info = dataset_info(cfg.dataset)
     table = layer_table(cfg.arch, info.shape, info.num_classes)
     model = build_model(cfg.arch, info.shape, info.num_classes)

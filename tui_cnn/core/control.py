@@ -19,3 +19,7 @@ class StopFlag(threading.Event):
     def interrupt(self) -> None:
         self.reason = "interrupted"
         self.set()
+
+
+class Cancelled(Exception):
+    """Raised by long core work (evaluation, inspection) when its caller cancelled it."""

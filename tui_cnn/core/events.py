@@ -1,4 +1,5 @@
-"""What the training loop yields: frozen dataclasses of plain floats, strings and numpy arrays.
+"""What the training loop yields: frozen dataclasses of plain floats, strings, numpy arrays
+and the run's frozen TrainConfig.
 
 Accuracies are fractions in [0, 1]; times are seconds; steps and epochs count from 1.
 """
@@ -6,9 +7,10 @@ Accuracies are fractions in [0, 1]; times are seconds; steps and epochs count fr
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
+
+from tui_cnn.core.config import TrainConfig
 
 STATUSES = ("finished", "stopped", "interrupted", "diverged", "failed")
 
@@ -27,7 +29,7 @@ class DataProgress:
 class RunStarted:
     run_id: str
     run_dir: str | None
-    config: dict[str, Any]
+    config: TrainConfig  # as the run resolved it: threads and device filled in
     params: int
     macs: int
     device: str  # e.g. "cpu", "cuda:0"
@@ -95,6 +97,19 @@ class TestPredictions:
     epoch: int
     labels: np.ndarray = field(repr=False, compare=False)
     predicted: np.ndarray = field(repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """Where a run stands: written to status.json and carried by RunEnded (one source)."""
+
+    epochs_done: int
+    steps_done: int
+    final_test_acc: float | None
+    best_test_acc: float | None
+    train_seconds: float
+    images_per_s: float
+    params: int
 
 
 @dataclass(frozen=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -9,8 +10,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tui_cnn.core import data as device_data
+from tui_cnn.core import device_data
 from tui_cnn.core.config import TrainConfig
+from tui_cnn.core.control import Cancelled
 
 WARMUP_FRACTION = 0.15
 
@@ -63,13 +65,19 @@ class Evaluation:
 
 @torch.inference_mode()
 def evaluate(model: nn.Module, data: device_data.DeviceData, batch_size: int,
-             channels_last: bool, bf16: bool = False) -> Evaluation:
-    """Mean cross-entropy, accuracy and predictions on the test set, in chunks, no autograd."""
+             channels_last: bool, bf16: bool = False,
+             cancelled: Callable[[], bool] | None = None) -> Evaluation:
+    """Mean cross-entropy, accuracy and predictions on the test set, in chunks, no autograd.
+
+    ``cancelled`` is asked before each chunk; when it says yes, ``Cancelled`` is raised."""
     was_training = model.training
     model.eval()
     loss_sum = torch.zeros((), device=data.y_test.device, dtype=torch.float64)
     predicted = []
     for x_u8, labels in device_data.test_batches(data, batch_size):
+        if cancelled is not None and cancelled():
+            model.train(was_training)
+            raise Cancelled
         x = device_data.normalise(x_u8, data.mean, data.std, channels_last)
         with torch.autocast(data.y_test.device.type, dtype=torch.bfloat16, enabled=bf16):
             logits = model(x).float()

@@ -1,10 +1,13 @@
-"""How a training session writes its run folder: config, status, checkpoints, filters."""
+"""How a training session writes its run folder: config, status, metrics, checkpoints,
+filters. A :class:`Recorder` is composed into the Session; with no folder (``runs_dir=""``,
+for tests and benchmarks) every method does nothing."""
 
 from __future__ import annotations
 
 import io
 import os
 import time
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,53 +17,39 @@ from torch import nn
 from tui_cnn.core import devices
 from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.datasets import ArrayData
-from tui_cnn.core.events import FilterSnapshot
+from tui_cnn.core.events import RunSummary
 from tui_cnn.core.layers import LayerTable
 from tui_cnn.core.runs import RunWriter, atomic_write_bytes, new_run_id, resolve_runs_dir
 
 
-class Recording:
-    """Mixed into Session: everything that touches the run folder."""
+def config_record(cfg: TrainConfig, run_id: str, table: LayerTable, arrays: ArrayData,
+                  device: torch.device, precision: str) -> dict[str, Any]:
+    """What config.json holds: the resolved TrainConfig plus what the run found."""
+    info = arrays.info
+    return {**cfg.to_dict(), "run_id": run_id, "created": time.time(),
+            "params": table.params, "macs": table.macs, "device_resolved": str(device),
+            "device_name": devices.device_name(device), "threads": cfg.threads,
+            "precision_resolved": precision, "train_size_actual": len(arrays.y_train),
+            "test_size_actual": len(arrays.y_test), "input_shape": list(info.shape),
+            "classes": list(info.classes)}
 
-    cfg: TrainConfig
-    arrays: ArrayData
-    device: torch.device
-    model: nn.Module
-    table: LayerTable
-    optimizer: torch.optim.Optimizer
-    writer: RunWriter | None
-    threads: int
-    bf16: bool
-    epochs_done: int
-    global_step: int
-    test_accs: list[float]
-    train_seconds: float
-    train_images: int
 
-    def images_per_s(self) -> float:
-        raise NotImplementedError
+class Recorder:
+    """Writes one run's folder (``writer`` is None when the run is not saved)."""
 
-    def filter_snapshot(self, epoch_end: bool) -> FilterSnapshot:
-        raise NotImplementedError
+    def __init__(self, writer: RunWriter | None) -> None:
+        self.writer = writer
 
-    def open_store(self) -> None:
-        if self.cfg.runs_dir == "":  # explicit opt-out (tests, benchmarks)
-            return
-        run_id = new_run_id(self.cfg.arch.name, self.cfg.dataset)
-        self.writer = RunWriter(resolve_runs_dir(self.cfg.runs_dir), run_id)
-        self.writer.write_json("config.json", self.config_record())
-        self.write_status("running")
+    @classmethod
+    def for_new_run(cls, cfg: TrainConfig) -> Recorder:
+        if cfg.runs_dir == "":  # explicit opt-out (tests, benchmarks)
+            return cls(None)
+        run_id = new_run_id(cfg.arch.name, cfg.dataset)
+        return cls(RunWriter(resolve_runs_dir(cfg.runs_dir), run_id))
 
-    def config_record(self) -> dict[str, Any]:
-        return {**self.cfg.to_dict(), "run_id": self.run_id, "created": time.time(),
-                "params": self.table.params, "macs": self.table.macs,
-                "device_resolved": str(self.device),
-                "device_name": devices.device_name(self.device), "threads": self.threads,
-                "precision_resolved": "bf16" if self.bf16 else "fp32",
-                "train_size_actual": len(self.arrays.y_train),
-                "test_size_actual": len(self.arrays.y_test),
-                "input_shape": list(self.arrays.info.shape),
-                "classes": list(self.arrays.info.classes)}
+    @classmethod
+    def reopen(cls, run_dir: Path) -> Recorder:
+        return cls(RunWriter.reopen(run_dir))
 
     @property
     def run_id(self) -> str:
@@ -70,36 +59,40 @@ class Recording:
     def run_dir(self) -> str | None:
         return str(self.writer.path) if self.writer else None
 
-    def write_status(self, status: str, reason: str = "") -> None:
+    def write_config(self, record: dict[str, Any]) -> None:
+        if self.writer is not None:
+            self.writer.write_json("config.json", record)
+
+    def append(self, name: str, row: dict[str, Any]) -> None:
+        """One line of a metrics file (steps.jsonl, epochs.jsonl)."""
+        if self.writer is not None:
+            self.writer.append(name, row)
+
+    def write_status(self, status: str, reason: str, summary: RunSummary) -> None:
         if self.writer is None:
             return
         self.writer.write_json("status.json", {
             "status": status, "reason": reason, "pid": os.getpid(), "updated": time.time(),
-            "epochs_done": self.epochs_done, "steps_done": self.global_step,
-            "final_test_acc": self.test_accs[-1] if self.test_accs else None,
-            "best_test_acc": max(self.test_accs) if self.test_accs else None,
-            "train_seconds": self.train_seconds, "images_per_s": self.images_per_s(),
-            "params": self.table.params})
+            **vars(summary)})
 
-    def save_checkpoint(self) -> None:
+    def save_checkpoint(self, model: nn.Module, optimizer: torch.optim.Optimizer,
+                        counters: dict[str, Any]) -> None:
+        """model.pt (a plain state_dict) and resume.pt (optimiser state and ``counters``)."""
         if self.writer is None:
             return
-        weights = {k: v.detach().to("cpu").contiguous() for k, v in
-                   self.model.state_dict().items()}
-        state = {"optimizer": self.optimizer.state_dict(), "epoch": self.epochs_done,
-                 "global_step": self.global_step, "test_accs": self.test_accs,
-                 "train_seconds": self.train_seconds, "train_images": self.train_images}
+        weights = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
+        state = {"optimizer": optimizer.state_dict(), **counters}
         for name, obj in (("model.pt", weights), ("resume.pt", state)):
             buffer = io.BytesIO()
             torch.save(obj, buffer)
             atomic_write_bytes(self.writer.path / name, buffer.getvalue())
 
-    def save_filters(self, epoch: int) -> None:
+    def save_filters(self, epoch: int, weights: np.ndarray) -> None:
         """Layer-1 weights after each epoch (filters/epoch-E.npy), to watch filters form."""
         if self.writer is None:
             return
         folder = self.writer.path / "filters"
         folder.mkdir(exist_ok=True)
         buffer = io.BytesIO()
-        np.save(buffer, self.filter_snapshot(epoch_end=True).weights)
+        np.save(buffer, weights)
         atomic_write_bytes(folder / f"epoch-{epoch}.npy", buffer.getvalue())

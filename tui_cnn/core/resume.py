@@ -1,50 +1,80 @@
-"""Carry a saved run on from its last checkpoint: weights, optimiser, counters, folder."""
+"""Carry a saved run on from its last checkpoint: read what it had, and tidy its folder.
+
+``read_checkpoint`` returns what was saved; the Session applies it to its own model and
+optimiser (this module knows nothing of the Session).
+"""
 
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
+
+import torch
 
 from tui_cnn.core.checkpoint import load_saved_dict
 from tui_cnn.core.config import ConfigError
-from tui_cnn.core.runs import RunStoreError, RunWriter, atomic_write_bytes, read_json, read_jsonl
+from tui_cnn.core.runs import (
+    RunStoreError,
+    atomic_write_bytes,
+    atomic_write_json,
+    read_json,
+    read_jsonl,
+)
 
-if TYPE_CHECKING:
-    from tui_cnn.core.session import Session
+MISSING = "the run has no finished epoch to resume from"
 
 
-def restore_into(session: Session, run_dir: Path) -> None:
-    missing = "the run has no finished epoch to resume from"
-    weights = load_saved_dict(run_dir / "model.pt", missing)
-    state = load_saved_dict(run_dir / "resume.pt", missing)
-    epoch = int(state.get("epoch", 0))
-    if epoch >= session.cfg.epochs:
+@dataclass(frozen=True)
+class Restored:
+    """A run's last checkpoint: weights, optimiser state and counters."""
+
+    weights: dict[str, torch.Tensor]
+    optimizer: dict[str, Any]
+    epoch: int
+    global_step: int
+    test_accs: list[float]
+    train_seconds: float
+    train_images: int
+
+
+def _number(state: dict[str, Any], key: str, kind: type, default: Any, path: Path) -> Any:
+    try:
+        return kind(state.get(key, default))
+    except (TypeError, ValueError):
+        raise RunStoreError(f"{path} holds a bad {key}: {state.get(key)!r}") from None
+
+
+def read_checkpoint(run_dir: Path, epochs: int) -> Restored:
+    """The checkpoint in ``run_dir``, to carry on to ``epochs`` epochs in all."""
+    weights = load_saved_dict(run_dir / "model.pt", MISSING)
+    state_path = run_dir / "resume.pt"
+    state = load_saved_dict(state_path, MISSING)
+    epoch = _number(state, "epoch", int, 0, state_path)
+    if epoch >= epochs:
         raise ConfigError(f"run {run_dir.name} already has {epoch} epoch(s); ask for more "
                           f"than {epoch} with --epochs to carry it on")
-    try:
-        session.model.load_state_dict(weights)
-        session.optimizer.load_state_dict(state["optimizer"])
-    except (RuntimeError, KeyError, ValueError) as exc:
-        raise RunStoreError(f"checkpoint in {run_dir} does not fit this architecture: "
-                            f"{str(exc).splitlines()[0]}") from exc
-    session.start_epoch = epoch + 1
-    session.epochs_done = epoch
-    session.global_step = int(state.get("global_step", 0))
-    session.test_accs = [float(a) for a in state.get("test_accs", [])]
-    session.train_seconds = float(state.get("train_seconds", 0.0))
-    session._resumed_train_seconds = session.train_seconds
-    session.train_images = int(state.get("train_images", 0))
-    session.writer = RunWriter.reopen(run_dir)
+    optimizer = state.get("optimizer")
+    if not isinstance(optimizer, dict):
+        raise RunStoreError(f"{state_path} holds no optimiser state")
+    accs = state.get("test_accs", [])
+    return Restored(weights, optimizer, epoch, _number(state, "global_step", int, 0, state_path),
+                    [float(a) for a in accs] if isinstance(accs, list) else [],
+                    _number(state, "train_seconds", float, 0.0, state_path),
+                    _number(state, "train_images", int, 0, state_path))
+
+
+def reopen_folder(run_dir: Path, restored: Restored, epochs: int) -> None:
+    """The run folder as the checkpoint left it: config.json asks for ``epochs`` epochs,
+    and metrics logged after the checkpoint (the steps a killed run will redo) are gone."""
     config = read_json(run_dir / "config.json", [])
-    session.writer.write_json("config.json", {**config, "epochs": session.cfg.epochs})
-    _drop_rows_after(run_dir / "steps.jsonl", "step", session.global_step)
-    _drop_rows_after(run_dir / "epochs.jsonl", "epoch", epoch)
-    session.write_status("running", "resumed")
+    atomic_write_json(run_dir / "config.json", {**config, "epochs": epochs})
+    _drop_rows_after(run_dir / "steps.jsonl", "step", restored.global_step)
+    _drop_rows_after(run_dir / "epochs.jsonl", "epoch", restored.epoch)
 
 
 def _drop_rows_after(path: Path, key: str, last: int) -> None:
-    """Forget metrics logged after the checkpoint (the steps a killed run will redo)."""
     rows = read_jsonl(path, [])
     kept = [row for row in rows if isinstance(row.get(key), int) and row[key] <= last]
     payload = b"".join((json.dumps(row, sort_keys=True) + "\n").encode() for row in kept)

@@ -26,6 +26,8 @@ from typing import IO, Any
 
 from platformdirs import user_data_dir
 
+from tui_cnn.core.config import TrainConfig
+
 ENV_RUNS_DIR = "TUI_CNN_RUNS_DIR"
 
 
@@ -263,3 +265,17 @@ def find_run(ref: str, runs_dir: str | os.PathLike[str] | None = None) -> Path:
     if not matches:
         raise RunStoreError(f"no run {ref!r} in {root}; `tui-cnn runs` lists them")
     raise RunStoreError(f"{ref!r} matches {len(matches)} runs; give more of the id")
+
+
+def read_config(run_dir: str | os.PathLike[str]) -> TrainConfig:
+    """The TrainConfig saved in ``run_dir/config.json`` (the one reader of that file as a
+    config); RunStoreError naming the file when it is missing, torn or not a valid run."""
+    path = Path(run_dir) / "config.json"
+    problems: list[str] = []
+    data = read_json(path, problems)
+    if problems:
+        raise RunStoreError(f"{path}: {'; '.join(problems)}")
+    try:
+        return TrainConfig.from_dict({**data, "resume_from": None})
+    except (ValueError, TypeError, AttributeError) as exc:  # ConfigError is a ValueError
+        raise RunStoreError(f"{path} does not describe a valid run: {exc}") from None

@@ -12,22 +12,31 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tui_cnn.core import data as device_data
-from tui_cnn.core import devices
+from tui_cnn.core import device_data, devices
+from tui_cnn.core.checkpoint import first_layer_weights
 from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.datasets import ArrayData
-from tui_cnn.core.events import EpochMetrics, FilterSnapshot, RunEnded, RunStarted, StepMetrics
+from tui_cnn.core.events import (
+    EpochMetrics,
+    FilterSnapshot,
+    RunEnded,
+    RunStarted,
+    RunSummary,
+    StepMetrics,
+)
 from tui_cnn.core.layers import LayerTable
 from tui_cnn.core.models import build_with_table, first_layer_name
 from tui_cnn.core.optim import lr_factor, make_optimizer, use_bf16
 from tui_cnn.core.perf import tune_allocator
-from tui_cnn.core.recording import Recording
-from tui_cnn.core.runs import RunWriter
+from tui_cnn.core.recording import Recorder, config_record
+from tui_cnn.core.resume import Restored, read_checkpoint, reopen_folder
+from tui_cnn.core.runs import RunStoreError
 
 
 @dataclass
@@ -42,15 +51,15 @@ class _Window:
 
 
 @dataclass
-class Session(Recording):
-    cfg: TrainConfig
+class Session:
+    cfg: TrainConfig  # as resolved: threads filled in
     arrays: ArrayData
     data: device_data.DeviceData
     device: torch.device
     model: nn.Module
     table: LayerTable
     optimizer: torch.optim.Optimizer
-    writer: RunWriter | None
+    recorder: Recorder
     threads: int
     channels_last: bool
     bf16: bool = False
@@ -76,11 +85,10 @@ class Session(Recording):
 
     @classmethod
     def create(cls, cfg: TrainConfig, arrays: ArrayData) -> Session:
-        from tui_cnn.core.resume import restore_into  # noqa: PLC0415 (keeps the cycle out)
-
         tune_allocator()
         device = devices.resolve(cfg.device)
         threads = cfg.threads or devices.default_threads(reserve_for_ui=False)
+        cfg = cfg.replace(threads=threads)
         torch.set_num_threads(threads)
         n_train = len(arrays.y_train)
         if cfg.batch_size > n_train:
@@ -99,13 +107,64 @@ class Session(Recording):
             model = model.to(memory_format=torch.channels_last)
         optimizer = make_optimizer(cfg, model)
         data = device_data.to_device(arrays, device)
-        session = cls(cfg, arrays, data, device, model, table, optimizer, None, threads,
-                      channels_last, use_bf16(cfg.precision, device))
+        session = cls(cfg, arrays, data, device, model, table, optimizer, Recorder(None),
+                      threads, channels_last, use_bf16(cfg.precision, device))
         if cfg.resume_from:
-            restore_into(session, Path(cfg.resume_from))
+            run_dir = Path(cfg.resume_from)
+            restored = read_checkpoint(run_dir, cfg.epochs)
+            session.apply(restored, run_dir.name)
+            reopen_folder(run_dir, restored, cfg.epochs)
+            session.recorder = Recorder.reopen(run_dir)
+            session.write_status("running", "resumed")
         else:
-            session.open_store()
+            session.recorder = Recorder.for_new_run(cfg)
+            session.recorder.write_config(session.config_record())
+            session.write_status("running")
         return session
+
+    def apply(self, restored: Restored, run_name: str) -> None:
+        """Carry on from a checkpoint: its weights, optimiser state and counters."""
+        try:
+            self.model.load_state_dict(restored.weights)
+            self.optimizer.load_state_dict(restored.optimizer)
+        except (RuntimeError, KeyError, ValueError) as exc:
+            raise RunStoreError(f"checkpoint of {run_name} does not fit this architecture: "
+                                f"{str(exc).splitlines()[0]}") from exc
+        self.start_epoch = restored.epoch + 1
+        self.epochs_done = restored.epoch
+        self.global_step = restored.global_step
+        self.test_accs = list(restored.test_accs)
+        self.train_seconds = self._resumed_train_seconds = restored.train_seconds
+        self.train_images = restored.train_images
+
+    # -- the run folder ------------------------------------------------------------------
+    @property
+    def run_id(self) -> str:
+        return self.recorder.run_id
+
+    @property
+    def run_dir(self) -> str | None:
+        return self.recorder.run_dir
+
+    def config_record(self) -> dict[str, Any]:
+        """config.json: the resolved TrainConfig plus what the run found."""
+        return config_record(self.cfg, self.run_id, self.table, self.arrays, self.device,
+                             "bf16" if self.bf16 else "fp32")
+
+    def summary(self) -> RunSummary:
+        """Where the run stands: status.json and RunEnded both say this."""
+        return RunSummary(
+            epochs_done=self.epochs_done, steps_done=self.global_step,
+            final_test_acc=self.test_accs[-1] if self.test_accs else None,
+            best_test_acc=max(self.test_accs) if self.test_accs else None,
+            train_seconds=self.train_seconds, images_per_s=self.images_per_s(),
+            params=self.table.params)
+
+    def write_status(self, status: str, reason: str = "") -> None:
+        self.recorder.write_status(status, reason, self.summary())
+
+    def save_filters(self, epoch: int) -> None:
+        self.recorder.save_filters(epoch, self.filter_snapshot(epoch_end=True).weights)
 
     # -- events --------------------------------------------------------------------------
     @property
@@ -123,7 +182,7 @@ class Session(Recording):
     def started_event(self) -> RunStarted:
         info = self.arrays.info
         return RunStarted(
-            run_id=self.run_id, run_dir=self.run_dir, config=self.cfg.to_dict(),
+            run_id=self.run_id, run_dir=self.run_dir, config=self.cfg,
             params=self.table.params, macs=self.table.macs, device=str(self.device),
             device_name=devices.device_name(self.device), threads=self.threads,
             dataset=self.cfg.dataset, train_size=len(self.arrays.y_train),
@@ -133,12 +192,10 @@ class Session(Recording):
 
     def filter_snapshot(self, epoch_end: bool) -> FilterSnapshot:
         assert isinstance(self.model, nn.Sequential)
-        name = first_layer_name(self.model)
-        weight = getattr(self.model, name).weight.detach().float().cpu().numpy().copy()
-        if weight.ndim == 2:  # an MLP's first layer: one image-shaped template per unit
-            weight = weight.reshape(weight.shape[0], *self.arrays.info.shape)
+        weight = first_layer_weights(self.model, self.arrays.info.shape)
         return FilterSnapshot(self.epochs_done if epoch_end else self.current_epoch,
-                              self.global_step, name, weight, epoch_end)
+                              self.global_step, first_layer_name(self.model), weight,
+                              epoch_end)
 
     # -- the loop ------------------------------------------------------------------------
 
@@ -221,8 +278,7 @@ class Session(Recording):
         self.report_count += 1
         metrics = self._step_metrics(loss, int(window.correct.item()) / max(1, window.images),
                                      window.images / seconds)
-        if self.writer is not None:
-            self.writer.append("steps.jsonl", metrics.__dict__)
+        self.recorder.append("steps.jsonl", metrics.__dict__)
         return metrics
 
     def _step_metrics(self, loss: float, accuracy: float, rate: float) -> StepMetrics:
@@ -263,9 +319,12 @@ class Session(Recording):
     def record_epoch(self, metrics: EpochMetrics) -> None:
         self.epochs_done = metrics.epoch
         self.test_accs.append(metrics.test_acc)
-        if self.writer is not None:
-            self.writer.append("epochs.jsonl", metrics.__dict__)
-            self.save_checkpoint()
+        if self.recorder.writer is not None:
+            self.recorder.append("epochs.jsonl", metrics.__dict__)
+            self.recorder.save_checkpoint(self.model, self.optimizer, {
+                "epoch": self.epochs_done, "global_step": self.global_step,
+                "test_accs": self.test_accs, "train_seconds": self.train_seconds,
+                "train_images": self.train_images})
             self.save_filters(metrics.epoch)
             self.write_status("running")
 
@@ -279,10 +338,5 @@ class Session(Recording):
             self.write_status(status, reason)
         except OSError as exc:
             status, reason = "failed", f"{reason}; saving the status failed: {exc}"
-        return RunEnded(
-            status=status, reason=reason, run_id=self.run_id, run_dir=self.run_dir,
-            epochs_done=self.epochs_done, steps_done=self.global_step,
-            final_test_acc=self.test_accs[-1] if self.test_accs else None,
-            best_test_acc=max(self.test_accs) if self.test_accs else None,
-            train_seconds=self.train_seconds, images_per_s=self.images_per_s(),
-            params=self.table.params)
+        return RunEnded(status=status, reason=reason, run_id=self.run_id,
+                        run_dir=self.run_dir, **vars(self.summary()))

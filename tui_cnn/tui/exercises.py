@@ -16,7 +16,6 @@ from tui_cnn.core.events import RunEnded
 from tui_cnn.core.exercises import Exercise
 from tui_cnn.core.inspect import edge_summary
 from tui_cnn.core.report import edge_scores_or_none, no_edge_scores
-from tui_cnn.tui.inspect_worker import stored_filters
 from tui_cnn.tui.session import TrainingSession
 
 if TYPE_CHECKING:
@@ -114,6 +113,8 @@ def exercise_commands(run_action: Callable[[str], object],
 def edge_lines(run_dir: Path) -> list[str]:
     """How edge-like the layer-1 filters were before training, after the first and the last
     epoch (epoch-0.npy holds the initial weights), then any file that could not be used."""
+    from tui_cnn.core.inference import stored_filters  # imports torch: on need
+
     found, problems = stored_filters(run_dir)
     epochs = sorted(found)
     lines = []

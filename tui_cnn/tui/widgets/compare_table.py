@@ -6,8 +6,8 @@ from rich.table import Table
 from rich.text import Text
 from textual.widgets import Static
 
-from tui_cnn.commands.inspect_cmd import result_rows, show
 from tui_cnn.core.compare import compare
+from tui_cnn.core.rows import difference_rows, result_rows
 from tui_cnn.core.runs import RunRecord
 from tui_cnn.tui.widgets.compare_data import RunCurves
 
@@ -20,8 +20,8 @@ def comparison_table(records: list[RunRecord], curves: list[RunCurves]) -> Table
     for curve in curves:
         table.add_column(Text(f"● {curve.label}", style=f"bold {curve.colour.rich}"),
                          no_wrap=True)
-    for key, values in comparison.differences.items():
-        table.add_row(key, *map(show, values))
+    for row in difference_rows(comparison):
+        table.add_row(*row)
     if comparison.differences:
         table.add_section()
     elif len(records) > 1:

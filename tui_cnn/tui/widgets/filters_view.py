@@ -45,7 +45,7 @@ class FiltersView(RunListener, VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.state = FilterState()
-        self.inspector = iw.Inspector()
+        self.inspector = iw.LazyInspector()
         self.generation = 0
         self.run_dir: str | None = None
         self.source = ""
@@ -136,9 +136,7 @@ class FiltersView(RunListener, VerticalScroll):
         if isinstance(event, RunStarted):
             self._begin(event.run_dir, f"run {event.run_id}", live=True)
             self.class_names = event.classes
-            arch = event.config.get("arch")
-            self.state.set_conv_layers(
-                len(arch.get("conv_channels", ())) if isinstance(arch, dict) else 1)
+            self.state.set_conv_layers(len(event.config.arch.conv_channels))
         elif not self.live:
             return
         elif isinstance(event, RunEnded):

@@ -75,7 +75,7 @@ class RunProgress(VerticalGroup):
             counts = f" ({event.done:,}/{event.total:,})" if event.total else ""
             self.note(f"Preparing data: {event.message}{counts}")
         elif isinstance(event, RunStarted):
-            self.epochs = int(event.config.get("epochs", 1))
+            self.epochs = event.config.epochs
             bar.update(total=event.total_steps, progress=0)
             self.note(f"Training {event.run_id} on {event.device}: "
                       f"{event.train_size:,} images, {event.params:,} parameters")

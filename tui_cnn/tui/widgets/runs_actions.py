@@ -11,11 +11,10 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from tui_cnn.commands.resume import base_config
 from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.events import EpochMetrics, RunEnded, StepMetrics
 from tui_cnn.core.exercises import Exercise, exercises
-from tui_cnn.core.runs import RunRecord, RunStoreError, read_jsonl
+from tui_cnn.core.runs import RunRecord, RunStoreError, read_config, read_jsonl
 from tui_cnn.tui.exercises import Plan, edge_lines, note_text
 from tui_cnn.tui.screens.exercises import ExerciseScreen
 from tui_cnn.tui.screens.fork import ForkScreen
@@ -32,8 +31,8 @@ T = TypeVar("T", StepMetrics, EpochMetrics)
 def saved_config(view: RunsView, record: RunRecord) -> TrainConfig | None:
     """The config the run was started with; None (and a notice) if it cannot be read."""
     try:
-        cfg, _ = base_config(str(record.path), view.runs_dir)
-    except (RunStoreError, ConfigError, TypeError) as error:
+        cfg = read_config(record.path)
+    except RunStoreError as error:
         view.app.notify(f"Can't read the settings of {record.run_id}: {error}",
                         severity="error", timeout=10)
         return None

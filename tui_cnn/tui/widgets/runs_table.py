@@ -9,8 +9,8 @@ from typing import Any
 from rich.text import Text
 from textual.widgets import DataTable
 
-from tui_cnn.commands.info import run_row
 from tui_cnn.core.config import PRESETS, ArchSpec, ConfigError
+from tui_cnn.core.rows import run_row
 from tui_cnn.core.runs import RunRecord
 from tui_cnn.tui.widgets.compare_data import Colour
 

@@ -59,7 +59,7 @@ class TrainingView(RunListener, Vertical):
             self.loss_chart.add_epoch(event)
             self.acc_chart.add_epoch(event)
         elif isinstance(event, RunStarted):
-            epochs = int(event.config.get("epochs", 1))
+            epochs = event.config.epochs
             self.loss_chart.x_max = self.acc_chart.x_max = float(max(1, epochs))
 
     def flush(self) -> None:

@@ -1,0 +1,74 @@
+"""The rows both faces show, built once: a saved run's row (``tui-cnn runs`` and the Runs
+view) and the rows of a comparison (``tui-cnn compare`` and the Runs view's table).
+
+Plain strings, no styling: each face lays them out its own way.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from tui_cnn import fmt
+from tui_cnn.core.compare import Comparison
+from tui_cnn.core.runs import RunRecord
+
+RUN_COLUMNS = ("run", "arch", "dataset", "device", "params", "epochs", "best acc", "seconds",
+               "img/s", "status", "started")
+RUN_NUMBER_COLUMNS = frozenset({"params", "epochs", "best acc", "seconds", "img/s"})
+
+
+def run_row(record: RunRecord) -> list[str]:
+    """One saved run as the cells of RUN_COLUMNS."""
+    cfg, status = record.config, record.status
+    arch = cfg.get("arch", {}).get("name", "?") if isinstance(cfg.get("arch"), dict) else "?"
+    state = record.state + (" (damaged)" if record.damaged else "")
+    seconds = status.get("train_seconds")
+    rate = status.get("images_per_s")
+    return [record.run_id, str(arch), str(cfg.get("dataset", "?")),
+            str(cfg.get("device_resolved", cfg.get("device", "?"))),
+            fmt.count(cfg.get("params")), f"{len(record.epochs)}/{cfg.get('epochs', '?')}",
+            fmt.percent(record.best_test_acc),
+            f"{seconds:.1f}" if isinstance(seconds, (int, float)) else "-",
+            f"{rate:,.0f}" if isinstance(rate, (int, float)) else "-", state,
+            time.strftime("%Y-%m-%d %H:%M", time.localtime(record.started))]
+
+
+def show(value: Any) -> str:
+    """A setting as a cell: lists joined, None as '-'."""
+    if isinstance(value, (list, tuple)):
+        return ", ".join(map(str, value)) or "none"
+    return "-" if value is None else str(value)
+
+
+def difference_rows(comparison: Comparison) -> list[list[str]]:
+    """One row per setting that differs: its name, then each run's value."""
+    return [[key, *map(show, values)] for key, values in comparison.differences.items()]
+
+
+def _ratio(value: float | None, first: float | None) -> str:
+    return f" ({value / first:.2f}x)" if value is not None and first else ""
+
+
+def result_rows(comparison: Comparison) -> list[list[str]]:
+    """What each run achieved, one row per measure; ratios are against the first run."""
+    runs = comparison.runs
+    first = runs[0]
+
+    def row(label: str, cells: list[str]) -> list[str]:
+        return [label, *cells]
+
+    return [
+        row("parameters", [fmt.count(r.params) + (_ratio(r.params, first.params) if i else "")
+                           for i, r in enumerate(runs)]),
+        row("mult-adds", [(fmt.si(r.macs) if r.macs is not None else "-")
+                          + (_ratio(r.macs, first.macs) if i else "") for i, r in enumerate(runs)]),
+        row("epochs", [str(r.epochs_done) for r in runs]),
+        row("best test acc", [fmt.percent(r.best_test_acc) for r in runs]),
+        row("final test acc", [fmt.percent(r.final_test_acc) for r in runs]),
+        row("train seconds", ["-" if r.train_seconds is None else f"{r.train_seconds:.1f}"
+                              for r in runs]),
+        row("images/s", ["-" if r.images_per_s is None else f"{r.images_per_s:,.0f}"
+                         for r in runs]),
+        row("status", [r.status for r in runs]),
+    ]
