@@ -41,9 +41,8 @@ def rendered(view: RunsView, selector: str) -> str:
 
 
 def idle(app: TuiCnnApp) -> bool:
-    view = app.query_one(RunsView)
     return (app.session is not None and not app.session.running
-            and view.queue is not None and not view.queue.busy)
+            and not app.controller.busy)
 
 
 async def train(pilot: Pilot[Any], app: TuiCnnApp) -> str:
@@ -180,6 +179,6 @@ async def test_stopping_an_exercise_run_cuts_it_short(make_app: AppFactory) -> N
         await pilot.press("x")
         view = app.query_one(RunsView)
         await wait_for(pilot, lambda: idle(app), what="the queue to give up")
-        assert view.queue is not None and not view.queue.busy
+        assert not app.controller.busy
         note = rendered(view, "#exercise-note")
         assert "cut short: 0 of 2 run(s) finished" in note

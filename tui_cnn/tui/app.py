@@ -1,6 +1,11 @@
-"""The Textual app: routes messages between the widgets and owns the training worker.
+"""The Textual app: composes the views, routes messages between them, and owns the run
+controller (tui/controller.py), which owns the training worker and the queue of planned runs.
 
-Importing this module does not import torch: the worker imports the core when a run starts.
+The three hops of a run: a view or a key posts an intent (or the `t` key reads the setup
+panel) -> the App turns it into a Plan for the controller, whose worker iterates
+``core.train.run`` and posts each batch of events -> the App hands each event to every
+RunListener widget. Importing this module does not import torch: the worker imports the
+core when a run starts.
 """
 
 from __future__ import annotations
@@ -20,17 +25,33 @@ from textual.widgets import TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState
 
 from tui_cnn.core.config import ConfigError, TrainConfig
-from tui_cnn.core.datafiles import DataError
 from tui_cnn.core.events import RunEnded
 from tui_cnn.core.exercises import TITLES
 from tui_cnn.core.perf import freeze_imported_objects, warm_up_imports
-from tui_cnn.core.runs import RunStoreError
 from tui_cnn.exits import EXIT_INTERRUPTED
 from tui_cnn.tui import keys, signals
-from tui_cnn.tui.exercises import exercise_commands
-from tui_cnn.tui.messages import CoreEvents, SetupChanged, listeners
+from tui_cnn.tui.controller import (
+    GROUP,
+    Plan,
+    PlanEnded,
+    RunController,
+    RunFailed,
+    Runner,
+    RunStarting,
+    WorkerEnded,
+)
+from tui_cnn.tui.messages import (
+    CoreEvents,
+    ExerciseRequested,
+    ForkRequested,
+    InspectRequested,
+    ResumeRequested,
+    SetupChanged,
+    listeners,
+)
+from tui_cnn.tui.plans import PlanDialogs, exercise_commands
 from tui_cnn.tui.screens.help import HelpScreen
-from tui_cnn.tui.session import Runner, TrainingSession, freeze_after_first_step, pump
+from tui_cnn.tui.session import TrainingSession
 from tui_cnn.tui.startup import initial_config
 from tui_cnn.tui.widgets.filters_view import FiltersView
 from tui_cnn.tui.widgets.footer import KeysFooter
@@ -39,9 +60,6 @@ from tui_cnn.tui.widgets.runs_view import RunsView
 from tui_cnn.tui.widgets.setup_panel import SetupPanel
 from tui_cnn.tui.widgets.status_line import StatusLine
 from tui_cnn.tui.widgets.training_view import TrainingView
-
-PREPARATION_ERRORS = (ConfigError, DataError, RunStoreError)
-"""What run() raises before training when the setup cannot work: said plainly."""
 
 NARROW_WIDTH = 100
 """Below this many columns the setup panel steps aside for the views (see make_room)."""
@@ -53,12 +71,6 @@ under the GIL the trainer needs (measured: view switch to frame 27 -> 15 ms, med
 
 QUIT_WAIT_S = 15.0
 """Quitting during a run waits this long for the run to stop and be saved."""
-
-
-def core_runner() -> Runner:
-    from tui_cnn.core.train import run
-
-    return run
 
 
 class TuiCnnApp(App[int]):
@@ -75,8 +87,8 @@ class TuiCnnApp(App[int]):
         if ANIMATIONS_ENV not in os.environ:
             self.animation_level = "none"
         self.config = config or TrainConfig()
-        self.session: TrainingSession | None = None
-        self._runner = runner
+        self.controller = RunController(self, runner)
+        self.dialogs = PlanDialogs(self, self.controller, self.config, self.setup_device)
         self._devices = devices
         self._notices = list(notices)
         self._quitting = False
@@ -111,8 +123,16 @@ class TuiCnnApp(App[int]):
         self.call_after_refresh(freeze_imported_objects)  # the built app: keep full GCs short
 
     def on_unmount(self) -> None:
-        if self.session is not None:  # however the app ends, a run still going stops
-            self.session.stop.set()
+        self.controller.stop()  # however the app ends, a run still going stops
+
+    @property
+    def session(self) -> TrainingSession | None:
+        """The run the controller trains now, or trained last."""
+        return self.controller.session
+
+    def setup_device(self) -> str:
+        """The device chosen in the setup panel now."""
+        return self.panel.setup.device
 
     @property
     def panel(self) -> SetupPanel:
@@ -128,7 +148,7 @@ class TuiCnnApp(App[int]):
 
     @property
     def training(self) -> bool:
-        return self.session is not None and self.session.running
+        return self.controller.training
 
     # Workers -------------------------------------------------------------------------
 
@@ -141,21 +161,8 @@ class TuiCnnApp(App[int]):
         freeze_imported_objects()  # torch is imported now: keep full GCs short
         return found
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="train")
-    def _train(self, session: TrainingSession) -> None:
-        try:
-            run = self._runner or core_runner()
-            cfg = session.config
-            if cfg.threads is None:
-                from tui_cnn.core.devices import default_threads
-
-                cfg = cfg.replace(threads=default_threads(reserve_for_ui=True))
-            pump(freeze_after_first_step(run(cfg, session.stop, session.pause)), self.post_message)
-        finally:
-            session.done.set()
-
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        """Every worker's end, good or bad, is handled here."""
+        """Every worker's end, good or bad, is handled here or by the controller."""
         worker = event.worker
         if not self.is_running:  # shutting down: the widgets may be gone
             return
@@ -163,25 +170,30 @@ class TuiCnnApp(App[int]):
             self.panel.devices.set_devices(worker.result or [])
         elif worker.group == "devices" and event.state == WorkerState.ERROR:
             self.panel.devices.show_error(str(worker.error))
-        elif worker.group == "train" and event.state == WorkerState.ERROR:
-            self._train_failed(worker.error)
-        if worker.group == "train" and event.state in (
-                WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
-            self._train_ended()
+        elif worker.group == GROUP:
+            self.controller.worker_changed(event)
 
-    def _train_failed(self, error: BaseException | None) -> None:
-        if isinstance(error, PREPARATION_ERRORS):
-            reason = f"Can't train: {error}"
-        else:
-            reason = f"Training failed: {type(error).__name__}: {error}"
-        self.notify(reason, severity="error", timeout=15)
+    # The controller's news -------------------------------------------------------------
+
+    def on_run_starting(self, message: RunStarting) -> None:
+        self.refresh_bindings()  # the footer's keys for a run going
+        self.make_room()
+        self.training_view.reset(message.config.epochs)
+        if message.plan.history_from is not None:
+            self.training_view.load_history(message.plan.history_from)
+        self.status.starting()
+        self.action_show_view("training")
+        self.query_one("#views Tabs", Tabs).focus()
+
+    def on_run_failed(self, message: RunFailed) -> None:
+        self.notify(message.reason, severity="error", timeout=15)
         self.status.state = "failed"
-        self.training_view.progress.note(reason)
+        self.training_view.progress.note(message.reason)
 
-    def _train_ended(self) -> None:
+    def on_worker_ended(self, message: WorkerEnded) -> None:
         self.refresh_bindings()  # the footer's keys for no run going
-        session = self.session
-        if session is not None and session.ended is None and self.status.state != "failed":
+        session = message.session
+        if session.ended is None and self.status.state != "failed":
             stopped = session.stop.is_set()  # run() returns quietly if stopped while loading
             self.status.state = "stopped" if stopped else "idle"
             self.status.paused = self.status.stopping = False
@@ -190,6 +202,41 @@ class TuiCnnApp(App[int]):
                 else "The run ended without a result.")
         if self._quitting:
             self._leave()
+            return
+        self.controller.run_ended(session)
+
+    def on_plan_ended(self, message: PlanEnded) -> None:
+        plan = message.plan
+        if plan.kind == "run":
+            return
+        runs = self.screen_stack[0].query_one(RunsView)
+        runs.show_plan(plan)
+        if plan.kind == "resume":
+            return
+        self.action_show_view("runs")
+        if plan.exercise is not None and plan.exercise.shows_filters and plan.complete:
+            self.post_message(InspectRequested(Path(plan.ended[0].run_dir or "")))
+
+    # The views' intents ------------------------------------------------------------------
+
+    def on_fork_requested(self, message: ForkRequested) -> None:
+        if not self.controller.refused("you fork another"):
+            self.dialogs.fork(message.record)
+
+    def on_resume_requested(self, message: ResumeRequested) -> None:
+        if not self.controller.refused("you carry on another"):
+            self.dialogs.resume(message.record)
+
+    def on_exercise_requested(self, message: ExerciseRequested) -> None:
+        dialogs = self.dialogs
+        if message.number is None:
+            dialogs.choose_exercise()
+        else:
+            dialogs.start_exercise(message.number)
+
+    def on_inspect_requested(self, message: InspectRequested) -> None:
+        self.action_show_view("filters")
+        self.screen_stack[0].query_one(FiltersView).show_run(str(message.run_dir))
 
     # Messages ------------------------------------------------------------------------
 
@@ -197,9 +244,10 @@ class TuiCnnApp(App[int]):
         if not self.is_running:  # shutting down: the widgets may be gone
             return
         targets = list(listeners(self.screen_stack[0]))
+        session = self.controller.session
         for event in message.events:
-            if self.session is not None:
-                self.session.note(event)
+            if session is not None:
+                session.note(event)
             for target in targets:
                 target.on_run_event(event)
             if isinstance(event, RunEnded):
@@ -231,54 +279,28 @@ class TuiCnnApp(App[int]):
             return
         self.start_run(cfg)
 
-    def start_run(self, cfg: TrainConfig) -> TrainingSession | None:
-        """Train ``cfg`` in the one worker, shown in the Training view (also for forks,
-        resumes and exercises); None, with a notice, if a run is going."""
-        if self.refused_while_training("starting another"):
-            return None
-        self.session = TrainingSession(cfg)
-        self.refresh_bindings()  # the footer's keys for a run going
-        self.make_room()
-        self.training_view.reset(cfg.epochs)
-        self.status.starting()
-        self.action_show_view("training")
-        self.query_one("#views Tabs", Tabs).focus()
-        self._train(self.session)
-        return self.session
-
-    def refused_while_training(self, before: str) -> bool:
-        """True, with a notice, if a run is going: a new one cannot start ``before`` it
-        is stopped (e.g. "starting another")."""
-        if self.training:
-            self.notify(f"A run is already going: stop it with x before {before}.",
-                        severity="warning")
-        return self.training
-
-    def _session_or_say(self, verb: str) -> TrainingSession | None:
-        if self.session is None or not self.session.running:
-            self.notify(f"Nothing to {verb}: no run is going (press t to start one).",
-                        severity="warning")
-            return None
-        return self.session
+    def start_run(self, cfg: TrainConfig) -> bool:
+        """Train ``cfg`` now, shown in the Training view; False, with a notice, if a run is
+        going."""
+        return self.controller.submit(Plan(f"{cfg.arch.name} on {cfg.dataset}", [cfg]))
 
     def action_pause(self) -> None:
-        session = self._session_or_say("pause")
-        if session is None or session.stop.is_set():
+        paused = self.controller.toggle_pause()
+        if paused is None:
+            self._nothing_to("pause")
             return
-        if session.pause.is_set():
-            session.pause.clear()
-            self.training_view.progress.note("Resuming…")
-        else:
-            session.pause.set()
-            self.training_view.progress.note("Paused between batches: space resumes.")
-        self.status.paused = session.pause.is_set()
+        self.training_view.progress.note("Paused between batches: space resumes." if paused
+                                         else "Resuming…")
+        self.status.paused = paused
 
-    def action_stop(self) -> None:
-        session = self._session_or_say("stop")
-        if session is None:
+    def _nothing_to(self, verb: str) -> None:
+        self.notify(f"Nothing to {verb}: no run is going (press t to start one).",
+                    severity="warning")
+
+    def action_stop(self, interrupt: bool = False) -> None:
+        if not self.controller.stop(interrupt=interrupt):
+            self._nothing_to("stop")
             return
-        session.stop.set()
-        session.pause.clear()
         self.status.stopping = True
         self.status.paused = False
         self.training_view.progress.note("Stopping at the next batch…")
@@ -300,9 +322,7 @@ class TuiCnnApp(App[int]):
             self._leave()
             return
         self._quitting = True
-        if self.session is not None:
-            self.session.stop.interrupt()
-        self.action_stop()
+        self.action_stop(interrupt=True)
         self.set_timer(QUIT_WAIT_S, self._leave)
 
     def _leave(self) -> None:
@@ -380,10 +400,10 @@ class TuiCnnApp(App[int]):
         self.screen_stack[0].query_one(RunsView).command(command)
 
     def action_exercises(self) -> None:
-        self.screen_stack[0].query_one(RunsView).choose_exercise()
+        self.post_message(ExerciseRequested())
 
     def action_exercise(self, number: int) -> None:
-        self.screen_stack[0].query_one(RunsView).start_exercise(number)
+        self.post_message(ExerciseRequested(number))
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

@@ -1,21 +1,26 @@
-"""Messages that carry core events and setup changes to the app, and the listener hook.
+"""Messages that carry core events, setup changes and the views' intents to the app, and
+the listener hook.
 
 The training worker posts :class:`CoreEvents` (the one thread-safe call is
 ``post_message``); the app hands every event, in order, to each :class:`RunListener`
 on the main screen. The setup panel posts :class:`SetupChanged`, which the app hands
-to the same listeners.
+to the same listeners. A view that wants something done beyond itself (train, fork,
+carry on, inspect, an exercise) posts an intent; the App handles it, through its run
+controller when a run is to start. Views never call the App or one another.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from pathlib import Path
 
 from textual.dom import DOMNode
 from textual.message import Message
 
 from tui_cnn.core.config import ArchSpec
 from tui_cnn.core.events import Event
+from tui_cnn.core.runs import RunRecord
 
 
 @dataclass(frozen=True)
@@ -42,6 +47,34 @@ class SetupChanged(Message):
     """The architecture, dataset or device in the setup panel changed."""
 
     setup: Setup
+
+
+@dataclass
+class ForkRequested(Message):
+    """Fork this saved run: change one setting and train the variant."""
+
+    record: RunRecord
+
+
+@dataclass
+class ResumeRequested(Message):
+    """Carry this saved run on for more epochs."""
+
+    record: RunRecord
+
+
+@dataclass
+class InspectRequested(Message):
+    """Show this saved run's filters, feature maps and confusion matrix."""
+
+    run_dir: Path
+
+
+@dataclass
+class ExerciseRequested(Message):
+    """Train one of the chapter's exercises (``number``), or choose one (None)."""
+
+    number: int | None = None
 
 
 class RunListener:

@@ -1,14 +1,14 @@
 """The Runs view: every saved run, filtered and sorted; selected runs overlaid and compared.
 
 Its keys are in keys.KEYS (view "runs") and arrive through :meth:`RunsView.command`;
-enter (or a click) on a row selects it. What they start goes through the app's one worker.
+enter (or a click) on a row selects it. What they start (fork, carry on, inspect) is posted
+as an intent for the App; when the runs of a plan end, the App shows them here
+(:meth:`RunsView.show_plan`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import partial
-from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -18,17 +18,19 @@ from textual.widgets import DataTable, Input, Static
 
 from tui_cnn.core.events import Event, RunEnded
 from tui_cnn.core.runs import RunRecord, list_runs, resolve_runs_dir, runs_fingerprint
-from tui_cnn.tui.exercises import TICK_S, RunQueue
-from tui_cnn.tui.messages import RunListener
-from tui_cnn.tui.redraw import Redraw
-from tui_cnn.tui.widgets import runs_actions
+from tui_cnn.tui.controller import Plan
+from tui_cnn.tui.messages import (
+    ForkRequested,
+    InspectRequested,
+    ResumeRequested,
+    RunListener,
+    Setup,
+)
+from tui_cnn.tui.plans import exercise_note
 from tui_cnn.tui.widgets.compare_chart import CompareChart
 from tui_cnn.tui.widgets.compare_data import Colour, RunCurves, colour_for, load_curves
 from tui_cnn.tui.widgets.compare_table import CompareTable
 from tui_cnn.tui.widgets.runs_table import COLUMNS, RunsTable
-
-if TYPE_CHECKING:
-    from tui_cnn.tui.app import TuiCnnApp
 
 WATCH_S = 2.0
 """How often the shown Runs view checks the runs folder for changes made elsewhere."""
@@ -49,7 +51,7 @@ class RunsView(RunListener, VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.selected: dict[str, Colour] = {}  # run id -> colour, in the order selected
-        self.queue: RunQueue | None = None
+        self._runs_dir: str | None = None  # the setup panel's (SetupChanged)
         self.stale = True  # the run folders may have changed since the list was read
         self.note_runs: set[str] = set()  # the runs the exercise note is about
         self.curves: dict[tuple[str, Colour], RunCurves] = {}  # read since the last reload
@@ -68,15 +70,9 @@ class RunsView(RunListener, VerticalScroll):
         yield Static("", id="exercise-note")
 
     def on_mount(self) -> None:
-        self.queue = RunQueue(self.tui_app)
-        self.queue_ticks = Redraw(self, TICK_S, self._tick_queue)
         self.folder_watch = self.set_interval(WATCH_S, self.watch_folder, pause=True)
         self.query_one("#exercise-note").display = False
         self._show_compare()
-
-    @property
-    def tui_app(self) -> TuiCnnApp:
-        return self.app  # type: ignore[return-value]
 
     @property
     def table(self) -> RunsTable:
@@ -88,7 +84,12 @@ class RunsView(RunListener, VerticalScroll):
 
     @property
     def runs_dir(self) -> str | None:
-        return getattr(getattr(self.app, "config", None), "runs_dir", None)
+        return self._runs_dir
+
+    def on_setup(self, setup: Setup) -> None:
+        if setup.runs_dir != self._runs_dir:
+            self._runs_dir = setup.runs_dir
+            self.stale = True
 
     # The list -----------------------------------------------------------------------
 
@@ -107,14 +108,6 @@ class RunsView(RunListener, VerticalScroll):
 
     def on_hide(self) -> None:
         self.folder_watch.pause()
-
-    def _tick_queue(self) -> None:
-        """While a plan of runs is going, look whether its run has ended (no timer
-        otherwise: an idle view does not wake the UI thread)."""
-        assert self.queue is not None
-        self.queue.tick()
-        if self.queue.busy:
-            self.queue_ticks.wake()
 
     def folder_changed(self) -> bool:
         return runs_fingerprint(self.runs_dir) != self.fingerprint
@@ -191,7 +184,18 @@ class RunsView(RunListener, VerticalScroll):
                 self.selected[rid] = colour_for(rid, self.selected.values())
         self.table.update_marks(self.selected)
         self._show_compare()
-        self.tui_app.action_show_view("runs")
+
+    def show_plan(self, plan: Plan) -> None:
+        """A plan's runs have ended: a fork beside its base, an exercise's runs with its
+        note; a run carried on, listed again."""
+        ids = [run.run_id for run in plan.ended]
+        if plan.kind == "resume":
+            self.reload()
+            return
+        self.select_runs(([plan.base_run] if plan.base_run else []) + ids)
+        note = exercise_note(plan)
+        if note is not None:
+            self.show_note(note, ids)
 
     @property
     def selected_records(self) -> list[RunRecord]:
@@ -226,10 +230,13 @@ class RunsView(RunListener, VerticalScroll):
     def command(self, name: str) -> None:
         """One of the view's keys (see keys.KEYS): fork, resume, inspect, filter, sort,
         curves, reload."""
+        current = self._on_current
         actions: dict[str, Callable[[], object]] = {
-            "fork": partial(self._when_idle, "fork", runs_actions.fork),
-            "resume": partial(self._when_idle, "carry on", runs_actions.resume),
-            "inspect": partial(self._on_current, "inspect", runs_actions.inspect_record),
+            "fork": lambda: current("fork", lambda r: self.post_message(ForkRequested(r))),
+            "resume": lambda: current("carry on",
+                                      lambda r: self.post_message(ResumeRequested(r))),
+            "inspect": lambda: current("inspect",
+                                       lambda r: self.post_message(InspectRequested(r.path))),
             "filter": self.query_one(FilterInput).focus,
             "sort": self._sort_next,
             "curves": self.chart.next_mode,
@@ -237,29 +244,16 @@ class RunsView(RunListener, VerticalScroll):
         }
         actions[name]()
 
-    def _on_current(self, verb: str,
-                    action: Callable[[RunsView, RunRecord], object]) -> None:
+    def _on_current(self, verb: str, action: Callable[[RunRecord], object]) -> None:
         record = self.table.current
         if record is None:
-            self.app.notify(f"No run to {verb}: the list is empty.", severity="warning")
+            self.notify(f"No run to {verb}: the list is empty.", severity="warning")
         else:
-            action(self, record)
-
-    def _when_idle(self, verb: str, action: Callable[[RunsView, RunRecord], object]) -> None:
-        """Fork and resume start a run: said at once while one is going, not after the
-        dialog is filled in."""
-        if not self.tui_app.refused_while_training(f"you {verb} another"):
-            self._on_current(verb, action)
+            action(record)
 
     def _sort_next(self) -> None:
         table = self.table
         column = table.sort_column % (len(COLUMNS) - 1) + 1
         table.sort_by(column, self.selected)
         order = "descending" if table.reverse else "ascending"
-        self.app.notify(f"Sorted by {COLUMNS[column]}, {order} (o: next column).", timeout=2)
-
-    def choose_exercise(self) -> None:
-        runs_actions.choose_exercise(self)
-
-    def start_exercise(self, number: int) -> None:
-        runs_actions.start_exercise(self, number)
+        self.notify(f"Sorted by {COLUMNS[column]}, {order} (o: next column).", timeout=2)

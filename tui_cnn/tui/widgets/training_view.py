@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
 from tui_cnn.core.events import EpochMetrics, Event, RunStarted, StepMetrics
+from tui_cnn.core.history import saved_metrics
 from tui_cnn.tui.messages import RunListener
 from tui_cnn.tui.redraw import Redraw
 from tui_cnn.tui.widgets.accuracy_chart import AccuracyChart
@@ -40,6 +43,16 @@ class TrainingView(RunListener, Vertical):
     @property
     def progress(self) -> RunProgress:
         return self.query_one(RunProgress)
+
+    def load_history(self, run_dir: Path) -> None:
+        """Put a saved run's curves into the charts, so a run carried on carries them on."""
+        steps, epochs = saved_metrics(run_dir)
+        for step in steps:
+            self.loss_chart.add_step(step)
+            self.acc_chart.add_step(step)
+        for epoch in epochs:
+            self.loss_chart.add_epoch(epoch)
+            self.acc_chart.add_epoch(epoch)
 
     def reset(self, epochs: int) -> None:
         """A new run is starting: clear the charts."""

@@ -1,0 +1,156 @@
+"""Turning the views' intents into plans for the run controller: the fork, carry-on and
+exercise dialogs, and what each exercise shows when its runs are done.
+
+App-side code (it opens dialogs and submits plans); the views only post intents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+
+from tui_cnn.core.config import ConfigError, TrainConfig
+from tui_cnn.core.exercises import Exercise, exercises
+from tui_cnn.core.inspect import edge_summary
+from tui_cnn.core.report import edge_scores_or_none, no_edge_scores
+from tui_cnn.core.runs import RunRecord, RunStoreError, read_config
+from tui_cnn.tui.controller import Plan, RunController
+from tui_cnn.tui.screens.exercises import ExerciseScreen
+from tui_cnn.tui.screens.fork import ForkScreen
+from tui_cnn.tui.screens.resume import ResumeScreen
+
+if TYPE_CHECKING:
+    from textual.app import App, SystemCommand
+
+
+class PlanDialogs:
+    """Opens a dialog on ``app`` and submits what it asks for to ``controller``; ``config``
+    is the app's starting config, ``device`` the setup panel's device now."""
+
+    def __init__(self, app: App[int], controller: RunController, config: TrainConfig,
+                 device: Callable[[], str]) -> None:
+        self.app, self.controller, self.config, self.device = app, controller, config, device
+
+    def _saved_config(self, record: RunRecord) -> TrainConfig | None:
+        """The config the run was started with; None (and a notice) if it cannot be read."""
+        try:
+            return read_config(record.path)
+        except RunStoreError as error:
+            self.app.notify(f"Can't read the settings of {record.run_id}: {error}",
+                             severity="error", timeout=10)
+            return None
+
+    # fork ---------------------------------------------------------------------------------
+
+    def fork(self, record: RunRecord) -> None:
+        base = self._saved_config(record)
+        if base is not None:
+            self.app.push_screen(ForkScreen(base, record.run_id),
+                                  partial(self._start_fork, record.run_id))
+
+    def _start_fork(self, base_id: str, cfg: TrainConfig | None) -> None:
+        if cfg is not None:
+            self.controller.submit(Plan(
+                f"Fork of {base_id}", [cfg.replace(runs_dir=self.config.runs_dir)],
+                kind="fork", base_run=base_id))
+
+    # carry on -----------------------------------------------------------------------------
+
+    def resume(self, record: RunRecord) -> None:
+        if not (record.path / "model.pt").exists():
+            self.app.notify(f"{record.run_id} has no checkpoint (no epoch finished), so it "
+                             "cannot be carried on.", severity="warning")
+            return
+        base = self._saved_config(record)
+        if base is not None:
+            done = epochs_done(record)
+            self.app.push_screen(ResumeScreen(record.run_id, done),
+                                  partial(self._start_resume, record, base, done))
+
+    def _start_resume(self, record: RunRecord, base: TrainConfig, done: int,
+                      more: int | None) -> None:
+        if not more:
+            return
+        try:
+            cfg = base.replace(resume_from=str(record.path), epochs=done + more)
+        except ConfigError as error:
+            self.app.notify(f"Can't carry it on: {error}", severity="error")
+            return
+        self.controller.submit(Plan(f"Carrying {record.run_id} on", [cfg], kind="resume",
+                                         base_run=record.run_id, history_from=record.path))
+
+    # exercises ----------------------------------------------------------------------------
+
+    def current_exercises(self) -> tuple[Exercise, ...]:
+        return exercises(self.config.replace(device=self.device()))
+
+    def choose_exercise(self) -> None:
+        self.app.push_screen(ExerciseScreen(self.current_exercises()),
+                              lambda number: self.start_exercise(number) if number else None)
+
+    def start_exercise(self, number: int) -> None:
+        exercise = self.current_exercises()[number - 1]
+        self.controller.submit(Plan(f"Exercise {number}", list(exercise.configs),
+                                         kind="exercise", exercise=exercise))
+
+
+def epochs_done(record: RunRecord) -> int:
+    saved = record.status.get("epochs_done")
+    return max(len(record.epochs), saved if isinstance(saved, int) else 0)
+
+
+def exercise_commands(run_action: Callable[[str], object],
+                      titles: dict[int, str]) -> Iterator[SystemCommand]:
+    """One command palette entry per exercise."""
+    from textual.app import SystemCommand
+
+    for number, title in titles.items():
+        yield SystemCommand(f"Exercise {number}: {title}",
+                            "train the runs one after another, then compare them",
+                            partial(run_action, f"exercise({number})"))
+
+
+def edge_lines(run_dir: Path) -> list[str]:
+    """How edge-like the layer-1 filters were before training, after the first and the last
+    epoch (epoch-0.npy holds the initial weights), then any file that could not be used."""
+    from tui_cnn.core.inference import stored_filters  # imports torch: on need
+
+    found, problems = stored_filters(run_dir)
+    epochs = sorted(found)
+    lines = []
+    for epoch in dict.fromkeys(epochs[:2] + epochs[-1:]):
+        when = "before training" if epoch == 0 else f"after epoch {epoch}"
+        scores = edge_scores_or_none(found[epoch])
+        lines.append(f"{when}: " + (edge_summary(scores) if scores is not None
+                                    else no_edge_scores(found[epoch])))
+    return lines + problems or ["no filter snapshots were saved, so no edge scores"]
+
+
+def note_text(exercise: Exercise, state: str, results: Sequence[str] = ()) -> Text:
+    """The exercise's title and state, the chapter's question, what to look for, results."""
+    text = Text.assemble((f"Exercise {exercise.number} · {exercise.title}", "bold"),
+                         f" · {state}\n", (exercise.question, "italic"), "\n",
+                         exercise.look_for)
+    for line in results:
+        text.append("\n" + line, style="bold")
+    return text
+
+
+def exercise_note(plan: Plan) -> Text | None:
+    """What the Runs view says under an exercise's comparison once its runs are done."""
+    exercise = plan.exercise
+    if exercise is None:
+        return None
+    if not plan.complete:
+        finished = sum(run.status == "finished" for run in plan.ended)
+        return note_text(exercise, f"cut short: {finished} of {len(exercise.configs)} "
+                         "run(s) finished")
+    if not exercise.shows_filters:
+        return note_text(exercise, "done", [
+            "The chart and the table above set the runs side by side: parameters, "
+            "mult-adds, images/s and accuracy."])
+    return note_text(exercise, "done", edge_lines(Path(plan.ended[0].run_dir or "")))
