@@ -24,7 +24,7 @@ from textual.pilot import Pilot  # noqa: E402
 
 from tui_cnn.core.config import TrainConfig  # noqa: E402
 from tui_cnn.tui.app import TuiCnnApp  # noqa: E402
-from tui_cnn.tui.widgets.runs_view import RunsView  # noqa: E402
+from tui_cnn.tui.runs.runs_view import RunsView  # noqa: E402
 
 SIZE = (120, 40)
 

@@ -14,9 +14,9 @@ from textual.widgets import Checkbox, Static, TabbedContent
 from tui_cnn.core.config import ConfigError
 from tui_cnn.tui import startup
 from tui_cnn.tui.app import TuiCnnApp
+from tui_cnn.tui.dialogs.help import HelpScreen
 from tui_cnn.tui.keys import KEYS
-from tui_cnn.tui.screens.help import HelpScreen
-from tui_cnn.tui.widgets.dataset_preview import DatasetPreview
+from tui_cnn.tui.setup.dataset_preview import DatasetPreview
 
 from .conftest import AppFactory
 from .helpers import footer_keys, notifications, screen_text, wait_for
@@ -164,7 +164,7 @@ def test_mounting_the_app_does_not_import_torch() -> None:
 
 async def test_dataset_picker_notices_a_finished_download(
         make_app: AppFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tui_cnn.tui.widgets import dataset_picker
+    from tui_cnn.tui.setup import dataset_picker
 
     state = ["not downloaded"]
     images = np.zeros((10, 1, 28, 28), dtype=np.uint8)

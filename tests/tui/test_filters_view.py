@@ -29,13 +29,13 @@ from tui_cnn.core.events import (
 from tui_cnn.core.inspect import edge_templates
 from tui_cnn.render.heatmap import ColorMode
 from tui_cnn.tui.app import TuiCnnApp
-from tui_cnn.tui.inspect_worker import ActivationsRead
+from tui_cnn.tui.filters.confusion_view import ConfusionMatrix, layout
+from tui_cnn.tui.filters.filters_render import fit
+from tui_cnn.tui.filters.filters_state import LIVE, FilterState
+from tui_cnn.tui.filters.filters_view import FiltersView
+from tui_cnn.tui.filters.inspect_worker import ActivationsRead
 from tui_cnn.tui.messages import CoreEvents
-from tui_cnn.tui.widgets.confusion_view import ConfusionMatrix, layout
-from tui_cnn.tui.widgets.dataset_preview import DatasetPreview
-from tui_cnn.tui.widgets.filters_render import fit
-from tui_cnn.tui.widgets.filters_state import LIVE, FilterState
-from tui_cnn.tui.widgets.filters_view import FiltersView
+from tui_cnn.tui.setup.dataset_preview import DatasetPreview
 
 from .conftest import AppFactory
 from .helpers import screen_text, wait_for
@@ -369,7 +369,7 @@ async def fixed_view(pilot: Pilot[Any]) -> FiltersView:
     """The Filters view (setup panel hidden) after known events, a read checkpoint and
     known activations."""
     from tui_cnn.core.synth import sample
-    from tui_cnn.tui.inspect_worker import ModelRead
+    from tui_cnn.tui.filters.inspect_worker import ModelRead
 
     app = pilot.app
     assert isinstance(app, TuiCnnApp)

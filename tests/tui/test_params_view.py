@@ -20,12 +20,12 @@ from textual.widgets import Input, OptionList, Select, Static, TabbedContent
 from tui_cnn.core.config import PRESETS
 from tui_cnn.core.events import FilterSnapshot
 from tui_cnn.tui.app import TuiCnnApp
-from tui_cnn.tui.widgets.conv_panel import ConvPanel, Tile, pack
-from tui_cnn.tui.widgets.conv_source import SOBEL_X, flat_kernel, saved_filter
-from tui_cnn.tui.widgets.conv_source import test_image as conv_test_image
-from tui_cnn.tui.widgets.dataset_preview import DatasetPreview
-from tui_cnn.tui.widgets.params_table import BAR_WIDTH, share_bar
-from tui_cnn.tui.widgets.params_view import ParamsView
+from tui_cnn.tui.params.conv_panel import ConvPanel, Tile, pack
+from tui_cnn.tui.params.conv_source import SOBEL_X, flat_kernel, saved_filter
+from tui_cnn.tui.params.conv_source import test_image as conv_test_image
+from tui_cnn.tui.params.params_table import BAR_WIDTH, share_bar
+from tui_cnn.tui.params.params_view import ParamsView
+from tui_cnn.tui.setup.dataset_preview import DatasetPreview
 
 from .conftest import AppFactory
 from .helpers import screen_text, wait_for

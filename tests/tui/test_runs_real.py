@@ -17,10 +17,10 @@ from tui_cnn.core.config import PRESETS
 from tui_cnn.core.exercises import FORK_FIELDS, fork_config
 from tui_cnn.core.runs import list_runs, read_jsonl
 from tui_cnn.tui.app import TuiCnnApp
-from tui_cnn.tui.screens.fork import ForkScreen
-from tui_cnn.tui.screens.resume import ResumeScreen
-from tui_cnn.tui.widgets.filters_view import FiltersView
-from tui_cnn.tui.widgets.runs_view import RunsView
+from tui_cnn.tui.dialogs.fork import ForkScreen
+from tui_cnn.tui.dialogs.resume import ResumeScreen
+from tui_cnn.tui.filters.filters_view import FiltersView
+from tui_cnn.tui.runs.runs_view import RunsView
 
 from .conftest import AppFactory
 from .fakes import FakeRunner

@@ -16,12 +16,12 @@ from textual.widgets import TabbedContent
 
 from tui_cnn.core.runs import list_runs
 from tui_cnn.tui.app import TuiCnnApp
-from tui_cnn.tui.screens.exercises import ExerciseScreen
-from tui_cnn.tui.widgets.compare_chart import y_range
-from tui_cnn.tui.widgets.compare_data import PALETTE, colour_for, load_curves
-from tui_cnn.tui.widgets.filters_view import FiltersView
-from tui_cnn.tui.widgets.runs_table import COLUMNS, matches, row_cells, sort_key
-from tui_cnn.tui.widgets.runs_view import RunsView
+from tui_cnn.tui.dialogs.exercises import ExerciseScreen
+from tui_cnn.tui.filters.filters_view import FiltersView
+from tui_cnn.tui.runs.compare_chart import y_range
+from tui_cnn.tui.runs.compare_data import PALETTE, colour_for, load_curves
+from tui_cnn.tui.runs.runs_table import COLUMNS, matches, row_cells, sort_key
+from tui_cnn.tui.runs.runs_view import RunsView
 
 from .conftest import AppFactory
 from .fakes import FakeRunner
@@ -95,7 +95,7 @@ async def test_every_run_is_listed_and_a_killed_one_as_damaged(make_app: AppFact
 
 async def test_runs_saved_by_another_process_appear_without_reload(
         make_app: AppFactory, runs: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("tui_cnn.tui.widgets.runs_view.WATCH_S", 0.1)
+    monkeypatch.setattr("tui_cnn.tui.runs.runs_view.WATCH_S", 0.1)
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         view = await open_runs(pilot)

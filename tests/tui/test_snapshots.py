@@ -12,7 +12,7 @@ import pytest
 from textual.pilot import Pilot
 
 from tui_cnn.tui.app import TuiCnnApp
-from tui_cnn.tui.widgets.dataset_preview import DatasetPreview
+from tui_cnn.tui.setup.dataset_preview import DatasetPreview
 
 from .conftest import AppFactory
 from .helpers import footer_keys, wait_for

@@ -10,10 +10,10 @@ from textual.widgets import OptionList, ProgressBar, Select, Static
 
 from tui_cnn.core.events import RunEnded
 from tui_cnn.tui.app import TuiCnnApp
+from tui_cnn.tui.filters.filters_view import FiltersView
 from tui_cnn.tui.messages import Setup
-from tui_cnn.tui.widgets.filters_view import FiltersView
-from tui_cnn.tui.widgets.params_view import ParamsView
-from tui_cnn.tui.widgets.setup_panel import SetupPanel
+from tui_cnn.tui.params.params_view import ParamsView
+from tui_cnn.tui.setup.setup_panel import SetupPanel
 
 from .conftest import AppFactory
 from .fakes import FakeRunner

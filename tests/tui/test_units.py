@@ -8,12 +8,12 @@ import pytest
 
 from tui_cnn.core.config import ConfigError
 from tui_cnn.core.events import DataProgress, EpochMetrics, RunEnded, StepMetrics
-from tui_cnn.tui import fields
 from tui_cnn.tui import session as tui_session
 from tui_cnn.tui.messages import CoreEvents
-from tui_cnn.tui.series import Ema, Series, thinned
 from tui_cnn.tui.session import pump
-from tui_cnn.tui.widgets.run_progress import duration
+from tui_cnn.tui.setup import fields
+from tui_cnn.tui.training.run_progress import duration
+from tui_cnn.tui.training.series import Ema, Series, thinned
 
 
 def step(n: int, loss: float = 1.0) -> StepMetrics:

@@ -40,6 +40,8 @@ from tui_cnn.tui.controller import (
     RunStarting,
     WorkerEnded,
 )
+from tui_cnn.tui.dialogs.help import HelpScreen
+from tui_cnn.tui.filters.filters_view import FiltersView
 from tui_cnn.tui.messages import (
     CoreEvents,
     ExerciseRequested,
@@ -49,17 +51,15 @@ from tui_cnn.tui.messages import (
     SetupChanged,
     listeners,
 )
+from tui_cnn.tui.params.params_view import ParamsView
 from tui_cnn.tui.plans import PlanDialogs, exercise_commands
-from tui_cnn.tui.screens.help import HelpScreen
+from tui_cnn.tui.runs.runs_view import RunsView
 from tui_cnn.tui.session import TrainingSession
+from tui_cnn.tui.setup.setup_panel import SetupPanel
 from tui_cnn.tui.startup import initial_config
-from tui_cnn.tui.widgets.filters_view import FiltersView
+from tui_cnn.tui.training.training_view import TrainingView
 from tui_cnn.tui.widgets.footer import KeysFooter
-from tui_cnn.tui.widgets.params_view import ParamsView
-from tui_cnn.tui.widgets.runs_view import RunsView
-from tui_cnn.tui.widgets.setup_panel import SetupPanel
 from tui_cnn.tui.widgets.status_line import StatusLine
-from tui_cnn.tui.widgets.training_view import TrainingView
 
 NARROW_WIDTH = 100
 """Below this many columns the setup panel steps aside for the views (see make_room)."""

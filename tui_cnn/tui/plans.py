@@ -19,9 +19,9 @@ from tui_cnn.core.inspect import edge_summary
 from tui_cnn.core.report import edge_scores_or_none, no_edge_scores
 from tui_cnn.core.runs import RunRecord, RunStoreError, read_config
 from tui_cnn.tui.controller import Plan, RunController
-from tui_cnn.tui.screens.exercises import ExerciseScreen
-from tui_cnn.tui.screens.fork import ForkScreen
-from tui_cnn.tui.screens.resume import ResumeScreen
+from tui_cnn.tui.dialogs.exercises import ExerciseScreen
+from tui_cnn.tui.dialogs.fork import ForkScreen
+from tui_cnn.tui.dialogs.resume import ResumeScreen
 
 if TYPE_CHECKING:
     from textual.app import App, SystemCommand

@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input
 
 from tui_cnn.core.config import MAX_EPOCHS
+from tui_cnn.tui.dialogs.base import Dialog
 
 DEFAULT_MORE = 2
 
 
-class ResumeScreen(ModalScreen[int | None]):
+class ResumeScreen(Dialog[int]):
     """Dismissed with the number of epochs to add, or None when cancelled."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, run_id: str, done: int) -> None:
         super().__init__()
@@ -25,13 +22,13 @@ class ResumeScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="resume", classes="dialog"):
-            yield Static(f"Carry {self.run_id} on", classes="section-title")
-            yield Static(f"It has {self.done} epoch(s). Training goes on from its last "
-                         "checkpoint (weights, optimiser, step count) in the same folder, and "
-                         "its curves carry on. How many more epochs?", classes="dialog-note")
+            yield self.heading(f"Carry {self.run_id} on")
+            yield self.note(f"It has {self.done} epoch(s). Training goes on from its last "
+                            "checkpoint (weights, optimiser, step count) in the same folder, "
+                            "and its curves carry on. How many more epochs?")
             yield Input(str(DEFAULT_MORE), type="integer", id="resume-more")
-            yield Static("", id="resume-error", classes="dialog-error")
-            yield Static("enter: carry on · esc: cancel", classes="dialog-note")
+            yield self.error_line()
+            yield self.note("enter: carry on · esc: cancel")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
@@ -41,10 +38,6 @@ class ResumeScreen(ModalScreen[int | None]):
         except ValueError:
             more = 0
         if not 1 <= more <= most:
-            self.query_one("#resume-error", Static).update(
-                f"a whole number from 1 to {most}, please")
+            self.show_error(f"a whole number from 1 to {most}, please")
             return
         self.dismiss(more)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

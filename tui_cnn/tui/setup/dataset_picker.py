@@ -16,7 +16,7 @@ from tui_cnn.core.catalog import DATASETS, dataset_info
 from tui_cnn.core.datasets import availability, sample_images
 from tui_cnn.core.events import Event, RunStarted
 from tui_cnn.tui.messages import RunListener
-from tui_cnn.tui.widgets.dataset_preview import DatasetPreview
+from tui_cnn.tui.setup.dataset_preview import DatasetPreview
 
 Samples = tuple[str, np.ndarray, list[str]]  # dataset, (K, C, H, W) uint8, class names
 

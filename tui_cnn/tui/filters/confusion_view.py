@@ -20,7 +20,7 @@ from textual.widgets import Static
 
 from tui_cnn.core.inspect import confusion_matrix, misclassified
 from tui_cnn.render.heatmap import ColorMode, colormap_rgb, heatmap_size, nearest_xterm, rgb_image
-from tui_cnn.tui.widgets.activations_render import shrink
+from tui_cnn.tui.filters.activations_render import shrink
 
 NAME_CELLS = 10
 SHOW_IMAGES = 8

@@ -8,10 +8,10 @@ from textual.widgets import Static
 
 from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.tui.messages import Setup, SetupChanged
-from tui_cnn.tui.widgets.arch_picker import ArchPicker
-from tui_cnn.tui.widgets.dataset_picker import DatasetPicker
-from tui_cnn.tui.widgets.device_picker import DevicePicker
-from tui_cnn.tui.widgets.hyperparams import HyperParams
+from tui_cnn.tui.setup.arch_picker import ArchPicker
+from tui_cnn.tui.setup.dataset_picker import DatasetPicker
+from tui_cnn.tui.setup.device_picker import DevicePicker
+from tui_cnn.tui.setup.hyperparams import HyperParams
 
 
 class SetupPanel(VerticalScroll):

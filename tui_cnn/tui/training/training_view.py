@@ -11,9 +11,9 @@ from tui_cnn.core.events import EpochMetrics, Event, RunStarted, StepMetrics
 from tui_cnn.core.history import saved_metrics
 from tui_cnn.tui.messages import RunListener
 from tui_cnn.tui.redraw import Redraw
-from tui_cnn.tui.widgets.accuracy_chart import AccuracyChart
-from tui_cnn.tui.widgets.loss_chart import LossChart
-from tui_cnn.tui.widgets.run_progress import RunProgress
+from tui_cnn.tui.training.accuracy_chart import AccuracyChart
+from tui_cnn.tui.training.loss_chart import LossChart
+from tui_cnn.tui.training.run_progress import RunProgress
 
 REDRAW_S = 1.0
 """Charts redraw at most this often while data comes: each redraw (two plotext builds,

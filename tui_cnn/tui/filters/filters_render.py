@@ -17,7 +17,7 @@ from tui_cnn.core.report import (
     no_edge_scores,
 )
 from tui_cnn.render.heatmap import ColorMode, Normalise, filter_grid, heatmap_size, legend
-from tui_cnn.tui.widgets.filters_state import LIVE, Shown
+from tui_cnn.tui.filters.filters_state import LIVE, Shown
 
 INTRO = ("Nothing to show yet. Press t to train: the first layer's filters appear here and "
          "update as they learn, with a snapshot after every epoch ([ and ] step through "

@@ -12,7 +12,7 @@ from textual.widgets import DataTable
 from tui_cnn.core.config import PRESETS, ArchSpec, ConfigError
 from tui_cnn.core.rows import run_row
 from tui_cnn.core.runs import RunRecord
-from tui_cnn.tui.widgets.compare_data import Colour
+from tui_cnn.tui.runs.compare_data import Colour
 
 COLUMNS = ("", "arch", "dataset", "device", "params", "epochs", "best acc", "seconds",
            "img/s", "status", "started", "run")

@@ -27,10 +27,10 @@ from tui_cnn.tui.messages import (
     Setup,
 )
 from tui_cnn.tui.plans import exercise_note
-from tui_cnn.tui.widgets.compare_chart import CompareChart
-from tui_cnn.tui.widgets.compare_data import Colour, RunCurves, colour_for, load_curves
-from tui_cnn.tui.widgets.compare_table import CompareTable
-from tui_cnn.tui.widgets.runs_table import COLUMNS, RunsTable
+from tui_cnn.tui.runs.compare_chart import CompareChart
+from tui_cnn.tui.runs.compare_data import Colour, RunCurves, colour_for, load_curves
+from tui_cnn.tui.runs.compare_table import CompareTable
+from tui_cnn.tui.runs.runs_table import COLUMNS, RunsTable
 
 WATCH_S = 2.0
 """How often the shown Runs view checks the runs folder for changes made elsewhere."""

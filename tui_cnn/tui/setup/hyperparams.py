@@ -9,8 +9,8 @@ from textual.containers import HorizontalGroup, VerticalGroup
 from textual.widgets import Label, Select
 
 from tui_cnn.core.config import OPTIMIZERS, TrainConfig
-from tui_cnn.tui import fields
-from tui_cnn.tui.widgets.value_field import ValueField
+from tui_cnn.tui.setup import fields
+from tui_cnn.tui.setup.value_field import ValueField
 
 
 class HyperParams(VerticalGroup):

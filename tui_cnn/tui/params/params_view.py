@@ -16,10 +16,10 @@ from tui_cnn.core.config import ConfigError
 from tui_cnn.core.events import Event, FilterSnapshot, RunEnded, RunStarted
 from tui_cnn.core.layers import LayerTable, layer_table
 from tui_cnn.tui.messages import RunListener, Setup
-from tui_cnn.tui.widgets.conv_panel import ConvPanel
-from tui_cnn.tui.widgets.conv_source import ConvRequest, LearnedFilter
-from tui_cnn.tui.widgets.params_arithmetic import ArithmeticPanel
-from tui_cnn.tui.widgets.params_table import ParamsTable
+from tui_cnn.tui.params.conv_panel import ConvPanel
+from tui_cnn.tui.params.conv_source import ConvRequest, LearnedFilter
+from tui_cnn.tui.params.params_arithmetic import ArithmeticPanel
+from tui_cnn.tui.params.params_table import ParamsTable
 
 
 def heading(name: str, dataset: str, table: LayerTable) -> str:

@@ -9,7 +9,7 @@ from textual.widgets import Static
 from tui_cnn.core.compare import compare
 from tui_cnn.core.rows import difference_rows, result_rows
 from tui_cnn.core.runs import RunRecord
-from tui_cnn.tui.widgets.compare_data import RunCurves
+from tui_cnn.tui.runs.compare_data import RunCurves
 
 
 def comparison_table(records: list[RunRecord], curves: list[RunCurves]) -> Table:

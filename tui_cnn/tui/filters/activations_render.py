@@ -11,7 +11,7 @@ from rich.text import Text
 
 from tui_cnn import fmt
 from tui_cnn.render.heatmap import ColorMode, feature_grid, heatmap_size, rgb_image
-from tui_cnn.tui.inspect_worker import ActivationsRead
+from tui_cnn.tui.filters.inspect_worker import ActivationsRead
 
 MAPS = 8
 """Feature maps shown per conv layer (the first channels)."""

@@ -14,8 +14,8 @@ from textual.widgets.option_list import Option
 from tui_cnn.core.catalog import dataset_info
 from tui_cnn.core.config import PRESETS, ArchSpec, ConfigError
 from tui_cnn.core.layers import layer_table
-from tui_cnn.tui import fields
-from tui_cnn.tui.widgets.value_field import ValueField
+from tui_cnn.tui.setup import fields
+from tui_cnn.tui.setup.value_field import ValueField
 
 KERNELS = (1, 3, 5, 7)
 DOWNSAMPLING = (("2x2 MaxPool", "maxpool"), ("stride-2 conv", "stride"), ("none", "none"))

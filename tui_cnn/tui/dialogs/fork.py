@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.exercises import FORK_FIELDS, field_value, fork_config, parse_value, show_value
+from tui_cnn.tui.dialogs.base import Dialog
 
 LABEL_WIDTH = 20
 
@@ -23,10 +22,8 @@ def field_option(cfg: TrainConfig, name: str) -> Option:
     return Option(text, id=name)
 
 
-class ForkScreen(ModalScreen[TrainConfig | None]):
+class ForkScreen(Dialog[TrainConfig]):
     """Dismissed with the forked config, or None when cancelled."""
-
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
 
     def __init__(self, base: TrainConfig, run_id: str) -> None:
         super().__init__()
@@ -35,15 +32,15 @@ class ForkScreen(ModalScreen[TrainConfig | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="fork", classes="dialog"):
-            yield Static(f"Fork {self.run_id}", classes="section-title")
-            yield Static(f"Change one setting; the seed ({self.base.seed}) and the data order "
-                         "stay the same.", classes="dialog-note")
+            yield self.heading(f"Fork {self.run_id}")
+            yield self.note(f"Change one setting; the seed ({self.base.seed}) and the data "
+                            "order stay the same.")
             yield OptionList(*(field_option(self.base, name) for name in FORK_FIELDS),
                              id="fork-fields")
-            yield Static("", id="fork-hint", classes="dialog-note")
+            yield self.note("", id="fork-hint")
             yield Input(id="fork-value")
-            yield Static("", id="fork-error", classes="dialog-error")
-            yield Static("enter: start the fork · esc: cancel", classes="dialog-note")
+            yield self.error_line()
+            yield self.note("enter: start the fork · esc: cancel")
 
     def on_mount(self) -> None:
         self.query_one(OptionList).highlighted = 0
@@ -58,7 +55,7 @@ class ForkScreen(ModalScreen[TrainConfig | None]):
         name = str(event.option.id)
         self.query_one("#fork-hint", Static).update(f"{name}: {FORK_FIELDS[name]}")
         self.query_one("#fork-value", Input).value = show_value(field_value(self.base, name))
-        self.query_one("#fork-error", Static).update("")
+        self.show_error("")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         value = self.query_one("#fork-value", Input)
@@ -70,9 +67,6 @@ class ForkScreen(ModalScreen[TrainConfig | None]):
         try:
             cfg = fork_config(self.base, self.field, parse_value(self.field, event.value))
         except ConfigError as error:
-            self.query_one("#fork-error", Static).update(str(error))
+            self.show_error(str(error))
             return
         self.dismiss(cfg)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

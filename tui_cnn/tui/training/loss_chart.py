@@ -5,7 +5,7 @@ from __future__ import annotations
 from textual_plotext.plot import Plot
 
 from tui_cnn.core.events import EpochMetrics, StepMetrics
-from tui_cnn.tui.series import Ema, Series
+from tui_cnn.tui.training.series import Ema, Series
 from tui_cnn.tui.widgets.chart import LINE, MetricChart
 
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from textual_plotext.plot import Plot
 
-from tui_cnn.tui.widgets.accuracy_chart import percent
+from tui_cnn.tui.runs.compare_data import RunCurves
+from tui_cnn.tui.training.accuracy_chart import percent
 from tui_cnn.tui.widgets.chart import MetricChart
-from tui_cnn.tui.widgets.compare_data import RunCurves
 
 MODES = ("accuracy", "loss")
 KEY = "colours as marked ● in the list"

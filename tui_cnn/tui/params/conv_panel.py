@@ -19,7 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from tui_cnn.core.arithmetic import speed_sentence
 from tui_cnn.render.heatmap import ColorMode, detect_color_mode, heatmap, legend
-from tui_cnn.tui.widgets.conv_source import ConvRequest, ConvResult, measure
+from tui_cnn.tui.params.conv_source import ConvRequest, ConvResult, measure
 
 GAP = 2
 KERNEL_SCALE = 3  # a 3x3 filter drawn 9x9 so that it can be seen

@@ -25,13 +25,13 @@ from textual.worker import Worker, WorkerState, get_current_worker
 
 from tui_cnn.core.events import Event, FilterSnapshot, RunEnded, RunStarted, TestPredictions
 from tui_cnn.render.heatmap import ColorMode, detect_color_mode
-from tui_cnn.tui import inspect_worker as iw
+from tui_cnn.tui.filters import filters_render as fr
+from tui_cnn.tui.filters import inspect_worker as iw
+from tui_cnn.tui.filters.activations_render import activations_text
+from tui_cnn.tui.filters.confusion_view import ConfusionMatrix, pair_text
+from tui_cnn.tui.filters.filters_state import FilterState
 from tui_cnn.tui.messages import RunListener
 from tui_cnn.tui.redraw import Redraw
-from tui_cnn.tui.widgets import filters_render as fr
-from tui_cnn.tui.widgets.activations_render import activations_text
-from tui_cnn.tui.widgets.confusion_view import ConfusionMatrix, pair_text
-from tui_cnn.tui.widgets.filters_state import FilterState
 
 REDRAW_S = 0.3
 """Redraw at most this often, and only what changed (each redraw holds the GIL)."""

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tui_cnn.core.runs import RunRecord, read_jsonl
-from tui_cnn.tui.series import Ema, Series
+from tui_cnn.tui.training.series import Ema, Series
 
 
 @dataclass(frozen=True)

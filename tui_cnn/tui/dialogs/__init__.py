@@ -1,0 +1,1 @@
+"""Modal dialogs: fork, carry on, exercises, help."""

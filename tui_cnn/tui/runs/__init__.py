@@ -1,0 +1,1 @@
+"""The Runs view: saved runs listed, overlaid and compared."""

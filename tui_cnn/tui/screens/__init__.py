@@ -1,1 +1,0 @@
-"""Screens shown over the main one."""

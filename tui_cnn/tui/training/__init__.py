@@ -1,0 +1,1 @@
+"""The Training view: progress, loss and accuracy charts."""
