@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from typing import NoReturn
 
 from tui_cnn import __version__
+from tui_cnn.core.parse import argparse_type
 from tui_cnn.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
 
 
@@ -29,7 +30,7 @@ def _add_common(p: argparse.ArgumentParser, *, app: bool = False) -> None:
                    help="architecture preset (cnn, cnn-stride2, mlp, ...)")
     p.add_argument("--dataset", default=default,
                    help="mnist, fashion-mnist, cifar10, synth-digits, synth-shapes")
-    p.add_argument("--epochs", type=int, default=default)
+    p.add_argument("--epochs", type=argparse_type("epochs"), default=default)
     p.add_argument("--device", default=default, help="auto, cpu, cuda, cuda:N or mps")
     p.add_argument("--data-dir", default=default, help="dataset folder in torchvision's layout")
     p.add_argument("--runs-dir", default=default,

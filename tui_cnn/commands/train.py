@@ -16,6 +16,7 @@ from tui_cnn import fmt
 from tui_cnn.core.config import ConfigError, TrainConfig, preset
 from tui_cnn.core.control import StopFlag
 from tui_cnn.core.events import DataProgress, EpochMetrics, Event, RunEnded, RunStarted, StepMetrics
+from tui_cnn.core.parse import argparse_type as field_type
 
 STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP")
                      if hasattr(signal, n))
@@ -24,20 +25,22 @@ STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP")
 def add_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) -> None:
     p = sub.add_parser("train", help="train a network headless and report")
     add_common(p)
-    p.add_argument("--batch-size", type=int)
-    p.add_argument("--lr", type=float, help="learning rate")
+    p.add_argument("--batch-size", type=field_type("batch_size"))
+    p.add_argument("--lr", type=field_type("lr"), help="learning rate")
     p.add_argument("--optimizer", help="adam, adamw or sgd")
-    p.add_argument("--seed", type=int)
-    p.add_argument("--threads", type=int,
+    p.add_argument("--seed", type=field_type("seed"))
+    p.add_argument("--threads", type=field_type("threads"),
                    help="torch CPU threads (default: the cores no other process is using)")
-    p.add_argument("--train-size", type=int, help="use the first N training images")
-    p.add_argument("--test-size", type=int, help="use the first N test images")
+    p.add_argument("--train-size", type=field_type("train_size"),
+                   help="use the first N training images")
+    p.add_argument("--test-size", type=field_type("test_size"), help="use the first N test images")
     p.add_argument("--schedule", help="onecycle (default) or constant")
     p.add_argument("--augment", help="auto (default), none, shift or shift-flip")
-    p.add_argument("--label-smoothing", type=float)
+    p.add_argument("--label-smoothing", type=field_type("label_smoothing"))
     p.add_argument("--precision", help="auto (default: bf16 autocast where the hardware has "
                    "it), fp32 or bf16")
-    p.add_argument("--log-every", type=int, help="report every N steps (default 20)")
+    p.add_argument("--log-every", type=field_type("log_every"),
+                   help="report every N steps (default 20)")
     p.add_argument("--offline", action="store_true", help="never download datasets")
     p.add_argument("--resume", metavar="RUN", help="carry a saved run on (give more --epochs)")
     p.add_argument("--json", action="store_true", help="print one JSON object last on stdout")
