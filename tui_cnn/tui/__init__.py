@@ -1,4 +1,4 @@
-"""The Textual app. Importing it does not import torch.
+"""The Textual app. Importing it does not load torch.
 
 Importing it sets TEXTUAL_FPS to 120 unless the user set it: after any change Textual
 waits one frame period before drawing, so at its default of 60 every key press waits

@@ -4,7 +4,7 @@ controller (tui/controller.py), which owns the training worker and the queue of 
 The three hops of a run: a view or a key posts an intent (or the `t` key reads the setup
 panel) -> the App turns it into a Plan for the controller, whose worker iterates
 ``core.train.run`` and posts each batch of events -> the App hands each event to every
-RunListener widget. Importing this module does not import torch: the worker imports the
+RunListener widget. Importing this module does not load torch: the worker imports the
 core when a run starts.
 """
 
