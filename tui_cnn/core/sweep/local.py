@@ -26,13 +26,29 @@ from tui_cnn.core.sweep.grid import Trial
 OnMessage = Callable[[int, str, dict[str, Any]], None]
 
 
-def default_workers(cores: int | None = None) -> int:
-    """One trial per core (a small CNN on one thread uses a core well); on a machine with
-    several CUDA GPUs the caller passes one worker per GPU instead."""
-    return max(1, cores or os.cpu_count() or 1)
+def cuda_count(device: str) -> int:
+    """CUDA GPUs a sweep on ``device`` can spread over (0 for cpu; imports torch otherwise)."""
+    if device.strip().lower() not in ("auto", "cuda"):
+        return 0
+    import torch
+
+    return torch.cuda.device_count() if torch.cuda.is_available() else 0
 
 
-def _worker_main(inbox: Any, results: Any, stop: Any, threads: int) -> None:
+def local_layout(workers: int | None, threads: int | None, device: str,
+                 cores: int | None = None) -> tuple[int, int, int]:
+    """(workers, torch threads per worker, GPUs to spread over). Default workers: one per
+    GPU on a machine with several, else one per core; threads so cores are not
+    oversubscribed."""
+    from tui_cnn.core.sweep.trial import threads_per_worker
+
+    cores = cores or os.cpu_count() or 1
+    gpus = cuda_count(device)
+    chosen = workers or (gpus if gpus > 1 else cores)
+    return max(1, chosen), threads or threads_per_worker(chosen, cores), gpus if gpus > 1 else 0
+
+
+def _worker_main(inbox: Any, results: Any, stop: Any, threads: int, gpu: int | None) -> None:
     """A worker process: run trials from ``inbox`` until it sends None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
@@ -47,6 +63,10 @@ def _worker_main(inbox: Any, results: Any, stop: Any, threads: int) -> None:
         if task is None:
             return
         index, cfg = task
+        if cfg.threads is None:
+            cfg = cfg.replace(threads=threads)
+        if gpu is not None and cfg.device.strip().lower() in ("auto", "cuda"):
+            cfg = cfg.replace(device=f"cuda:{gpu}")
         flag = StopFlag()
         watcher = threading.Thread(target=_watch, args=(stop, flag), daemon=True)
         watcher.start()
@@ -70,27 +90,33 @@ def _watch(stop: Any, flag: Any) -> None:
 class _Worker:
     process: BaseProcess
     inbox: Any
+    gpu: int | None = None
     trial: int | None = None
 
 
 class LocalPool:
     """``workers`` processes running ``trials``; progress goes to ``on_message``."""
 
-    def __init__(self, workers: int, threads: int) -> None:
+    def __init__(self, workers: int, threads: int, gpus: int = 0) -> None:
         self.ctx = mp.get_context("spawn")
+        self.gpus = gpus
+        self._spawned = 0
         self.workers_wanted = max(1, workers)
         self.threads = threads
         self.results: Any = self.ctx.Queue()
         self.stop_event: Any = self.ctx.Event()
         self.workers: list[_Worker] = []
 
-    def _spawn(self) -> _Worker:
+    def _spawn(self, gpu: int | None = None) -> _Worker:
         inbox = self.ctx.Queue()
+        if gpu is None and self.gpus > 1:
+            gpu = self._spawned % self.gpus
+        self._spawned += 1
         process = self.ctx.Process(target=_worker_main, name="tui-cnn-sweep-worker",
-                                   args=(inbox, self.results, self.stop_event, self.threads),
-                                   daemon=True)
+                                   args=(inbox, self.results, self.stop_event, self.threads,
+                                         gpu), daemon=True)
         process.start()
-        worker = _Worker(process, inbox)
+        worker = _Worker(process, inbox, gpu)
         self.workers.append(worker)
         return worker
 
@@ -153,7 +179,7 @@ class LocalPool:
                     "status": "killed", "reason": f"worker process {worker.process.pid} {how}",
                     "run_id": None, "run_dir": None})
             if pending and not self.stop_event.is_set():
-                self._spawn()
+                self._spawn(worker.gpu)  # a replacement, on the same GPU
 
     def close(self) -> None:
         for worker in self.workers:

@@ -13,9 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from tui_cnn.core.config import ConfigError
 from tui_cnn.core.sweep.grid import SweepSpec, Trial
 from tui_cnn.core.sweep.progress import SweepProgress
-from tui_cnn.core.sweep.store import SUMMARY_KEYS, SweepStore, TrialState
+from tui_cnn.core.sweep.store import SUMMARY_KEYS, SweepStore, TrialState, sweeps_root
 
 Listener = Callable[[SweepProgress, int], None]
 
@@ -29,16 +30,18 @@ class Backend(Protocol):
 
 @dataclass
 class LocalBackend:
-    """Worker processes on this machine; ``threads`` torch threads each."""
+    """Worker processes on this machine; ``threads`` torch threads each; with ``gpus`` > 1,
+    worker i trains on cuda:i (one trial per GPU)."""
 
     workers: int
     threads: int
+    gpus: int = 0
 
     def execute(self, trials: list[Trial], on_message: Callable[[int, str, dict[str, Any]],
                 None], stop: threading.Event) -> None:
         from tui_cnn.core.sweep.local import LocalPool
 
-        LocalPool(self.workers, self.threads).run(trials, on_message, stop)
+        LocalPool(self.workers, self.threads, self.gpus).run(trials, on_message, stop)
 
 
 @dataclass
@@ -54,11 +57,15 @@ class SweepPlan:
         return tuple(t.index for t in self.trials if t.index not in todo)
 
 
-def plan_sweep(spec: SweepSpec, confirmed: bool = False) -> SweepPlan:
-    """Check the grid and the size, create the sweep folder, find what is left to do."""
+def plan_sweep(spec: SweepSpec, confirmed: bool = False, create: bool = True) -> SweepPlan:
+    """Check the grid and the size, create the sweep folder (unless ``create`` is False, for
+    a dry run), find what is left to do."""
+    if spec.base.runs_dir == "":
+        raise ConfigError("a sweep saves every trial: give a runs dir")
     spec.check_size(confirmed)
     trials = spec.trials()
-    store = SweepStore.create(spec, spec.base.runs_dir)
+    store = (SweepStore.create(spec, spec.base.runs_dir) if create
+             else SweepStore(sweeps_root(spec.base.runs_dir) / spec.sweep_id()))
     return SweepPlan(spec, store, trials, store.to_run(trials))
 
 
