@@ -110,10 +110,11 @@ class RayBackend:
                "env_vars": {"OMP_WAIT_POLICY": "PASSIVE"}}
         try:
             if self.address:
-                ray.init(address=self.address, runtime_env=env, log_to_driver=False)
+                ray.init(address=self.address, runtime_env=env, log_to_driver=False,
+                         logging_level="WARNING")
             else:
                 ray.init(num_cpus=self.num_cpus, include_dashboard=False, runtime_env=env,
-                         log_to_driver=False)
+                         log_to_driver=False, logging_level="WARNING")
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise ConfigError(f"cannot start Ray ({self.address or 'local'}): {exc}") from None
         return ray
