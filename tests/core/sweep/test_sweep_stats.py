@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tui_cnn.core.sweep.stats import summarize, t_cdf, t_quantile, verdict, welch
 
@@ -77,3 +79,21 @@ def test_verdict_when_the_interval_holds_zero_and_when_it_cannot_tell() -> None:
     lower = welch([0.95, 0.951, 0.949], [0.90, 0.901, 0.899])
     assert verdict("cnn", "s2", lower).startswith("s2 is 5.00 +/- 0.23 points lower")
     assert "lower than cnn" in verdict("cnn", "s2", lower)
+
+
+@settings(max_examples=60, deadline=None)
+@given(p=st.floats(0.5001, 0.9995), df=st.floats(1.0, 500.0))
+def test_t_quantile_inverts_the_cdf_for_any_df(p: float, df: float) -> None:
+    t = t_quantile(p, df)
+    assert t_cdf(t, df) == pytest.approx(p, abs=1e-9)
+    assert t >= t_quantile(p, df * 2) - 1e-9  # heavier tails at fewer degrees of freedom
+
+
+@settings(max_examples=40, deadline=None)
+@given(values=st.lists(st.floats(0.0, 1.0), min_size=2, max_size=12))
+def test_interval_holds_the_mean_and_shifts_with_the_data(values: list[float]) -> None:
+    s, shifted = summarize(values), summarize([v + 0.5 for v in values])
+    assert s.low is not None and s.high is not None and s.mean is not None
+    assert s.low <= s.mean <= s.high
+    assert shifted.mean == pytest.approx(s.mean + 0.5)
+    assert shifted.half_width == pytest.approx(s.half_width, abs=1e-12)
