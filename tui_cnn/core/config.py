@@ -147,6 +147,7 @@ class TrainConfig:
     precision: str = "auto"  # auto: bf16 autocast where the device does bf16 natively
     download: bool = True
     resume_from: str | None = None
+    sweep: str | None = None  # "<sweep id>/<trial index>" for a sweep's trial, else None
 
     def __post_init__(self) -> None:
         _check_choice("dataset", self.dataset, tuple(DATASETS))
@@ -174,6 +175,8 @@ class TrainConfig:
             raise ConfigError(f"label smoothing must be in [0, 1), got {self.label_smoothing!r}")
         if not isinstance(self.device, str) or not self.device.strip():
             raise ConfigError("device must be auto, cpu, cuda, cuda:N or mps")
+        if self.sweep is not None and (not isinstance(self.sweep, str) or not self.sweep):
+            raise ConfigError(f"sweep tag must be a non-empty text, got {self.sweep!r}")
 
     @property
     def augmentation(self) -> str:

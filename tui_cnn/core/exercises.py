@@ -102,7 +102,7 @@ def fork_config(base: TrainConfig, name: str, value: Any) -> TrainConfig:
         cfg = base.replace(**{name: value})
     info = DATASETS[cfg.dataset]
     layer_table(cfg.arch, info.shape, info.num_classes)  # ConfigError if it does not fit
-    return cfg.replace(resume_from=None)
+    return cfg.replace(resume_from=None, sweep=None)  # a fork is a run of its own
 
 
 # ---- the chapter's exercises ---------------------------------------------------------

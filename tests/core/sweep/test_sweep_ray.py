@@ -1,0 +1,46 @@
+"""A real local Ray (``ray.init(num_cpus=2)``) runs a 2-trial sweep; no mock of Ray.
+
+Not marked slow: it takes about 9 s here, and CI must test the Ray path.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from tui_cnn.core.config import ConfigError, TrainConfig, preset
+from tui_cnn.core.runs import read_run
+from tui_cnn.core.sweep.grid import SweepSpec, parse_grid_arg
+from tui_cnn.core.sweep.ray_backend import RayBackend, check_address
+from tui_cnn.core.sweep.runner import plan_sweep, run_sweep
+from tui_cnn.core.sweep.summary import sweep_report
+
+pytest.importorskip("ray")
+
+
+def test_local_ray_runs_two_trials_and_brings_the_runs_home(tmp_path: Path) -> None:
+    base = TrainConfig(arch=preset("cnn-small"), dataset="synth-digits", epochs=1,
+                       train_size=256, test_size=128, threads=1, log_every=2,
+                       runs_dir=str(tmp_path))
+    spec = SweepSpec.build(base, [parse_grid_arg("seed=0,1")])
+    plan = plan_sweep(spec)
+    progress = run_sweep(plan, RayBackend(None, num_cpus=2), threading.Event())
+    assert progress.counts() == {"finished": 2}
+    for state in plan.store.states(plan.trials):
+        record = read_run(tmp_path / str(state.run_id))  # written here, from the task's bytes
+        assert record.state == "finished" and not record.problems
+        assert record.config["sweep"] == f"{spec.sweep_id()}/{state.index}"
+        assert (record.path / "model.pt").stat().st_size > 1000
+        assert len(record.epochs) == 1
+    report = sweep_report(plan.store)
+    assert report.groups[0].metrics["final_test_acc"].n == 2
+    assert plan_sweep(spec).to_run == []
+
+
+def test_unreachable_address_is_one_clear_error() -> None:
+    with pytest.raises(ConfigError, match="cannot reach a Ray cluster at 127.0.0.1:1"):
+        check_address("127.0.0.1:1")
+    with pytest.raises(ConfigError, match="HOST:PORT"):
+        check_address("nonsense")

@@ -1,0 +1,289 @@
+"""``tui-cnn sweep`` (a grid of trials, in worker processes or on Ray) and ``sweep-report``."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from types import FrameType
+from typing import Any, TextIO
+
+from tui_cnn import fmt
+from tui_cnn.core.config import ConfigError, TrainConfig
+from tui_cnn.core.parse import parse_field, with_field
+from tui_cnn.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
+
+# The train flags, each read by core.parse (copied from train's list; to be shared later).
+TRAIN_FLAGS: tuple[tuple[str, str], ...] = (
+    ("--arch", "architecture preset (cnn, cnn-stride2, mlp, ...)"),
+    ("--dataset", "mnist, fashion-mnist, cifar10, synth-digits, synth-shapes"),
+    ("--epochs", ""), ("--device", "auto, cpu, cuda, cuda:N or mps"),
+    ("--data-dir", "dataset folder in torchvision's layout"),
+    ("--runs-dir", "where runs are saved (or set TUI_CNN_RUNS_DIR)"),
+    ("--batch-size", ""), ("--lr", "learning rate"), ("--optimizer", "adam, adamw or sgd"),
+    ("--seed", ""), ("--threads", "torch threads per trial (default: cores / workers)"),
+    ("--train-size", "use the first N training images"),
+    ("--test-size", "use the first N test images"), ("--schedule", "onecycle or constant"),
+    ("--augment", "auto, none, shift or shift-flip"), ("--label-smoothing", ""),
+    ("--precision", "auto, fp32 or bf16"), ("--log-every", "report every N steps"),
+)
+
+
+def add_parsers(sub: Any) -> None:
+    p = sub.add_parser("sweep", help="train a grid of variants and seeds, then compare them")
+    p.add_argument("--grid", action="append", metavar="FIELD=V1,V2", required=True,
+                   help="a field and its values (any train field or arch field; list values "
+                   "separated by ';', e.g. conv_channels='16,32;32,64'); repeat for a grid")
+    for flag, text in TRAIN_FLAGS:
+        p.add_argument(flag, default=argparse.SUPPRESS, help=text or None)
+    p.add_argument("--offline", action="store_true", help="never download datasets")
+    p.add_argument("--workers", type=int, help="trials at once (default: one per core, or "
+                   "one per GPU where there are several)")
+    p.add_argument("--ray", nargs="?", const="local", metavar="ADDRESS",
+                   help="run the trials as Ray tasks: on a local Ray, or on the cluster at "
+                   "ADDRESS (HOST:PORT, ray://HOST:PORT or auto)")
+    p.add_argument("--cpus-per-trial", type=float, default=1.0, help="Ray: CPUs per trial")
+    p.add_argument("--gpus-per-trial", type=float, default=0.0,
+                   help="Ray: GPU fraction per trial (e.g. 0.25: four small CNNs per GPU)")
+    p.add_argument("--dry-run", action="store_true", help="list the trials; run nothing")
+    p.add_argument("--yes", action="store_true", help="run a grid of more than 1,000 trials")
+    p.add_argument("--json", action="store_true", help="print the report as JSON on stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.set_defaults(handler=run_command)
+    r = sub.add_parser("sweep-report", help="a sweep's groups, intervals and verdict")
+    r.add_argument("sweep", metavar="SWEEP", help="sweep id or a unique prefix of it")
+    r.add_argument("--runs-dir", default=argparse.SUPPRESS)
+    form = r.add_mutually_exclusive_group()
+    form.add_argument("--json", action="store_true")
+    form.add_argument("--markdown", action="store_true")
+    r.set_defaults(handler=report_command)
+
+
+def base_config(args: argparse.Namespace) -> TrainConfig:
+    """The config every trial starts from: the train flags, each read by core.parse."""
+    cfg = TrainConfig()
+    for flag, _ in TRAIN_FLAGS:
+        name = flag[2:].replace("-", "_")
+        text = getattr(args, name, None)
+        if text is not None:
+            cfg = with_field(cfg, name, parse_field(name, str(text)))
+    return cfg.replace(download=False) if args.offline else cfg
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from tui_cnn.core.runs import RunStoreError
+    from tui_cnn.core.sweep.grid import SweepSpec, parse_grid_arg
+    from tui_cnn.core.sweep.runner import plan_sweep
+
+    try:
+        base = base_config(args)
+        if base.runs_dir:
+            base = base.replace(runs_dir=os.path.abspath(os.path.expanduser(base.runs_dir)))
+        spec = SweepSpec.build(base, [parse_grid_arg(g) for g in args.grid])
+        spec.check_size(args.yes)
+        backend = None if args.dry_run else _backend(args, spec.base)
+        plan = plan_sweep(spec, confirmed=args.yes, create=not args.dry_run)
+    except (ConfigError, RunStoreError) as exc:
+        raise UsageError(str(exc)) from None
+    if backend is None:
+        return _dry_run(plan, args.json)
+    return _run(plan, backend, args)
+
+
+def _backend(args: argparse.Namespace, base: TrainConfig) -> Any:
+    if args.workers is not None and args.workers < 1:
+        raise ConfigError(f"--workers must be at least 1, got {args.workers}")
+    if args.ray is not None:
+        from tui_cnn.core.sweep.ray_backend import RayBackend, check_address, import_ray
+
+        import_ray()  # one clear line now if Ray is missing or the cluster is not there
+        if args.ray != "local":
+            check_address(args.ray)
+        cpus = args.workers or os.cpu_count() or 1
+        return RayBackend(None if args.ray == "local" else args.ray, cpus,
+                          args.cpus_per_trial, args.gpus_per_trial)
+    from tui_cnn.core.sweep.local import local_layout
+    from tui_cnn.core.sweep.runner import LocalBackend
+
+    workers, threads, gpus = local_layout(args.workers, base.threads, base.device)
+    return LocalBackend(workers, threads, gpus)
+
+
+def _dry_run(plan: Any, as_json: bool) -> int:
+    todo = {t.index for t in plan.to_run}
+    rows = [[str(t.index), t.label, "to run" if t.index in todo else "finished"]
+            for t in plan.trials]
+    if as_json:
+        print(json.dumps({"sweep_id": plan.store.sweep_id, "trials": len(plan.trials),
+                          "to_run": len(todo), "rows": [
+                              {"index": t.index, "values": dict(t.values),
+                               "to_run": t.index in todo} for t in plan.trials]}))
+        return EXIT_OK
+    print(fmt.table(["#", "trial", "state"], rows, right={0}))
+    print(f"sweep {plan.store.sweep_id}: {len(plan.trials)} trial(s), {len(todo)} to run "
+          f"(dry run: nothing started)")
+    return EXIT_OK
+
+
+def _run(plan: Any, backend: Any, args: argparse.Namespace) -> int:
+    from tui_cnn.core.runs import RunStoreError
+    from tui_cnn.core.sweep.runner import run_sweep
+    from tui_cnn.core.sweep.summary import sweep_report
+
+    stop = threading.Event()
+    display = SweepDisplay(sys.stderr, enabled=not args.quiet)
+    display.intro(plan, backend)
+    try:
+        with _signals_stop(stop):
+            progress = run_sweep(plan, backend, stop, display.update)
+    except (ConfigError, RunStoreError) as exc:
+        display.clear()
+        raise UsageError(str(exc)) from None
+    display.clear()
+    report = sweep_report(plan.store)
+    if args.json:
+        print(json.dumps(report.to_dict()))
+    else:
+        print(report_text(report))
+    counts = progress.counts()
+    if stop.is_set():
+        return EXIT_INTERRUPTED
+    return EXIT_OK if set(counts) <= {"finished", "skipped"} else EXIT_FAILED
+
+
+class _signals_stop:
+    """SIGINT/SIGTERM/SIGHUP stop every trial (each saved as interrupted); a second one gives
+    up waiting."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self.stop = stop
+        self.previous: dict[int, Any] = {}
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        if self.stop.is_set():
+            raise KeyboardInterrupt
+        self.stop.set()
+
+    def __enter__(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            for name in ("SIGINT", "SIGTERM", "SIGHUP"):
+                if hasattr(signal, name):
+                    sig = getattr(signal, name)
+                    self.previous[sig] = signal.signal(sig, self._handle)
+
+    def __exit__(self, *exc: object) -> None:
+        for sig, handler in self.previous.items():
+            signal.signal(sig, handler)
+
+
+class SweepDisplay:
+    """A line per trial as it ends, and one status line redrawn in place on a terminal."""
+
+    def __init__(self, stream: TextIO, enabled: bool = True) -> None:
+        self.stream, self.enabled = stream, enabled
+        self.tty = stream.isatty()
+        self._width = 0
+        self._last = 0.0
+
+    def intro(self, plan: Any, backend: Any) -> None:
+        where = (f"Ray ({backend.address or 'local'})" if hasattr(backend, "address")
+                 else f"{backend.workers} worker process(es), {backend.threads} thread(s) each")
+        skipped = len(plan.trials) - len(plan.to_run)
+        self._write(f"sweep {plan.store.sweep_id}: {len(plan.trials)} trial(s), "
+                    f"{len(plan.to_run)} to run ({skipped} already finished) on {where}",
+                    final=True)
+
+    def update(self, progress: Any, index: int) -> None:
+        trial = progress.trials[index]
+        if trial.ended and trial.status != "skipped":
+            acc = f" test acc {fmt.percent(trial.test_acc)}" if trial.test_acc is not None \
+                else ""
+            why = f" ({trial.reason})" if trial.status != "finished" and trial.reason else ""
+            self._write(f"  [{progress.done}/{len(progress.trials)}] #{index} {trial.label}: "
+                        f"{trial.status}{acc}{why} {trial.run_id or ''}".rstrip(), final=True)
+        now = time.monotonic()
+        if now - self._last >= 0.2:
+            self._last = now
+            self._write(status_line(progress), final=False)
+
+    def _write(self, text: str, final: bool) -> None:
+        if not self.enabled or (not final and not self.tty):
+            return
+        if self.tty:
+            pad = " " * max(0, self._width - len(text))
+            self.stream.write(f"\r{text}{pad}" + ("\n" if final else ""))
+            self._width = 0 if final else len(text)
+        else:
+            self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def clear(self) -> None:
+        if self.enabled and self.tty and self._width:
+            self.stream.write("\r" + " " * self._width + "\r")
+            self.stream.flush()
+            self._width = 0
+
+
+def status_line(progress: Any) -> str:
+    running = [t for t in progress.trials.values() if t.status in ("assigned", "running")]
+    parts = " ".join(f"#{t.index} {fmt.bar(t.fraction, 8)} {t.fraction:4.0%}"
+                     for t in running[:4])
+    done = progress.done
+    total = len(progress.trials)
+    return (f"{fmt.bar(done / max(1, total), 16)} {done}/{total} done  {parts}  "
+            f"ETA {fmt.duration(progress.eta_s())}")
+
+
+# ---- sweep-report ----------------------------------------------------------------------
+
+def report_command(args: argparse.Namespace) -> int:
+    from tui_cnn.core.runs import RunStoreError
+    from tui_cnn.core.sweep.store import find_sweep
+    from tui_cnn.core.sweep.summary import sweep_report
+
+    try:
+        report = sweep_report(find_sweep(args.sweep, getattr(args, "runs_dir", None)))
+    except (ConfigError, RunStoreError) as exc:
+        raise UsageError(str(exc)) from None
+    if args.json:
+        print(json.dumps(report.to_dict()))
+    else:
+        print(report_text(report, markdown=args.markdown))
+    return EXIT_OK
+
+
+def _ci(summary: Any, scale: float, digits: int) -> str:
+    if summary.mean is None:
+        return "-"
+    if summary.half_width is None:
+        return f"{summary.mean * scale:.{digits}f}"
+    return f"{summary.mean * scale:.{digits}f} +/- {summary.half_width * scale:.{digits}f}"
+
+
+def _std(summary: Any, scale: float, digits: int) -> str:
+    return "-" if summary.std is None else f"{summary.std * scale:.{digits}f}"
+
+
+def report_text(report: Any, markdown: bool = False) -> str:
+    headers = ["group", "n", "final acc % (95% CI)", "std", "best acc % (95% CI)",
+               "train s", "img/s"]
+    rows = [[g.label, f"{g.metrics['final_test_acc'].n}/{len(g.trials)}",
+             _ci(g.metrics["final_test_acc"], 100, 2), _std(g.metrics["final_test_acc"], 100, 2),
+             _ci(g.metrics["best_test_acc"], 100, 2), _ci(g.metrics["train_seconds"], 1, 1),
+             _ci(g.metrics["images_per_s"], 1, 0)] for g in report.groups]
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(report.counts().items()))
+    head = f"sweep {report.sweep_id}: {len(report.trials)} trial(s): {counts}"
+    verdicts = [f"- {c.verdict}" for c in report.comparisons]
+    if markdown:
+        table = "\n".join(["| " + " | ".join(headers) + " |",
+                           "|" + "|".join("---" for _ in headers) + "|",
+                           *("| " + " | ".join(r) + " |" for r in rows)])
+        return "\n".join([f"**{head}**", "", table, "", *verdicts])
+    table = fmt.table(headers, rows, right={1, 2, 3, 4, 5, 6})
+    note = "(n: finished trials of the group; intervals: Student t, 95%; " \
+           "verdicts: final test accuracy, Welch's interval)"
+    return "\n".join([head, table, *verdicts, note])

@@ -1,0 +1,167 @@
+"""Trials as Ray tasks: ``--ray`` (a local Ray started here) or ``--ray ADDRESS`` (a cluster).
+
+Each trial is one ``@ray.remote(num_cpus=..., num_gpus=...)`` task. The task trains into a
+temporary folder on whatever node runs it and returns the run folder's files as bytes; they
+are written into the local runs dir here, so a remote cluster (which cannot write our disk)
+and a local Ray give the same result. The package travels to the workers as a Ray
+``py_modules`` runtime environment. Ray is imported only in this module, only for ``--ray``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import socket
+import tempfile
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tui_cnn.core.config import ConfigError, TrainConfig
+from tui_cnn.core.runs import atomic_write_bytes
+from tui_cnn.core.sweep.grid import Trial
+
+OnMessage = Callable[[int, str, dict[str, Any]], None]
+_PACKAGE = Path(__file__).resolve().parents[2]  # the tui_cnn folder
+
+
+def import_ray() -> Any:
+    try:
+        import ray
+    except ImportError:
+        raise ConfigError("--ray needs Ray, which is not installed here; install it with "
+                          "pip install -e '.[ray]' (or pip install 'ray>=2.9')") from None
+    return ray
+
+
+def check_address(address: str, timeout_s: float = 3.0) -> None:
+    """A ``host:port`` that nothing answers on is refused at once, not after Ray's retries."""
+    if address == "auto" or "://" in address and not address.startswith("ray://"):
+        return
+    hostport = address.removeprefix("ray://")
+    host, sep, port = hostport.rpartition(":")
+    if not sep or not port.isdigit():
+        raise ConfigError(f"Ray address {address!r} must look like HOST:PORT "
+                          "(e.g. 10.0.0.5:6379 or ray://head:10001) or auto")
+    try:
+        socket.create_connection((host, int(port)), timeout=timeout_s).close()
+    except OSError as exc:
+        raise ConfigError(f"cannot reach a Ray cluster at {address}: "
+                          f"{exc.strerror or exc}") from None
+
+
+def _trial_task(cfg_dict: dict[str, Any], threads: int) -> tuple[dict[str, Any],
+                                                                 dict[str, bytes]]:
+    """Runs on a Ray worker: train into a temp folder, return the result and its files."""
+    import torch
+
+    from tui_cnn.core.control import StopFlag
+    from tui_cnn.core.sweep.trial import run_trial
+
+    torch.set_num_threads(threads)
+    scratch = tempfile.mkdtemp(prefix="tui-cnn-ray-")
+    try:
+        cfg = TrainConfig.from_dict({**cfg_dict, "runs_dir": scratch, "threads": threads})
+        result = run_trial(cfg, StopFlag(), lambda kind, payload: None)
+        files: dict[str, bytes] = {}
+        if result.get("run_id"):
+            folder = Path(scratch) / str(result["run_id"])
+            for path in sorted(folder.rglob("*")):
+                if path.is_file():
+                    files[path.relative_to(folder).as_posix()] = path.read_bytes()
+        return {**result, "node": socket.gethostname()}, files
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def write_run_files(runs_dir: Path, run_id: str, files: dict[str, bytes]) -> Path:
+    """The run folder as it was on the worker, written here file by file (atomically)."""
+    folder = runs_dir / run_id
+    folder.mkdir(parents=True, exist_ok=False)
+    for name, payload in files.items():
+        target = folder / name
+        if target.resolve().parent != folder.resolve() and \
+                folder.resolve() not in target.resolve().parents:
+            raise ConfigError(f"a Ray task returned a file outside its run folder: {name!r}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(target, payload)
+    return folder
+
+
+@dataclass
+class RayBackend:
+    address: str | None  # None: start a local Ray with ``num_cpus``
+    num_cpus: int
+    cpus_per_trial: float = 1.0
+    gpus_per_trial: float = 0.0
+    workers: int = 1
+
+    def __post_init__(self) -> None:
+        self.workers = max(1, int(self.num_cpus // max(self.cpus_per_trial, 1e-9)))
+
+    def connect(self) -> Any:
+        ray = import_ray()
+        if self.address:
+            check_address(self.address)
+        env = {"py_modules": [str(_PACKAGE)],
+               "env_vars": {"OMP_WAIT_POLICY": "PASSIVE"}}
+        try:
+            if self.address:
+                ray.init(address=self.address, runtime_env=env, log_to_driver=False,
+                         logging_level="WARNING")
+            else:
+                ray.init(num_cpus=self.num_cpus, include_dashboard=False, runtime_env=env,
+                         log_to_driver=False, logging_level="WARNING")
+        except (ConnectionError, RuntimeError, ValueError) as exc:
+            raise ConfigError(f"cannot start Ray ({self.address or 'local'}): {exc}") from None
+        return ray
+
+    def execute(self, trials: list[Trial], on_message: OnMessage,
+                stop: threading.Event) -> None:
+        ray = self.connect()
+        try:
+            self._run(ray, trials, on_message, stop)
+        finally:
+            ray.shutdown()
+
+    def _run(self, ray: Any, trials: list[Trial], on_message: OnMessage,
+             stop: threading.Event) -> None:
+        task = ray.remote(num_cpus=self.cpus_per_trial, num_gpus=self.gpus_per_trial,
+                          max_retries=0)(_trial_task)
+        threads = max(1, int(self.cpus_per_trial))
+        refs: dict[Any, Trial] = {}
+        for trial in trials:
+            refs[task.remote(trial.config.to_dict(), threads)] = trial
+            on_message(trial.index, "assigned", {})
+        while refs:
+            if stop.is_set():
+                for ref, trial in refs.items():
+                    with contextlib.suppress(Exception):
+                        ray.cancel(ref)
+                    on_message(trial.index, "end", {"status": "interrupted", "reason":
+                               "the sweep was stopped (Ray task cancelled)", "run_id": None})
+                return
+            done, _ = ray.wait(list(refs), num_returns=1, timeout=0.5)
+            for ref in done:
+                trial = refs.pop(ref)
+                self._collect(ray, ref, trial, on_message)
+
+    def _collect(self, ray: Any, ref: Any, trial: Trial, on_message: OnMessage) -> None:
+        try:
+            result, files = ray.get(ref)
+        except ray.exceptions.WorkerCrashedError as exc:
+            on_message(trial.index, "end", {"status": "killed", "reason":
+                       f"Ray worker died: {str(exc).splitlines()[0]}", "run_id": None})
+            return
+        except ray.exceptions.RayError as exc:
+            on_message(trial.index, "end", {"status": "failed", "reason":
+                       f"Ray task failed: {str(exc).splitlines()[0]}", "run_id": None})
+            return
+        runs_dir = Path(trial.config.runs_dir or os.getcwd())
+        if result.get("run_id") and files:
+            on_message(trial.index, "started", {"run_id": result["run_id"]})
+            result["run_dir"] = str(write_run_files(runs_dir, result["run_id"], files))
+        on_message(trial.index, "end", result)
