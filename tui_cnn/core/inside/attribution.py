@@ -84,7 +84,7 @@ def attribute(model: nn.Sequential, x: torch.Tensor, target: int, method: str, *
     was_training = model.training
     model.eval()
     try:
-        raw = _raw(model, x.detach().clone(), int(target), method, window, stride)
+        raw = _raw(model, x.detach().clone().requires_grad_(), int(target), method, window, stride)
     finally:
         model.train(was_training)
     values = raw.detach().to("cpu", torch.float64).numpy()
