@@ -6,7 +6,9 @@ differences, only the part of the tile that lies inside the image), each patch's
 by its trace so every patch counts once, summed over the channel's top patches. Its
 coherence (l1 - l2) / (l1 + l2) is 1 when all gradients share one orientation (an edge or
 a bar) and 0 when two orthogonal ones are equally strong (a corner, a cross). Coherence
->= COHERENT is edge-like, below it corner-like; patches with no gradient are flat.
+>= COHERENT is edge-like, below it corner-like (or blob-like: a dot has every orientation).
+A patch whose RMS gradient is below FLAT (in units of the full intensity range) is flat
+and left out; a channel with no patch left is flat.
 Numpy only.
 """
 
@@ -17,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 COHERENT = 0.5
+FLAT = 0.02
 METHOD = (f"structure tensor of each channel's top patches: coherence >= {COHERENT:g} = "
           "one orientation (edge-like), below = two or more (corner-like)")
 
@@ -32,6 +35,8 @@ def structure_tensor(patch: np.ndarray) -> np.ndarray:
     """(2, 2) [[sum gx^2, sum gx gy], [sum gx gy, sum gy^2]] of a (C, h, w) patch; gy
     points up the screen (towards row 0)."""
     grey = np.asarray(patch, dtype=np.float64).mean(axis=0)
+    if np.asarray(patch).dtype == np.uint8:
+        grey /= 255.0
     if min(grey.shape) < 2:
         return np.zeros((2, 2))
     gy_down, gx = np.gradient(grey)
@@ -45,7 +50,7 @@ def orientation(patches: list[np.ndarray]) -> Orientation:
     for patch in patches:
         tensor = structure_tensor(patch)
         trace = np.trace(tensor)
-        if trace > 1e-9:
+        if trace > 1e-12 and np.sqrt(trace / max(1, patch[0].size)) >= FLAT:
             total += tensor / trace
     trace = np.trace(total)
     if trace <= 1e-9:
@@ -60,5 +65,5 @@ def summary_line(name: str, kinds: list[str], k: int) -> str:
     edges, corners, flat = (kinds.count(kind) for kind in ("edge", "corner", "flat"))
     flat_text = f", {flat} flat (no gradient)" if flat else ""
     return (f"{name}: {edges} of {len(kinds)} channels' top-{k} patches share one "
-            f"orientation (edge-like), {corners} mix orientations (corner-like){flat_text}; "
+            f"orientation (edge-like), {corners} mix orientations (corner- or blob-like){flat_text}; "
             f"method: {METHOD}")

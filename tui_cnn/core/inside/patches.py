@@ -30,7 +30,7 @@ from tui_cnn.core.inside.common import (
     weights_digest,
 )
 from tui_cnn.core.inside.geometry import Geometry, crop, crop_window, unit_geometry
-from tui_cnn.core.inside.orientation import orientation, summary_line
+from tui_cnn.core.inside.orientation import METHOD, orientation, summary_line
 from tui_cnn.core.layers import LayerTable
 
 Progress = Callable[[int, int], None]  # (images done, images in all)
@@ -140,7 +140,7 @@ def cache_path(run_dir: Path, layer: int, epoch: int) -> Path:
 
 
 def _meta(layer: int, epoch: int, k: int, n: int, digest: str) -> dict[str, object]:
-    return {"version": CACHE_VERSION, "layer": layer, "epoch": epoch, "k": k,
+    return {"version": CACHE_VERSION, "method": METHOD, "layer": layer, "epoch": epoch, "k": k,
             "test_size": n, "weights": digest}
 
 
