@@ -65,5 +65,5 @@ def summary_line(name: str, kinds: list[str], k: int) -> str:
     edges, corners, flat = (kinds.count(kind) for kind in ("edge", "corner", "flat"))
     flat_text = f", {flat} flat (no gradient)" if flat else ""
     return (f"{name}: {edges} of {len(kinds)} channels' top-{k} patches share one "
-            f"orientation (edge-like), {corners} mix orientations (corner- or blob-like){flat_text}; "
-            f"method: {METHOD}")
+            f"orientation (edge-like), {corners} mix orientations (corner- or blob-like)"
+            f"{flat_text}; method: {METHOD}")
