@@ -15,9 +15,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from tui_cnn.core.inside.common import CHUNK, TestImages
+from tui_cnn.core.inside.common import TestImages
 
 Progress = Callable[[int, int], None]
+CHUNK = 128  # the chapter's CNN on one core: 128 took 1.44 s for 4,000 images, 256 2.16 s
 
 
 @dataclass(frozen=True)
