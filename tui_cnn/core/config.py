@@ -14,6 +14,7 @@ OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("onecycle", "constant")
 AUGMENTS = ("auto", "none", "shift", "shift-flip")
 PRECISIONS = ("auto", "fp32", "bf16")
+KEEP_CHECKPOINTS = ("all", "last")  # or a whole number N >= 1: the newest N epochs
 MAX_EPOCHS = 1000
 MAX_BATCH = 65536
 
@@ -121,6 +122,16 @@ def preset(name: str) -> ArchSpec:
         ) from None
 
 
+def check_keep(value: object) -> None:
+    """``all``, ``last`` or a whole number N >= 1 (as text): which epoch checkpoints to keep."""
+    if value in KEEP_CHECKPOINTS:
+        return
+    if isinstance(value, str) and value.strip().isdigit() and int(value) >= 1:
+        return
+    raise ConfigError(f"keep checkpoints must be all, last or a whole number N >= 1 "
+                      f"(the newest N epochs), got {value!r}")
+
+
 @dataclass(frozen=True)
 class TrainConfig:
     """Everything one training run needs. Validated on construction."""
@@ -148,6 +159,7 @@ class TrainConfig:
     download: bool = True
     resume_from: str | None = None
     sweep: str | None = None  # "<sweep id>/<trial index>" for a sweep's trial, else None
+    keep_checkpoints: str = "last"  # per-epoch checkpoints kept: all, last, or N newest
 
     def __post_init__(self) -> None:
         _check_choice("dataset", self.dataset, tuple(DATASETS))
@@ -177,6 +189,7 @@ class TrainConfig:
             raise ConfigError("device must be auto, cpu, cuda, cuda:N or mps")
         if self.sweep is not None and (not isinstance(self.sweep, str) or not self.sweep):
             raise ConfigError(f"sweep tag must be a non-empty text, got {self.sweep!r}")
+        check_keep(self.keep_checkpoints)
 
     @property
     def augmentation(self) -> str:

@@ -83,7 +83,7 @@ _TRAIN_READERS: dict[str, Callable[[str, str], Any]] = {
     "label_smoothing": parse_float,
     "dataset": _text, "optimizer": _text, "schedule": _text, "augment": _text,
     "precision": _text, "device": _text, "data_dir": _text, "runs_dir": _text,
-    "download": parse_bool,
+    "download": parse_bool, "keep_checkpoints": _text,
 }
 _ARCH_READERS: dict[str, Callable[[str, str], Any]] = {
     "conv_channels": parse_int_list, "hidden": parse_int_list, "kernel_size": parse_int,

@@ -297,3 +297,14 @@ def feature_grid(maps: np.ndarray, *, columns: int = 8, scale: int = 1,
              for m, (lo, hi) in zip(a, _limits(a, normalise), strict=True)]
     width = heatmap_size(a.shape[1], a.shape[2], scale=scale, mode=mode)[0]
     return _grid(tiles, width, columns, gap, labels)
+
+
+def tile_grid(tiles: list[Text], tile_width: int, *, columns: int = 8, gap: int = 1,
+              labels: Sequence[str] | None = None) -> Text:
+    """Already drawn tiles of one size (e.g. from ``rgb_image``) in rows of ``columns``,
+    each label centred on a line above its tile."""
+    if labels is not None and len(labels) != len(tiles):
+        raise ValueError(f"{len(labels)} labels for {len(tiles)} tiles")
+    if not tiles:
+        return Text()
+    return _grid(tiles, tile_width, columns, gap, labels)

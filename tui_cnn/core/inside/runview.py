@@ -1,0 +1,90 @@
+"""The inside views of a saved run, as the faces ask for them: run folder in, arrays out.
+
+Every problem a user can cause (no such epoch checkpoint, an MLP where conv layers are
+needed, a layer, channel or image out of range, missing data files) raises ``InsideError``,
+``RunStoreError`` or ``DataError`` with one line; ``ViewError`` is all three, for catching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+
+from tui_cnn.core.config import TrainConfig
+from tui_cnn.core.datafiles import DataError
+from tui_cnn.core.inside.attribution import Explanation, explain
+from tui_cnn.core.inside.common import InsideError, TestImages, check_image, load_test_images
+from tui_cnn.core.inside.embed import Embedding, embed
+from tui_cnn.core.inside.epochs import LoadedEpoch, load_epoch_model
+from tui_cnn.core.inside.patches import Progress, TopPatches, cached_top_patches
+from tui_cnn.core.runs import RunStoreError
+
+ViewError = (InsideError, RunStoreError, DataError)
+
+
+@lru_cache(maxsize=2)
+def _test_images(dataset: str, data_dir: str | None, train_size: int | None,
+                 test_size: int | None, seed: int) -> TestImages:
+    cfg = TrainConfig(dataset=dataset, data_dir=data_dir, train_size=train_size,
+                      test_size=test_size, seed=seed)
+    return load_test_images(cfg)
+
+
+def test_images(cfg: TrainConfig) -> TestImages:
+    """The run's test split, kept for the next question about a run on the same data."""
+    return _test_images(cfg.dataset, cfg.data_dir, cfg.train_size, cfg.test_size, cfg.seed)
+
+
+test_images.__test__ = False  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class PatchesView:
+    run_id: str
+    arch: str
+    dataset: str
+    patches: TopPatches
+    cached: bool  # read from the run's inside/ cache
+    test_size: int
+    classes: tuple[str, ...]
+
+
+def run_top_patches(run_dir: Path, layer: int, epoch: int | None = None, k: int = 9,
+                    progress: Progress | None = None) -> PatchesView:
+    loaded = load_epoch_model(run_dir, epoch)
+    test = test_images(loaded.config)
+    patches, cached = cached_top_patches(Path(run_dir), loaded.model, loaded.table, test,
+                                         layer, epoch=loaded.epoch, k=k, progress=progress)
+    return PatchesView(Path(run_dir).name, loaded.config.arch.name, loaded.config.dataset,
+                       patches, cached, len(test), test.classes)
+
+
+@dataclass(frozen=True)
+class ExplainView:
+    run_id: str
+    epoch: int
+    index: int
+    image: np.ndarray  # (C, H, W) uint8
+    classes: tuple[str, ...]
+    explanation: Explanation
+
+
+def run_explanation(run_dir: Path, index: int, method: str = "saliency",
+                    epoch: int | None = None) -> ExplainView:
+    loaded: LoadedEpoch = load_epoch_model(run_dir, epoch)
+    test = test_images(loaded.config)
+    check_image(index, len(test))
+    result = explain(loaded.model, test.batch(index, index + 1), int(test.labels[index]),
+                     method)
+    return ExplainView(Path(run_dir).name, loaded.epoch, index, test.images[index],
+                       test.classes, result)
+
+
+def run_embedding(run_dir: Path, epoch: int | None = None,
+                  progress: Progress | None = None) -> Embedding:
+    loaded = load_epoch_model(run_dir, epoch)
+    return embed(loaded.model, test_images(loaded.config), epoch=loaded.epoch,
+                 progress=progress)
