@@ -3,8 +3,9 @@
 Grey (28x28 models): crop to the ink's bounding box, scale it to fit a 20x20 box keeping
 the aspect (Pillow resize, antialiased), paste it into 28x28 and shift it so the ink's
 centre of mass lands on the centre of the field (pixel coordinate 13.5, 13.5; whole-pixel
-shifts rounded half up, so within half a pixel). Colour (32x32 models): the same with a 24x24 box, where
-"ink" is how far each pixel is from the background colour (the median of the border).
+shifts rounded half up, so within half a pixel). Colour (32x32 models): the same with a
+24x24 box, where "ink" is how far each pixel is from the background colour (the median
+of the border).
 
 Ink is bright on dark, as in MNIST; ``ink_on_dark`` turns a dark-on-light scan around.
 numpy and Pillow only (no torch). Values are floats in [0, 1].
@@ -95,7 +96,7 @@ def prepare_grey(image: np.ndarray, field: int = GREY_FIELD, box: int = GREY_BOX
         return np.zeros((field, field), np.float32)
     top, left, bottom, right = found
     crop = ink[top:bottom, left:right]
-    scaled = _resize(crop, *fit_size(*crop.shape, box))
+    scaled = _resize(crop, *fit_size(crop.shape[0], crop.shape[1], box))
     return _shift_into(scaled[None], field, scaled, np.zeros(1, np.float32))[0]
 
 
