@@ -46,7 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     train.add_parser(sub, _add_common)
     info.add_parsers(sub)
-    for module_name in ("inspect_cmd", "export"):
+    for module_name in ("inspect_cmd", "export", "predict"):
         try:
             module = __import__(f"tui_cnn.commands.{module_name}", fromlist=["add_parsers"])
         except ImportError:
