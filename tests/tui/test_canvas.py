@@ -149,3 +149,55 @@ def test_snapshot(snap_compare: object, size: tuple[int, int], tmp_path: Path) -
         await pilot.pause()
 
     assert snap_compare(CanvasApp(), terminal_size=size, run_before=draw)  # type: ignore[operator]
+
+
+class PredictingApp(CanvasApp):
+    """The canvas wired to a real saved run, as the app's worker would do it."""
+
+    def __init__(self, run_dir: Path) -> None:
+        super().__init__()
+        from tui_cnn.core.predict import load_predictor
+
+        self.predictor = load_predictor(run_dir)
+
+    def on_drawing_changed(self, message: DrawingChanged) -> None:
+        message.prevent_default()  # not CanvasApp's ink-count answer as well
+        self.changes.append(message)
+        result = self.predictor.predict(message.prepared, top=3)[0]
+        canvas = self.query_one(CanvasView)
+        canvas.set_prediction(result.top)
+        canvas.set_feature_maps(result.feature_maps)
+
+
+@pytest.mark.slow
+async def test_prediction_follows_the_strokes(tmp_path: Path,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.imagefolder import write_folder
+    from tui_cnn.core.config import TrainConfig, preset
+    from tui_cnn.core.datasets import ENV_CACHE_DIR
+    from tui_cnn.core.events import RunStarted
+    from tui_cnn.core.train import run
+
+    monkeypatch.setenv(ENV_CACHE_DIR, str(tmp_path / "cache"))
+    cfg = TrainConfig(arch=preset("cnn-small"), dataset="folder", epochs=2, batch_size=16,
+                      data_dir=str(write_folder(tmp_path / "shapes", per_class=50)),
+                      threads=1, seed=1, runs_dir=str(tmp_path / "runs"))
+    started = next(e for e in list(run(cfg)) if isinstance(e, RunStarted))
+    app = PredictingApp(Path(started.run_dir or ""))
+    async with app.run_test(size=(120, 40)) as pilot:
+        canvas = app.query_one(CanvasView)
+        await pilot.mouse_down(DrawingPad, offset=(7, 7))  # a horizontal stroke
+        for x in range(8, 23):
+            await pilot.hover(DrawingPad, offset=(x, 7))
+        await pilot.mouse_up(DrawingPad, offset=(22, 7))
+        await pilot.pause()
+        assert canvas.top[0][0] == "hbar", canvas.top
+        assert "hbar" in _shown(app, "#canvas-top").splitlines()[0]
+        assert "map 8" in _shown(app, "#canvas-maps")
+        await pilot.press("c")
+        await pilot.mouse_down(DrawingPad, offset=(14, 2))  # a vertical stroke
+        for y in range(3, 13):
+            await pilot.hover(DrawingPad, offset=(14, y))
+        await pilot.mouse_up(DrawingPad, offset=(14, 12))
+        await pilot.pause()
+        assert canvas.top[0][0] == "vbar", canvas.top
