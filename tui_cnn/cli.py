@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     train.add_parser(sub, _add_common)
     info.add_parsers(sub)
-    for module_name in ("inspect_cmd", "export", "sweep", "inside", "explain", "embed"):
+    for module_name in ("inspect_cmd", "export", "sweep", "inside", "explain", "embed",
+                        "predict"):
         try:
             module = __import__(f"tui_cnn.commands.{module_name}", fromlist=["add_parsers"])
         except ImportError:

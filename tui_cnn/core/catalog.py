@@ -18,6 +18,8 @@ SHAPES = (
     "h-bar", "v-bar", "diamond", "checker", "diagonal",
 )
 
+FOLDER = "folder"  # your own images; its shape and classes come from the folder and config
+
 
 @dataclass(frozen=True)
 class DatasetInfo:
@@ -48,6 +50,8 @@ DATASETS: dict[str, DatasetInfo] = {
                     "built-in: digit-like strokes, shifted, rotated, noisy; no network"),
         DatasetInfo("synth-shapes", "Synthetic shapes", (3, 32, 32), SHAPES, True,
                     "built-in: coloured shapes on textured backgrounds; no network"),
+        DatasetInfo(FOLDER, "Your images", (1, 28, 28), (), False,
+                    "your own images in class sub-folders of --data-dir (ImageFolder layout)"),
     )
 }
 
@@ -59,3 +63,28 @@ def dataset_info(name: str) -> DatasetInfo:
     except KeyError:
         choices = ", ".join(DATASETS)
         raise ValueError(f"unknown dataset {name!r}; choose one of: {choices}") from None
+
+
+def folder_info(classes: tuple[str, ...], shape: tuple[int, int, int],
+                source: str = "") -> DatasetInfo:
+    """The DatasetInfo of a folder of your own images: its classes are the folder names."""
+    kind = "grey" if shape[0] == 1 else "RGB"
+    where = f" from {source}" if source else ""
+    return DatasetInfo(FOLDER, "Your images", shape, tuple(classes), False,
+                       f"{len(classes)} classes{where}, {shape[1]}x{shape[2]} {kind}")
+
+
+def recorded_info(record: dict[str, object]) -> DatasetInfo:
+    """The dataset a run's ``config.json`` record was trained on, with its own classes.
+
+    A folder run records its ``classes`` and ``input_shape``; other runs name a catalog set.
+    ValueError if the record names no known dataset or a folder run lacks them.
+    """
+    name = str(record.get("dataset"))
+    if name != FOLDER:
+        return dataset_info(name)
+    classes, shape = record.get("classes"), record.get("input_shape")
+    if not isinstance(classes, list) or not isinstance(shape, list) or len(shape) != 3:
+        raise ValueError("a folder run's config.json must record its classes and input_shape")
+    c, h, w = (int(v) for v in shape)
+    return folder_info(tuple(str(n) for n in classes), (c, h, w))

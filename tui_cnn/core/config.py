@@ -17,6 +17,8 @@ PRECISIONS = ("auto", "fp32", "bf16")
 KEEP_CHECKPOINTS = ("all", "last")  # or a whole number N >= 1: the newest N epochs
 MAX_EPOCHS = 1000
 MAX_BATCH = 65536
+IMAGE_SIZES = (28, 32)  # --dataset folder: images are resized to this square
+CHANNELS = (1, 3)  # --dataset folder: 1 grey, 3 RGB
 
 
 class ConfigError(ValueError):
@@ -160,6 +162,10 @@ class TrainConfig:
     resume_from: str | None = None
     sweep: str | None = None  # "<sweep id>/<trial index>" for a sweep's trial, else None
     keep_checkpoints: str = "last"  # per-epoch checkpoints kept: all, last, or N newest
+    test_fraction: float = 0.2  # --dataset folder without train/ and test/: seeded split
+    image_size: int = 28  # --dataset folder: 28 or 32
+    channels: int = 1  # --dataset folder: 1 (grey) or 3 (RGB)
+    skip_bad: bool = False  # --dataset folder: skip unreadable files (counted) instead of failing
 
     def __post_init__(self) -> None:
         _check_choice("dataset", self.dataset, tuple(DATASETS))
@@ -185,11 +191,22 @@ class TrainConfig:
         _check_choice("precision", self.precision, PRECISIONS)
         if not _finite(self.label_smoothing) or not 0.0 <= self.label_smoothing < 1.0:
             raise ConfigError(f"label smoothing must be in [0, 1), got {self.label_smoothing!r}")
+        self._check_folder_fields()
         if not isinstance(self.device, str) or not self.device.strip():
             raise ConfigError("device must be auto, cpu, cuda, cuda:N or mps")
         if self.sweep is not None and (not isinstance(self.sweep, str) or not self.sweep):
             raise ConfigError(f"sweep tag must be a non-empty text, got {self.sweep!r}")
         check_keep(self.keep_checkpoints)
+
+    def _check_folder_fields(self) -> None:
+        if not _finite(self.test_fraction) or not 0.0 < self.test_fraction < 1.0:
+            raise ConfigError(f"test fraction must be in (0, 1), got {self.test_fraction!r}")
+        if self.image_size not in IMAGE_SIZES or isinstance(self.image_size, bool):
+            raise ConfigError(f"image size must be 28 or 32, got {self.image_size!r}")
+        if self.channels not in CHANNELS or isinstance(self.channels, bool):
+            raise ConfigError(f"channels must be 1 (grey) or 3 (RGB), got {self.channels!r}")
+        if not isinstance(self.skip_bad, bool):
+            raise ConfigError(f"skip bad must be yes or no, got {self.skip_bad!r}")
 
     @property
     def augmentation(self) -> str:

@@ -17,13 +17,13 @@ import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 import platformdirs
 
-from tui_cnn.core import synth
-from tui_cnn.core.catalog import DatasetInfo, dataset_info
+from tui_cnn.core import folder_data, synth
+from tui_cnn.core.catalog import FOLDER, DatasetInfo, dataset_info, folder_info
 from tui_cnn.core.datafiles import (
     CIFAR_FOLDER,
     DataError,
@@ -34,11 +34,15 @@ from tui_cnn.core.datafiles import (
     missing_files,
 )
 
+if TYPE_CHECKING:
+    from tui_cnn.core.config import TrainConfig
+
 Progress = Callable[[str, str, int, int], None]  # (stage, message, done, total)
 SYNTH_MAX = 200_000  # images per split a built-in set will generate
 CHUNK_BYTES = 1 << 18
 TIMEOUT_S = 30
 OFFLINE_HINT = "or train offline on the built-in synth-digits (--dataset synth-digits)"
+ENV_CACHE_DIR = "TUI_CNN_CACHE_DIR"  # where decoded image folders are cached
 
 
 class _Readable(Protocol):
@@ -62,6 +66,27 @@ def default_data_dir() -> Path:
     return Path(platformdirs.user_cache_dir("tui-cnn")) / "data"
 
 
+def folder_cache_dir() -> Path:
+    """Where decoded folders of your own images are cached (``$TUI_CNN_CACHE_DIR`` first)."""
+    env = os.environ.get(ENV_CACHE_DIR)
+    return Path(env) if env else Path(platformdirs.user_cache_dir("tui-cnn")) / "folders"
+
+
+@dataclass(frozen=True)
+class FolderOptions:
+    """How ``--dataset folder`` reads its images (the TrainConfig fields of the same names)."""
+
+    image_size: int = 28
+    channels: int = 1
+    test_fraction: float = 0.2
+    skip_bad: bool = False
+
+
+def options_of(cfg: TrainConfig) -> FolderOptions:
+    """The folder options ``cfg`` asks for."""
+    return FolderOptions(cfg.image_size, cfg.channels, cfg.test_fraction, cfg.skip_bad)
+
+
 def _root(data_dir: str | Path | None) -> Path:
     return Path(data_dir).expanduser() if data_dir else default_data_dir()
 
@@ -70,6 +95,8 @@ def availability(name: str, data_dir: str | Path | None = None) -> str:
     """'built-in', 'present' (all files there) or 'not downloaded'."""
     if dataset_info(name).builtin:
         return "built-in"
+    if name == FOLDER:
+        return "your folder" if data_dir and Path(data_dir).expanduser().is_dir() else "no folder"
     return "not downloaded" if missing_files(name, _root(data_dir)) else "present"
 
 
@@ -79,10 +106,17 @@ def _ignore(stage: str, message: str, done: int, total: int) -> None:
 
 def load_arrays(name: str, data_dir: str | Path | None = None, *, download: bool = True,
                 train_size: int | None = None, test_size: int | None = None, seed: int = 0,
-                progress: Progress | None = None) -> ArrayData:
-    """Dataset ``name`` as arrays. DataError (one line, naming files) for any data problem."""
+                progress: Progress | None = None,
+                folder_options: FolderOptions | None = None) -> ArrayData:
+    """Dataset ``name`` as arrays. DataError (one line, naming files) for any data problem.
+
+    ``folder_options`` says how ``name="folder"`` reads ``data_dir`` (defaults: 28x28 grey, 0.2).
+    """
     info = dataset_info(name)
     report = progress or _ignore
+    if name == FOLDER:
+        return _load_folder(data_dir, folder_options or FolderOptions(), train_size,
+                            test_size, seed, report)
     if info.builtin:
         return _generate(info, train_size, test_size, seed, report)
     root = _root(data_dir)
@@ -97,6 +131,46 @@ def load_arrays(name: str, data_dir: str | Path | None = None, *, download: bool
     x_test, y_test = _first(x_test, y_test, test_size, "test", folder)
     report("load", f"read {len(y_train):,} + {len(y_test):,} images", 1, 1)
     return ArrayData(x_train, y_train, x_test, y_test, info, str(folder))
+
+
+def load_config_arrays(cfg: TrainConfig, progress: Progress | None = None) -> ArrayData:
+    """The arrays ``cfg`` trains on (every dataset, the folder options included)."""
+    return load_arrays(cfg.dataset, cfg.data_dir, download=cfg.download,
+                       train_size=cfg.train_size, test_size=cfg.test_size, seed=cfg.seed,
+                       progress=progress, folder_options=options_of(cfg))
+
+
+def config_info(cfg: TrainConfig) -> DatasetInfo:
+    """``cfg``'s dataset with its real shape and classes (a folder's are listed, not decoded)."""
+    if cfg.dataset != FOLDER:
+        return dataset_info(cfg.dataset)
+    classes = folder_data.class_names(_folder_root(cfg.data_dir))
+    return folder_info(classes, (cfg.channels, cfg.image_size, cfg.image_size),
+                       str(cfg.data_dir))
+
+
+def _folder_root(data_dir: str | Path | None) -> Path:
+    if not data_dir:
+        raise DataError("--dataset folder needs --data-dir DIR: a folder with one "
+                        "sub-folder of images per class")
+    return Path(data_dir).expanduser()
+
+
+def _load_folder(data_dir: str | Path | None, options: FolderOptions, train_size: int | None,
+                 test_size: int | None, seed: int, report: Progress) -> ArrayData:
+    root = _folder_root(data_dir)
+    found = folder_data.read_folder(root, size=options.image_size, channels=options.channels,
+                                    skip_bad=options.skip_bad, cache_dir=folder_cache_dir(),
+                                    progress=report)
+    (x_train, y_train), (x_test, y_test) = folder_data.split(found, options.test_fraction, seed)
+    x_train, y_train = _first(x_train, y_train, train_size, "training", root)
+    x_test, y_test = _first(x_test, y_test, test_size, "test", root)
+    skipped = f", skipped {len(found.skipped):,} bad files" if found.skipped else ""
+    report("load", f"{len(y_train):,} + {len(y_test):,} images in "
+           f"{len(found.classes)} classes{skipped}", 1, 1)
+    info = folder_info(found.classes, (options.channels, options.image_size,
+                                       options.image_size), str(root))
+    return ArrayData(x_train, y_train, x_test, y_test, info, str(root))
 
 
 def _first(x: np.ndarray, y: np.ndarray, size: int | None, split: str,
@@ -158,6 +232,11 @@ def sample_images(name: str, data_dir: str | Path | None = None,
     info = dataset_info(name)
     if info.builtin:
         return synth.sample(name, count_per_class)
+    if name == FOLDER:
+        arrays = load_arrays(name, data_dir)
+        index = np.concatenate([np.flatnonzero(arrays.y_test == k)[:count_per_class]
+                                for k in range(arrays.info.num_classes)])
+        return arrays.x_test[index], arrays.y_test[index]
     root = _root(data_dir)
     if missing_files(name, root):
         raise DataError(_missing_message(info, root))

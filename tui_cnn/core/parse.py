@@ -84,6 +84,8 @@ _TRAIN_READERS: dict[str, Callable[[str, str], Any]] = {
     "dataset": _text, "optimizer": _text, "schedule": _text, "augment": _text,
     "precision": _text, "device": _text, "data_dir": _text, "runs_dir": _text,
     "download": parse_bool, "keep_checkpoints": _text,
+    "test_fraction": parse_float, "image_size": parse_int, "channels": parse_int,
+    "skip_bad": parse_bool,
 }
 _ARCH_READERS: dict[str, Callable[[str, str], Any]] = {
     "conv_channels": parse_int_list, "hidden": parse_int_list, "kernel_size": parse_int,

@@ -17,11 +17,11 @@ import torch
 from torch import nn
 
 from tui_cnn.core.catalog import dataset_info
-from tui_cnn.core.checkpoint import load_config, load_state_dict
+from tui_cnn.core.checkpoint import load_state_dict
 from tui_cnn.core.config import TrainConfig, check_keep
 from tui_cnn.core.layers import LayerTable, layer_table
 from tui_cnn.core.models import build_model
-from tui_cnn.core.runs import RunStoreError, atomic_write_bytes, read_jsonl
+from tui_cnn.core.runs import RunStoreError, atomic_write_bytes, read_config, read_jsonl
 
 FOLDER = "checkpoints"
 _NAME = re.compile(r"^epoch-(\d+)\.pt$")
@@ -102,7 +102,7 @@ def _weights_file(run_dir: Path, epoch: int, done: list[int]) -> Path:
 def load_epoch_model(run_dir: str | Path, epoch: int | None = None) -> LoadedEpoch:
     """The run's model after ``epoch`` (None: the last recorded epoch)."""
     run_dir = Path(run_dir)
-    cfg = load_config(run_dir)
+    cfg = read_config(run_dir)
     rows = read_jsonl(run_dir / "epochs.jsonl", [])
     done = recorded_epochs(run_dir)
     if epoch is None:
