@@ -29,7 +29,7 @@ def _add_common(p: argparse.ArgumentParser, *, app: bool = False) -> None:
     p.add_argument("--arch", default=default,
                    help="architecture preset (cnn, cnn-stride2, mlp, ...)")
     p.add_argument("--dataset", default=default,
-                   help="mnist, fashion-mnist, cifar10, synth-digits, synth-shapes")
+                   help="mnist, fashion-mnist, cifar10, synth-digits, synth-shapes, folder")
     p.add_argument("--epochs", type=argparse_type("epochs"), default=default)
     p.add_argument("--device", default=default, help="auto, cpu, cuda, cuda:N or mps")
     p.add_argument("--data-dir", default=default, help="dataset folder in torchvision's layout")

@@ -41,6 +41,14 @@ def add_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) 
                    "it), fp32 or bf16")
     p.add_argument("--log-every", type=field_type("log_every"),
                    help="report every N steps (default 20)")
+    p.add_argument("--test-fraction", type=field_type("test_fraction"),
+                   help="--dataset folder without train/ and test/: share held out (0.2)")
+    p.add_argument("--image-size", type=field_type("image_size"),
+                   help="--dataset folder: 28 or 32 pixels")
+    p.add_argument("--channels", type=field_type("channels"),
+                   help="--dataset folder: 1 (grey) or 3 (RGB)")
+    p.add_argument("--skip-bad", action="store_true", default=None,
+                   help="--dataset folder: skip unreadable images (counted) instead of failing")
     p.add_argument("--offline", action="store_true", help="never download datasets")
     p.add_argument("--resume", metavar="RUN", help="carry a saved run on (give more --epochs)")
     p.add_argument("--json", action="store_true", help="print one JSON object last on stdout")
@@ -50,7 +58,8 @@ def add_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) 
 
 _FIELDS = ("dataset", "epochs", "batch_size", "lr", "optimizer", "seed", "threads", "device",
            "data_dir", "runs_dir", "train_size", "test_size", "schedule", "augment",
-           "label_smoothing", "log_every", "precision")
+           "label_smoothing", "log_every", "precision", "test_fraction", "image_size",
+           "channels", "skip_bad")
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:

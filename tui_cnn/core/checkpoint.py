@@ -13,11 +13,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from tui_cnn.core.catalog import dataset_info
+from tui_cnn.core.catalog import DatasetInfo, recorded_info
 from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.layers import LayerTable, layer_table
 from tui_cnn.core.models import build_model, first_layer_name
-from tui_cnn.core.runs import RunStoreError, read_config, read_jsonl
+from tui_cnn.core.runs import RunStoreError, read_config, read_json, read_jsonl
 
 
 class LoadedRun(NamedTuple):
@@ -27,6 +27,15 @@ class LoadedRun(NamedTuple):
     config: TrainConfig
     table: LayerTable
     epochs: list[dict[str, Any]]
+
+
+def run_dataset(run_dir: Path) -> DatasetInfo:
+    """The dataset a saved run trained on, with its own classes and shape (a folder run's
+    come from its config.json); RunStoreError naming the file otherwise."""
+    try:
+        return recorded_info(read_json(Path(run_dir) / "config.json", []))
+    except ValueError as exc:
+        raise RunStoreError(f"{Path(run_dir) / 'config.json'}: {exc}") from None
 
 
 def load_saved_dict(path: Path, missing: str) -> dict[str, Any]:
@@ -56,7 +65,7 @@ def load_run_model(run_dir: str | Path) -> LoadedRun:
     """The run's model (eval mode, CPU), its config, layer table and recorded epochs."""
     run_dir = Path(run_dir)
     cfg = read_config(run_dir)
-    info = dataset_info(cfg.dataset)
+    info = run_dataset(run_dir)
     table = layer_table(cfg.arch, info.shape, info.num_classes)
     model = build_model(cfg.arch, info.shape, info.num_classes)
     path = run_dir / "model.pt"

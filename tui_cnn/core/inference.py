@@ -19,10 +19,15 @@ import numpy as np
 import torch
 
 from tui_cnn.core import device_data
-from tui_cnn.core.catalog import dataset_info
-from tui_cnn.core.checkpoint import LoadedRun, conv_names, first_layer_weights, load_run_model
+from tui_cnn.core.checkpoint import (
+    LoadedRun,
+    conv_names,
+    first_layer_weights,
+    load_run_model,
+    run_dataset,
+)
 from tui_cnn.core.config import TrainConfig
-from tui_cnn.core.datasets import load_arrays
+from tui_cnn.core.datasets import load_config_arrays
 from tui_cnn.core.inspect import activations, conv_weights, top_k
 from tui_cnn.core.models import first_layer_name
 from tui_cnn.core.optim import evaluate
@@ -124,9 +129,7 @@ class RunInspector:
     def _test_data(self, cfg: TrainConfig) -> device_data.DeviceData:
         key = (cfg.dataset, cfg.data_dir, cfg.train_size, cfg.test_size, cfg.seed)
         if key != self._data_key or self._data is None:
-            arrays = load_arrays(cfg.dataset, cfg.data_dir, download=False,
-                                 train_size=cfg.train_size, test_size=cfg.test_size,
-                                 seed=cfg.seed)
+            arrays = load_config_arrays(cfg.replace(download=False))
             self._data = device_data.to_device(arrays, "cpu")
             self._data_key = key
         return self._data
@@ -136,7 +139,7 @@ class RunInspector:
             loaded = self._run(run_dir)
             data = self._test_data(loaded.config)
             return ModelWeights(last_epoch(loaded), conv_weights(loaded.model),
-                                dataset_info(loaded.config.dataset).classes,
+                                run_dataset(Path(run_dir)).classes,
                                 data.x_test.numpy(), data.y_test.numpy())
 
     def activations(self, run_dir: str, index: int) -> ImageActivations:

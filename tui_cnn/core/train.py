@@ -15,9 +15,8 @@ from collections.abc import Iterator
 import torch
 
 from tui_cnn.core import devices
-from tui_cnn.core.catalog import dataset_info
 from tui_cnn.core.config import TrainConfig
-from tui_cnn.core.datasets import ArrayData, load_arrays
+from tui_cnn.core.datasets import ArrayData, config_info, load_config_arrays
 from tui_cnn.core.events import DataProgress, EpochMetrics, Event, TestPredictions
 from tui_cnn.core.layers import layer_table
 from tui_cnn.core.optim import evaluate
@@ -30,7 +29,7 @@ def run(cfg: TrainConfig, stop: threading.Event | None = None,
         pause: threading.Event | None = None) -> Iterator[Event]:
     """Train ``cfg``; yield DataProgress*, RunStarted, then metrics, then one RunEnded."""
     stop = stop or threading.Event()
-    info = dataset_info(cfg.dataset)
+    info = config_info(cfg)
     layer_table(cfg.arch, info.shape, info.num_classes)  # shapes fit, before any download
     devices.resolve(cfg.device)  # the device exists, before any download
     arrays: ArrayData | None = None
@@ -59,9 +58,7 @@ def _load_in_background(cfg: TrainConfig, stop: threading.Event) -> Iterator[obj
 
     def work() -> None:
         try:
-            box.put(load_arrays(cfg.dataset, cfg.data_dir, download=cfg.download,
-                                train_size=cfg.train_size, test_size=cfg.test_size,
-                                seed=cfg.seed, progress=report))
+            box.put(load_config_arrays(cfg, progress=report))
         except BaseException as exc:  # re-raised in the caller's thread
             box.put(exc)
         box.put(_DONE)

@@ -16,8 +16,7 @@ from typing import Any, NamedTuple
 import torch
 from torch import nn
 
-from tui_cnn.core.catalog import dataset_info
-from tui_cnn.core.checkpoint import load_state_dict
+from tui_cnn.core.checkpoint import load_state_dict, run_dataset
 from tui_cnn.core.config import TrainConfig, check_keep
 from tui_cnn.core.layers import LayerTable, layer_table
 from tui_cnn.core.models import build_model
@@ -110,7 +109,7 @@ def load_epoch_model(run_dir: str | Path, epoch: int | None = None) -> LoadedEpo
             raise RunStoreError(f"run {run_dir.name} finished no epoch, so it has no model")
         epoch = done[-1]
     path = _weights_file(run_dir, epoch, done)
-    info = dataset_info(cfg.dataset)
+    info = run_dataset(run_dir)
     table = layer_table(cfg.arch, info.shape, info.num_classes)
     model = build_model(cfg.arch, info.shape, info.num_classes)
     try:
