@@ -20,6 +20,7 @@ from tui_cnn.core.config import (
     preset,
 )
 from tui_cnn.core.layers import layer_table
+from tui_cnn.core.parse import read_text
 
 FORK_FIELDS: dict[str, str] = {
     "arch": f"architecture preset: {', '.join(PRESETS)}",
@@ -43,9 +44,6 @@ FORK_FIELDS: dict[str, str] = {
 }
 """What a fork may change (the seed is never one: a fork keeps the seed and data order)."""
 
-_INTS = {"arch.kernel_size", "epochs", "batch_size", "train_size"}
-_FLOATS = {"arch.dropout", "lr", "momentum", "weight_decay", "label_smoothing"}
-_INT_TUPLES = {"arch.conv_channels", "arch.hidden"}
 
 
 def field_value(cfg: TrainConfig, name: str) -> Any:
@@ -67,22 +65,15 @@ def show_value(value: Any) -> str:
 
 
 def parse_value(name: str, text: str) -> Any:
-    """``text`` as a value of field ``name``; ConfigError saying what is expected."""
-    text = text.strip()
+    """``text`` as a value of field ``name`` (through core.parse, the one reader of each
+    field's text); ConfigError saying what is expected."""
+    if name == "arch":
+        return text.strip()
     try:
-        if name in _INT_TUPLES:
-            return tuple(int(part) for part in text.replace(" ", ",").split(",") if part)
-        if name == "arch.batch_norm":
-            return {"yes": True, "no": False, "true": True, "false": False}[text.lower()]
-        if name == "train_size" and not text:
-            return None
-        if name in _INTS:
-            return int(text)
-        if name in _FLOATS:
-            return float(text)
-    except (ValueError, KeyError):
-        raise ConfigError(f"{name}: {text!r} is not right; expected {FORK_FIELDS[name]}") from None
-    return text
+        return read_text(name.removeprefix("arch."), text)
+    except ConfigError:
+        raise ConfigError(f"{name}: {text.strip()!r} is not right; expected "
+                          f"{FORK_FIELDS[name]}") from None
 
 
 def fork_config(base: TrainConfig, name: str, value: Any) -> TrainConfig:

@@ -100,6 +100,16 @@ def canonical(name: str) -> str:
     return name.strip().replace("-", "_")
 
 
+def read_text(name: str, text: str) -> Any:
+    """``text`` as field ``name``'s type (a number, a list, yes/no), not yet validated: the
+    config checks the value when it is applied (``parse_field`` does both)."""
+    key = canonical(name)
+    readers = {**_TRAIN_READERS, **_ARCH_READERS}
+    if key not in readers:
+        raise ConfigError(f"unknown field {name!r}; choose one of: {', '.join(FIELDS)}")
+    return readers[key](text, _label(key))
+
+
 def parse_field(name: str, text: str) -> Any:
     """The value ``text`` gives config field ``name`` (a TrainConfig or ArchSpec field).
 
