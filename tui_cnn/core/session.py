@@ -84,9 +84,11 @@ class Session:
     _aug_generator: torch.Generator = field(default_factory=torch.Generator)
 
     @classmethod
-    def create(cls, cfg: TrainConfig, arrays: ArrayData) -> Session:
+    def create(cls, cfg: TrainConfig, arrays: ArrayData,
+               device: torch.device | None = None) -> Session:
+        """``device``: ``cfg.device`` as the caller already resolved it (else resolved here)."""
         tune_allocator()
-        device = devices.resolve(cfg.device)
+        device = device or devices.resolve(cfg.device)
         threads = cfg.threads or devices.default_threads(reserve_for_ui=False)
         cfg = cfg.replace(threads=threads)
         torch.set_num_threads(threads)

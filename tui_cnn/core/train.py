@@ -31,7 +31,7 @@ def run(cfg: TrainConfig, stop: threading.Event | None = None,
     stop = stop or threading.Event()
     info = config_info(cfg)
     layer_table(cfg.arch, info.shape, info.num_classes)  # shapes fit, before any download
-    devices.resolve(cfg.device)  # the device exists, before any download
+    device = devices.resolve(cfg.device)  # the device exists, before any download
     arrays: ArrayData | None = None
     for item in _load_in_background(cfg, stop):
         if isinstance(item, DataProgress):
@@ -41,7 +41,7 @@ def run(cfg: TrainConfig, stop: threading.Event | None = None,
     if arrays is None:  # stopped while the data was loading
         return
     yield DataProgress("device", "moving data to the device")
-    session = Session.create(cfg, arrays)
+    session = Session.create(cfg, arrays, device)
     yield session.started_event()
     if session.start_epoch == 1:  # the initial weights: epoch 0, to watch filters form
         session.save_filters(0)
