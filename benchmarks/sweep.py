@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import tempfile
 import threading
@@ -35,13 +36,23 @@ def one_sweep(backend: Backend, arch: str, train_size: int, epochs: int) -> dict
                            train_size=train_size, test_size=512, runs_dir=runs)
         spec = SweepSpec.build(base, [parse_grid_arg("seed=0,1,2,3")])
         plan = plan_sweep(spec)
+        cpu0 = _children_cpu()
         started = time.perf_counter()
         progress = run_sweep(plan, backend, threading.Event())
         wall = time.perf_counter() - started
+        cpu = _children_cpu() - cpu0
         states = plan.store.states(plan.trials)
     assert progress.counts() == {"finished": 4}, progress.counts()
     train = sum(float(s.summary.get("train_seconds", 0.0)) for s in states)
-    return {"wall_s": round(wall, 2), "train_s_sum": round(train, 2)}
+    # Cores the worker processes got on average (0 for Ray, whose workers are not our
+    # children): on a shared machine, below the worker count means others held the cores.
+    return {"wall_s": round(wall, 2), "train_s_sum": round(train, 2),
+            "cores_got": round(cpu / wall, 2)}
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
 
 
 def main() -> None:
@@ -76,7 +87,8 @@ def main() -> None:
         results[name] = {key: statistics.median(r[key] for r in got) for key in got[0]}
         walls = ", ".join(f"{r['wall_s']:.1f}" for r in got)
         print(f"  {name:28} wall {results[name]['wall_s']:7.2f} s  (runs: {walls}; "
-              f"training time summed over trials {results[name]['train_s_sum']:.2f} s)")
+              f"training time summed over trials {results[name]['train_s_sum']:.2f} s; "
+              f"cores the workers got {results[name]['cores_got']:.2f})")
     pool = results[variants[2][0]]["wall_s"]
     for name in (variants[0][0], variants[1][0]):
         print(f"speed-up of the pool over '{name}': {results[name]['wall_s'] / pool:.2f}x")

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -98,3 +100,28 @@ def test_ray_not_installed_is_one_clear_line(tmp_path: Path, monkeypatch: pytest
     assert code == 2
     assert err.strip() == ("tui-cnn: error: --ray needs Ray, which is not installed here; "
                            "install it with pip install -e '.[ray]' (or pip install 'ray>=2.9')")
+
+
+@pytest.mark.slow
+def test_ctrl_c_to_the_process_group_saves_every_trial_as_interrupted(tmp_path: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": os.getcwd()}
+    argv = [sys.executable, "-m", "tui_cnn", "sweep", "--grid", "seed=0,1,2", *TINY,
+            "--epochs", "40", "--runs-dir", str(tmp_path), "--workers", "2", "--json"]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                            text=True, start_new_session=True)
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        running = [p for p in tmp_path.glob("2*/epochs.jsonl")]
+        if len(running) == 2:
+            break
+        time.sleep(0.2)
+    assert len(running) == 2, "two trials never got going"
+    os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole group
+    out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 130, err
+    report = json.loads(out)
+    assert sorted(t["status"] for t in report["trials"]) == [
+        "interrupted", "interrupted", "pending"]
+    for trial in report["trials"]:
+        if trial["status"] == "interrupted":
+            assert read_run(tmp_path / trial["run_id"]).state == "interrupted"

@@ -29,19 +29,23 @@ def test_two_trials_run_and_a_rerun_skips_them(tmp_path: Path) -> None:
     spec = SweepSpec.build(base(tmp_path), [parse_grid_arg("seed=0,1")])
     plan = plan_sweep(spec)
     assert len(plan.to_run) == 2
-    progress = run_sweep(plan, LocalBackend(workers=2, threads=1), threading.Event())
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    progress = run_sweep(plan, LocalBackend(workers=2, threads=1, log_dir=str(logs)),
+                         threading.Event())
     assert progress.counts() == {"finished": 2}
+    assert sorted(p.name for p in logs.iterdir()) == ["worker-0.log", "worker-1.log"]
     runs = list_runs(tmp_path)
-    tags = sorted(r.config.get("sweep") for r in runs if r.run_id != "sweeps")
+    tags = sorted(str(r.config.get("sweep")) for r in runs if r.run_id not in ("sweeps", "logs"))
     assert tags == [f"{spec.sweep_id()}/0", f"{spec.sweep_id()}/1"]
-    assert all(r.state == "finished" for r in runs if r.run_id != "sweeps")
+    assert all(r.state == "finished" for r in runs if r.run_id not in ("sweeps", "logs"))
     report = sweep_report(plan.store)
     assert [t.status for t in report.trials] == ["finished", "finished"]
     assert report.groups[0].metrics["final_test_acc"].n == 2
     again = plan_sweep(spec)  # the same command again: nothing left to do
     assert again.to_run == [] and again.skipped == (0, 1)
     assert run_sweep(again, LocalBackend(2, 1), threading.Event()).counts() == {"skipped": 2}
-    assert len([r for r in list_runs(tmp_path) if r.run_id != "sweeps"]) == 2
+    assert len([r for r in list_runs(tmp_path) if r.run_id not in ("sweeps", "logs")]) == 2
 
 
 def test_sigkilled_worker_marks_its_trial_killed_others_go_on_and_rerun_redoes_it(

@@ -13,6 +13,7 @@ import pytest
 from tui_cnn.core.config import ConfigError, TrainConfig, preset
 from tui_cnn.core.runs import read_run
 from tui_cnn.core.sweep.grid import SweepSpec, parse_grid_arg
+from tui_cnn.core.sweep.progress import SweepProgress
 from tui_cnn.core.sweep.ray_backend import RayBackend, check_address
 from tui_cnn.core.sweep.runner import plan_sweep, run_sweep
 from tui_cnn.core.sweep.summary import sweep_report
@@ -44,3 +45,27 @@ def test_unreachable_address_is_one_clear_error() -> None:
         check_address("127.0.0.1:1")
     with pytest.raises(ConfigError, match="HOST:PORT"):
         check_address("nonsense")
+
+
+@pytest.mark.slow
+def test_stop_reaches_the_ray_tasks_and_their_interrupted_runs_come_home(
+        tmp_path: Path) -> None:
+    base = TrainConfig(arch=preset("cnn-small"), dataset="synth-digits", epochs=30,
+                       train_size=512, test_size=128, threads=1, log_every=2,
+                       runs_dir=str(tmp_path))
+    spec = SweepSpec.build(base, [parse_grid_arg("seed=0,1,2")])
+    plan = plan_sweep(spec)
+    stop = threading.Event()
+
+    def stop_once_both_train(progress: SweepProgress, index: int) -> None:
+        if sum(1 for t in progress.trials.values() if t.step > 0) == 2:
+            stop.set()
+
+    progress = run_sweep(plan, RayBackend(None, num_cpus=2), stop, stop_once_both_train)
+    statuses = sorted(t.status for t in progress.trials.values())
+    assert statuses == ["interrupted", "interrupted", "pending"]  # live steps came through
+    for state in plan.store.states(plan.trials):
+        if state.status == "interrupted":
+            record = read_run(tmp_path / str(state.run_id))
+            assert record.state == "interrupted" and record.config["sweep"].endswith(
+                f"/{state.index}")

@@ -48,9 +48,16 @@ def local_layout(workers: int | None, threads: int | None, device: str,
     return max(1, chosen), threads or threads_per_worker(chosen, cores), gpus if gpus > 1 else 0
 
 
-def _worker_main(inbox: Any, results: Any, stop: Any, threads: int, gpu: int | None) -> None:
-    """A worker process: run trials from ``inbox`` until it sends None."""
+def _worker_main(inbox: Any, results: Any, stop: Any, threads: int, gpu: int | None,
+                 log_path: str | None = None) -> None:
+    """A worker process: run trials from ``inbox`` until it sends None. With ``log_path``
+    its stdout and stderr go to that file (under the app, nothing may reach the terminal)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if log_path is not None:
+        fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+        os.dup2(fd, 1)
+        os.dup2(fd, 2)
+        os.close(fd)
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     import torch
 
@@ -97,8 +104,10 @@ class _Worker:
 class LocalPool:
     """``workers`` processes running ``trials``; progress goes to ``on_message``."""
 
-    def __init__(self, workers: int, threads: int, gpus: int = 0) -> None:
+    def __init__(self, workers: int, threads: int, gpus: int = 0,
+                 log_dir: str | None = None) -> None:
         self.ctx = mp.get_context("spawn")
+        self.log_dir = log_dir
         self.gpus = gpus
         self._spawned = 0
         self.workers_wanted = max(1, workers)
@@ -111,10 +120,12 @@ class LocalPool:
         inbox = self.ctx.Queue()
         if gpu is None and self.gpus > 1:
             gpu = self._spawned % self.gpus
+        log = (os.path.join(self.log_dir, f"worker-{self._spawned}.log") if self.log_dir
+               else None)
         self._spawned += 1
         process = self.ctx.Process(target=_worker_main, name="tui-cnn-sweep-worker",
                                    args=(inbox, self.results, self.stop_event, self.threads,
-                                         gpu), daemon=True)
+                                         gpu, log), daemon=True)
         process.start()
         worker = _Worker(process, inbox, gpu)
         self.workers.append(worker)

@@ -15,6 +15,7 @@ import shutil
 import socket
 import tempfile
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,7 @@ from tui_cnn.core.sweep.grid import Trial
 
 OnMessage = Callable[[int, str, dict[str, Any]], None]
 _PACKAGE = Path(__file__).resolve().parents[2]  # the tui_cnn folder
+STOP_GRACE_S = 60.0  # after a stop, how long running tasks get to save before a force-cancel
 
 
 def import_ray() -> Any:
@@ -53,19 +55,58 @@ def check_address(address: str, timeout_s: float = 3.0) -> None:
                           f"{exc.strerror or exc}") from None
 
 
-def _trial_task(cfg_dict: dict[str, Any], threads: int) -> tuple[dict[str, Any],
-                                                                 dict[str, bytes]]:
-    """Runs on a Ray worker: train into a temp folder, return the result and its files."""
+class Channel:
+    """A Ray actor between the driver and the tasks: progress up, the stop request down."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[int, str, dict[str, Any]]] = []
+        self.stopped = False
+
+    def put(self, index: int, kind: str, payload: dict[str, Any]) -> None:
+        self.messages.append((index, kind, payload))
+
+    def take(self) -> list[tuple[int, str, dict[str, Any]]]:
+        out, self.messages = self.messages, []
+        return out
+
+    def stop(self) -> None:
+        self.stopped = True
+
+    def is_stopped(self) -> bool:
+        return self.stopped
+
+
+def _watch_stop(channel: Any, flag: Any, done: threading.Event) -> None:
+    import ray
+
+    while not done.wait(0.5):
+        try:
+            if ray.get(channel.is_stopped.remote(), timeout=5):
+                flag.interrupt()
+                return
+        except Exception:  # the driver went away: stop as if asked
+            flag.interrupt()
+            return
+
+
+def _trial_task(index: int, cfg_dict: dict[str, Any], threads: int,
+                channel: Any) -> tuple[dict[str, Any], dict[str, bytes]]:
+    """Runs on a Ray worker: train into a temp folder, return the result and its files.
+    Progress goes to ``channel``; a stop asked there ends the run as interrupted (saved)."""
     import torch
 
     from tui_cnn.core.control import StopFlag
     from tui_cnn.core.sweep.trial import run_trial
 
     torch.set_num_threads(threads)
+    channel.put.remote(index, "assigned", {"pid": os.getpid(), "node": socket.gethostname()})
+    flag, done = StopFlag(), threading.Event()
+    threading.Thread(target=_watch_stop, args=(channel, flag, done), daemon=True).start()
     scratch = tempfile.mkdtemp(prefix="tui-cnn-ray-")
     try:
         cfg = TrainConfig.from_dict({**cfg_dict, "runs_dir": scratch, "threads": threads})
-        result = run_trial(cfg, StopFlag(), lambda kind, payload: None)
+        result = run_trial(cfg, flag,
+                           lambda kind, payload: channel.put.remote(index, kind, payload))
         files: dict[str, bytes] = {}
         if result.get("run_id"):
             folder = Path(scratch) / str(result["run_id"])
@@ -74,6 +115,7 @@ def _trial_task(cfg_dict: dict[str, Any], threads: int) -> tuple[dict[str, Any],
                     files[path.relative_to(folder).as_posix()] = path.read_bytes()
         return {**result, "node": socket.gethostname()}, files
     finally:
+        done.set()
         shutil.rmtree(scratch, ignore_errors=True)
 
 
@@ -131,27 +173,48 @@ class RayBackend:
              stop: threading.Event) -> None:
         task = ray.remote(num_cpus=self.cpus_per_trial, num_gpus=self.gpus_per_trial,
                           max_retries=0)(_trial_task)
+        channel = ray.remote(num_cpus=0)(Channel).remote()
         threads = max(1, int(self.cpus_per_trial))
-        refs: dict[Any, Trial] = {}
-        for trial in trials:
-            refs[task.remote(trial.config.to_dict(), threads)] = trial
-            on_message(trial.index, "assigned", {})
+        refs = {task.remote(t.index, t.config.to_dict(), threads, channel): t for t in trials}
+        begun: set[int] = set()
+        asked_at: float | None = None
         while refs:
-            if stop.is_set():
-                for ref, trial in refs.items():
+            self._relay(ray, channel, refs, begun, on_message)
+            if stop.is_set() and asked_at is None:
+                asked_at = time.monotonic()
+                ray.get(channel.stop.remote())
+                for ref, trial in list(refs.items()):  # queued, never started: just drop
+                    if trial.index not in begun:
+                        with contextlib.suppress(Exception):
+                            ray.cancel(ref)
+                        refs.pop(ref)
+            if asked_at is not None and time.monotonic() - asked_at > STOP_GRACE_S:
+                for ref in refs:
                     with contextlib.suppress(Exception):
-                        ray.cancel(ref)
-                    on_message(trial.index, "end", {"status": "interrupted", "reason":
-                               "the sweep was stopped (Ray task cancelled)", "run_id": None})
-                return
+                        ray.cancel(ref, force=True)
             done, _ = ray.wait(list(refs), num_returns=1, timeout=0.5)
+            if done:
+                self._relay(ray, channel, refs, begun, on_message)
             for ref in done:
-                trial = refs.pop(ref)
-                self._collect(ray, ref, trial, on_message)
+                self._collect(ray, ref, refs.pop(ref), on_message)
+
+    @staticmethod
+    def _relay(ray: Any, channel: Any, refs: dict[Any, Trial], begun: set[int],
+               on_message: OnMessage) -> None:
+        """The tasks' progress, passed on (only for trials still out: none after "end")."""
+        live = {t.index for t in refs.values()}
+        for index, kind, payload in ray.get(channel.take.remote()):
+            if index in live:
+                begun.add(index)
+                on_message(index, kind, payload)
 
     def _collect(self, ray: Any, ref: Any, trial: Trial, on_message: OnMessage) -> None:
         try:
             result, files = ray.get(ref)
+        except ray.exceptions.TaskCancelledError:
+            on_message(trial.index, "end", {"status": "interrupted", "reason":
+                       "the sweep was stopped; the Ray task was cancelled", "run_id": None})
+            return
         except ray.exceptions.WorkerCrashedError as exc:
             on_message(trial.index, "end", {"status": "killed", "reason":
                        f"Ray worker died: {str(exc).splitlines()[0]}", "run_id": None})
@@ -162,6 +225,5 @@ class RayBackend:
             return
         runs_dir = Path(trial.config.runs_dir or os.getcwd())
         if result.get("run_id") and files:
-            on_message(trial.index, "started", {"run_id": result["run_id"]})
             result["run_dir"] = str(write_run_files(runs_dir, result["run_id"], files))
         on_message(trial.index, "end", result)

@@ -36,12 +36,14 @@ class LocalBackend:
     workers: int
     threads: int
     gpus: int = 0
+    log_dir: str | None = None  # workers' stdout/stderr to files there (the app sets it)
 
     def execute(self, trials: list[Trial], on_message: Callable[[int, str, dict[str, Any]],
                 None], stop: threading.Event) -> None:
         from tui_cnn.core.sweep.local import LocalPool
 
-        LocalPool(self.workers, self.threads, self.gpus).run(trials, on_message, stop)
+        LocalPool(self.workers, self.threads, self.gpus, self.log_dir).run(
+            trials, on_message, stop)
 
 
 @dataclass
