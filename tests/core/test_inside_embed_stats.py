@@ -12,7 +12,12 @@ from torch import nn
 
 from tui_cnn.core.inside.common import TestImages
 from tui_cnn.core.inside.embed import class_accuracy, embed, pca_2d
-from tui_cnn.core.inside.layer_stats import LayerStats, stats_record, weight_histograms
+from tui_cnn.core.inside.layer_stats import (
+    LayerStats,
+    stats_event,
+    stats_record,
+    weight_histograms,
+)
 
 
 def test_pca_separates_two_well_separated_clusters() -> None:
@@ -92,6 +97,11 @@ def test_layer_stats_match_hand_computed_values() -> None:
     assert again["fc2"][2] == 0.0
     row = stats_record(7, 1, again)
     assert row["step"] == 7 and row["layers"]["fc1"]["weight_norm"] == pytest.approx(w1)
+    event = stats_event(7, 1, measured)
+    assert event.layers == ("fc1", "fc2") and event.step == 7
+    np.testing.assert_allclose(event.grad_norm, [math.sqrt(10), 5.0], rtol=1e-6)
+    np.testing.assert_allclose(event.update_ratio, [0.1 * math.sqrt(10) / w1, 0.5 / w2],
+                               rtol=1e-6)
 
 
 def test_weight_histograms_count_every_weight() -> None:

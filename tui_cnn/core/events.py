@@ -113,6 +113,18 @@ class RunSummary:
 
 
 @dataclass(frozen=True)
+class LayerStatsReport:
+    """Per-layer statistics at a report (core.inside.layer_stats): one value per layer."""
+
+    epoch: int
+    step: int
+    layers: tuple[str, ...]  # module names with a weight, in model order
+    weight_norm: np.ndarray = field(repr=False, compare=False)  # (L,) ||W||
+    grad_norm: np.ndarray = field(repr=False, compare=False)  # (L,) ||grad W|| (last step)
+    update_ratio: np.ndarray = field(repr=False, compare=False)  # (L,) ||dW|| / ||W||
+
+
+@dataclass(frozen=True)
 class RunEnded:
     status: str  # one of STATUSES
     reason: str

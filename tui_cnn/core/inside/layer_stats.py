@@ -16,6 +16,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from tui_cnn.core.events import LayerStatsReport
+
 Stats = dict[str, tuple[float, float, float]]  # layer -> (weight norm, grad norm, ratio)
 
 
@@ -48,6 +50,13 @@ class LayerStats:
         rows = host.T.tolist()
         return {name: (w, g, u / w if w > 0 else 0.0)
                 for name, (w, g, u) in zip(self.weights, rows, strict=True)}
+
+
+def stats_event(step: int, epoch: int, stats: Stats) -> LayerStatsReport:
+    """The event the training loop yields at a report (arrays in model order)."""
+    rows = np.array(list(stats.values()), dtype=np.float64).reshape(-1, 3)
+    return LayerStatsReport(epoch, step, tuple(stats), rows[:, 0].copy(), rows[:, 1].copy(),
+                            rows[:, 2].copy())
 
 
 def stats_record(step: int, epoch: int, stats: Stats) -> dict[str, Any]:

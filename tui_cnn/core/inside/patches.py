@@ -74,29 +74,48 @@ class TopPatches:
 def running_top_k(model: nn.Sequential, name: str, test: TestImages, k: int,
                   chunk: int = PATCH_CHUNK, progress: Progress | None = None
                   ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor, int]:
-    """(values, image indices, flat positions), each (K, C) best first, and the map width."""
+    """(values, image indices, flat positions), each (K, C) best first, and the map width.
+
+    Per chunk: each image's per-channel maximum (``amax``), merged with the best so far by
+    ``topk``; the position of the maximum is found only for the (image, channel) pairs that
+    enter the top K (``argmax`` of those maps: the first maximum)."""
     head = upto_activation(model, name)
     was_training = model.training
     model.eval()
-    best_v = best_i = best_p = None
+    best_v = best_i = best_p = torch.empty(0)
     width, n = 0, len(test)
     try:
         for start in range(0, n, chunk):
             stop = min(start + chunk, n)
-            act = head(test.batch(start, stop))
+            act = head(test.batch(start, stop))  # (B, C, H, W)
             width = int(act.shape[-1])
-            v, p = act.flatten(2).max(dim=2)  # (B, C)
-            i = torch.arange(start, stop).view(-1, 1).expand_as(v)
-            if best_v is not None and best_i is not None and best_p is not None:
-                v, i, p = torch.cat([best_v, v]), torch.cat([best_i, i]), torch.cat([best_p, p])
-            best_v, order = v.topk(min(k, v.shape[0]), dim=0)
-            best_i, best_p = i.gather(0, order), p.gather(0, order)
+            kept = len(best_v)
+            values = torch.cat([best_v, act.amax(dim=(2, 3))]) if kept else act.amax(dim=(2, 3))
+            index = torch.arange(start, stop).view(-1, 1).expand(-1, act.shape[1])
+            index = torch.cat([best_i, index]) if kept else index
+            best_v, order = values.topk(min(k, values.shape[0]), dim=0)
+            best_i = index.gather(0, order)
+            best_p = _positions(act, order, kept, best_p)
             if progress is not None:
                 progress(stop, n)
     finally:
         model.train(was_training)
-    assert best_v is not None and best_i is not None and best_p is not None
     return best_v, best_i, best_p, width
+
+
+def _positions(act: torch.Tensor, order: torch.Tensor, kept: int,
+               previous: torch.Tensor) -> torch.Tensor:
+    """Flat positions of the maxima for the new top K: the kept ones carried over, the
+    newcomers (``order >= kept``: rows of this chunk) found in ``act``."""
+    new = order >= kept
+    positions = torch.zeros_like(order)
+    if kept:
+        carried = previous.gather(0, order.clamp(max=kept - 1))
+        positions = torch.where(new, positions, carried)
+    rows = (order - kept)[new]
+    channels = torch.arange(order.shape[1]).expand_as(order)[new]
+    positions[new] = act[rows, channels].flatten(1).argmax(dim=1)
+    return positions
 
 
 def top_patches(model: nn.Sequential, table: LayerTable, test: TestImages, layer: int, *,
