@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+import pytest
 from rich.console import Console
 from textual.app import App, ComposeResult
 from textual.message import Message
+from textual.pilot import Pilot
 from textual.widgets import Static
 
 from tui_cnn.core.sweep.progress import SweepProgress
@@ -104,3 +109,22 @@ async def test_sweep_view_shows_progress_then_report_and_asks_for_a_rerun() -> N
         await pilot.press("r")
         await pilot.pause()
     assert [m.sweep_id for m in app.seen if isinstance(m, SweepRerunRequested)] == ["sw-test"]
+
+
+def test_sweep_view_snapshot(snap_compare: Callable[..., bool],
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TEXTUAL_THEME", "textual-dark")
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    live = progress()
+    for trial in live.trials.values():
+        trial.started_at = None  # no clock in the picture: the ETA reads --:--
+
+    async def fill(pilot: Pilot[Any]) -> None:
+        pilot.app.theme = "textual-dark"
+        view = pilot.app.query_one(SweepView)
+        view.show_report(report())
+        view.show_progress(live)
+        await pilot.pause()
+
+    assert snap_compare(_Host(), terminal_size=(110, 16), run_before=fill)

@@ -11,6 +11,7 @@ import pytest
 
 from tui_cnn.core.config import TrainConfig, preset
 from tui_cnn.core.runs import list_runs, read_run
+from tui_cnn.core.sweep.curves import group_curves
 from tui_cnn.core.sweep.grid import SweepSpec, parse_grid_arg
 from tui_cnn.core.sweep.progress import SweepProgress
 from tui_cnn.core.sweep.runner import LocalBackend, plan_sweep, run_sweep
@@ -42,6 +43,10 @@ def test_two_trials_run_and_a_rerun_skips_them(tmp_path: Path) -> None:
     report = sweep_report(plan.store)
     assert [t.status for t in report.trials] == ["finished", "finished"]
     assert report.groups[0].metrics["final_test_acc"].n == 2
+    curves = group_curves(plan.store)  # read back from the two run folders
+    assert [(c.label, c.epochs, c.n) for c in curves] == [("all", (1,), (2,))]
+    finals = sorted(s.summary["final_test_acc"] for s in report.trials)
+    assert (curves[0].low[0], curves[0].high[0]) == pytest.approx(tuple(finals))
     again = plan_sweep(spec)  # the same command again: nothing left to do
     assert again.to_run == [] and again.skipped == (0, 1)
     assert run_sweep(again, LocalBackend(2, 1), threading.Event()).counts() == {"skipped": 2}
