@@ -39,7 +39,7 @@ def test_grey_is_the_luminance_and_sizes_must_match() -> None:
 
 def test_tile_grid_puts_labels_over_tiles() -> None:
     tiles = [rgb_image(np.full((1, 2, 2), v, np.uint8), mode="none") for v in (0, 255)]
-    grid = tile_grid(tiles, 4, columns=2, labels=["a", "b"])
-    assert grid.plain.split("\n") == [" a    b  ", "     ████", "     ████"]  # " a  " + gap + " b  "
+    grid = tile_grid(tiles, 4, columns=2, labels=["a", "b"])  # " a  " gap " b  "
+    assert grid.plain.split("\n") == [" a    b  ", "     ████", "     ████"]
     with pytest.raises(ValueError, match="1 labels for 2 tiles"):
         tile_grid(tiles, 4, labels=["a"])
