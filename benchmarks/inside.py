@@ -164,11 +164,39 @@ def section_layer_stats(test: TestImages, steps: int = 600) -> dict[str, float]:
     for _ in range(5):
         plain.append(_train_rate(test, steps, False))
         measured.append(_train_rate(test, steps, True))
+    direct = _measure_cost(test)
     a, b = (statistics.median(r[0] for r in runs) for runs in (plain, measured))
     ca, cb = (statistics.median(r[1] for r in runs) for runs in (plain, measured))
     return {"images_per_s_without": a, "images_per_s_with": b, "cost_fraction": 1 - b / a,
             "cpu_images_per_s_without": ca, "cpu_images_per_s_with": cb,
-            "cpu_cost_fraction": 1 - cb / ca}
+            "cpu_cost_fraction": 1 - cb / ca, **direct}
+
+
+def _measure_cost(test: TestImages, every: int = 20, windows: int = 30) -> dict[str, float]:
+    """CPU seconds of one measure() against those of the ``every`` steps before it."""
+    torch.manual_seed(0)
+    model, _ = build_with_table(preset("cnn"), dataset_info("synth-digits").shape, 10)
+    model = model.to(memory_format=torch.channels_last)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3, fused=True)
+    stats = LayerStats(model)
+    x_all = test.batch(0, 2048).contiguous(memory_format=torch.channels_last)
+    y_all = torch.from_numpy(test.labels[:2048])
+    steps_s, measure_s = [], []
+    for _ in range(windows):
+        started = time.thread_time()
+        for _ in range(every):
+            index = torch.randint(0, 2048, (32,))
+            loss = F.cross_entropy(model(x_all[index]), y_all[index])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+        steps_s.append(time.thread_time() - started)
+        started = time.thread_time()
+        stats.measure()
+        measure_s.append(time.thread_time() - started)
+    one, window = statistics.median(measure_s), statistics.median(steps_s)
+    return {"measure_ms": 1000 * one, "window_ms": 1000 * window,
+            "direct_cost_fraction": one / window}
 
 
 def main() -> None:
@@ -203,6 +231,8 @@ def main() -> None:
           f"{s['images_per_s_without']:,.0f} img/s without: cost {100 * s['cost_fraction']:.2f}%; "
           f"per CPU second {s['cpu_images_per_s_with']:,.0f} vs "
           f"{s['cpu_images_per_s_without']:,.0f}: cost {100 * s['cpu_cost_fraction']:.2f}%")
+    print(f"layer stats, timed directly: one measure() {s['measure_ms']:.2f} CPU ms per "
+          f"{s['window_ms']:.0f} CPU ms of 20 steps = {100 * s['direct_cost_fraction']:.2f}%")
     if args.json:
         with open(args.json, "w") as handle:
             json.dump(result, handle, indent=2)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
+import pytest
 from textual.app import App, ComposeResult
 from textual.widget import Widget
 from textual.widgets import Static
@@ -82,8 +84,14 @@ async def test_the_attribution_panel_draws_image_maps_and_legend() -> None:
         await pilot.pause()
         shown = text_of(panel)
         assert "image 3: true 1, predicted 7" in shown
-        assert "image" in shown and "predicted 7" in shown and "true 1" in shown
-        assert shown.count("▀") >= 3 * 28 * 14 // 2  # three 28x28 tiles at least at scale 1
+        # 80 columns: two 28-wide maps (drawn over the image) fit a row, a third does not,
+        # so the plain image is left out
+        labels = shown.split("\n")[1]
+        assert "predicted 7" in labels and "true 1" in labels and "image" not in labels
+        assert shown.count("▀") == 2 * 28 * 14
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert "image" in text_of(panel).split("\n")[1]
 
 
 async def test_the_embedding_panel_plots_and_lists_accuracy() -> None:
@@ -124,3 +132,51 @@ def test_the_panels_and_commands_do_not_import_torch() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "False"
+
+
+# ---- snapshots: regenerate with --snapshot-update and commit them ------------------------
+
+
+def _snapshot_app(kind: str) -> Holder:
+    """A panel fed fixed arrays (the same picture every time)."""
+    rng = np.random.default_rng(0)
+    if kind == "patches":
+        panel: Widget = TopPatchesPanel(mode="truecolor")
+        data = patches()
+        tiles = rng.integers(0, 256, (3, 9, 1, 8, 8)).astype(np.uint8)
+        tiles[0, :, 0, :, 3:5] = 255
+        feed = PatchesData("conv2", tiles, np.sort(rng.random((3, 9)))[:, ::-1] * 3,
+                           data.kinds, data.angles, data.coherence,
+                           "conv2: 1 of 3 channels' top-9 patches share one orientation")
+        app = Holder(panel)
+        app.call_after_refresh(lambda: panel.show_patches(feed))  # type: ignore[attr-defined]
+        return app
+    if kind == "attribution":
+        panel = AttributionPanel(mode="truecolor")
+        image = np.zeros((1, 28, 28), np.uint8)
+        image[0, 6:22, 12:16] = 255
+        yy, xx = np.mgrid[:28, :28]
+        heat = np.exp(-((yy - 10) ** 2 + (xx - 14) ** 2) / 30.0)
+        attribution = AttributionData(image, [("predicted 1", heat), ("true 7", heat[::-1])],
+                                      False, "image 3: true 7, predicted 1 (61%) - gradcam")
+        app = Holder(panel)
+        app.call_after_refresh(lambda: panel.show_maps(attribution))  # type: ignore[attr-defined]
+        return app
+    panel = EmbeddingPanel()
+    points = np.vstack([rng.normal(c, 0.5, (40, 2)) for c in (-3, 0, 3)])
+    embedding = EmbeddingData(points, np.repeat([0, 1, 2], 40), ("zero", "one", "two"),
+                              np.array([0.95, 1.0, 0.9]), np.array([40, 40, 40]),
+                              "fc2 input after epoch 2 (PCA)")
+    app = Holder(panel)
+    app.call_after_refresh(lambda: panel.show_embedding(embedding))  # type: ignore[attr-defined]
+    return app
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("kind", ["patches", "attribution", "embedding"])
+def test_panel_snapshots(snap_compare: Callable[..., bool], monkeypatch: pytest.MonkeyPatch,
+                         kind: str, size: tuple[int, int]) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TEXTUAL_THEME", "textual-dark")
+    monkeypatch.setenv("COLORTERM", "truecolor")
+    assert snap_compare(_snapshot_app(kind), terminal_size=size)

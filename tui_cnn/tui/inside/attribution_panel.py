@@ -56,12 +56,15 @@ class AttributionPanel(Static):
         if d is None:
             return Text(EMPTY)
         h = d.image.shape[1]
-        count = 1 + len(d.maps)
+        tile_w = heatmap_size(h, h, mode=self.mode)[0]
+        # the plain image only where it fits in the same row (the maps are drawn over it)
+        plain = (1 + len(d.maps)) * (tile_w + 2) - 2 <= width
+        count = len(d.maps) + plain
         scale = tile_scale(h, count, width, self.mode, most=2)
         tile_w = heatmap_size(h, h, scale=scale, mode=self.mode)[0]
-        tiles = [rgb_image(d.image, mode=self.mode, scale=scale),
+        tiles = [*([rgb_image(d.image, mode=self.mode, scale=scale)] if plain else []),
                  *(self._tile(m, scale) for _, m in d.maps)]
-        labels = ["image", *(title[:tile_w] for title, _ in d.maps)]
+        labels = [*(["image"] if plain else []), *(title[:tile_w] for title, _ in d.maps)]
         grid = tile_grid(tiles, tile_w, columns=columns_for(tile_w, count, width, 2), gap=2,
                          labels=labels)
         bar = legend(-1.0 if d.signed else 0.0, 1.0,
