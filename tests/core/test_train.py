@@ -15,6 +15,7 @@ from tui_cnn.core.events import (
     DataProgress,
     EpochMetrics,
     FilterSnapshot,
+    LayerStatsReport,
     RunEnded,
     RunStarted,
     StepMetrics,
@@ -116,7 +117,7 @@ def test_pause_blocks_until_cleared(tmp_path: Path) -> None:
     assert worker.is_alive() and not got  # paused: no next step
     pause.clear()
     worker.join(10)
-    assert isinstance(got[0], (StepMetrics, FilterSnapshot))
+    assert isinstance(got[0], (StepMetrics, FilterSnapshot, LayerStatsReport))
     gen.close()
 
 

@@ -140,4 +140,4 @@ class RunEnded:
 
 
 Event = (DataProgress | RunStarted | StepMetrics | EpochMetrics | FilterSnapshot
-         | TestPredictions | RunEnded)
+         | TestPredictions | LayerStatsReport | RunEnded)

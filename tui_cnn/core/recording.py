@@ -18,6 +18,7 @@ from tui_cnn.core import devices
 from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.datasets import ArrayData
 from tui_cnn.core.events import RunSummary
+from tui_cnn.core.inside.epochs import save_epoch_checkpoint
 from tui_cnn.core.layers import LayerTable
 from tui_cnn.core.runs import RunWriter, atomic_write_bytes, new_run_id, resolve_runs_dir
 
@@ -76,10 +77,12 @@ class Recorder:
             **vars(summary)})
 
     def save_checkpoint(self, model: nn.Module, optimizer: torch.optim.Optimizer,
-                        counters: dict[str, Any]) -> None:
-        """model.pt (a plain state_dict) and resume.pt (optimiser state and ``counters``)."""
+                        counters: dict[str, Any], keep: str = "last") -> None:
+        """model.pt (a plain state_dict), resume.pt (optimiser state and ``counters``) and
+        checkpoints/epoch-E.pt, of which ``keep`` (all, last, N) says how many stay."""
         if self.writer is None:
             return
+        save_epoch_checkpoint(self.writer.path, int(counters["epoch"]), model, keep)
         weights = {k: v.detach().to("cpu").contiguous() for k, v in model.state_dict().items()}
         state = {"optimizer": optimizer.state_dict(), **counters}
         for name, obj in (("model.pt", weights), ("resume.pt", state)):

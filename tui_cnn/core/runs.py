@@ -29,6 +29,8 @@ from platformdirs import user_data_dir
 from tui_cnn.core.config import TrainConfig
 
 ENV_RUNS_DIR = "TUI_CNN_RUNS_DIR"
+SWEEPS_DIRNAME = "sweeps"
+"""The runs dir's folder of sweeps (core/sweep/store.py): not a run."""
 
 
 class RunStoreError(OSError):
@@ -215,11 +217,17 @@ def read_run(path: Path) -> RunRecord:
     return RunRecord(path.name, path, config, status, epochs, problems)
 
 
+def run_folders(root: Path) -> list[Path]:
+    """The run folders in a runs dir: not hidden ones, not the sweeps folder."""
+    return [p for p in root.iterdir()
+            if p.is_dir() and not p.name.startswith(".") and p.name != SWEEPS_DIRNAME]
+
+
 def list_runs(runs_dir: str | os.PathLike[str] | None = None) -> list[RunRecord]:
     """Every run folder under ``runs_dir``, newest first. Never raises for a bad folder."""
     root = resolve_runs_dir(runs_dir)
     try:
-        folders = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        folders = run_folders(root)
     except OSError:
         return []
     records = [read_run(folder) for folder in folders]
@@ -240,7 +248,7 @@ def runs_fingerprint(runs_dir: str | os.PathLike[str] | None = None) -> frozense
     epoch: stat calls only, cheap enough to poll for runs another process saves."""
     root = resolve_runs_dir(runs_dir)
     try:
-        folders = [p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+        folders = run_folders(root)
     except OSError:
         return frozenset()
     return frozenset((p.name, _mtime_ns(p / "status.json"), _mtime_ns(p / "epochs.jsonl"))
@@ -254,7 +262,7 @@ def find_run(ref: str, runs_dir: str | os.PathLike[str] | None = None) -> Path:
         return direct
     root = resolve_runs_dir(runs_dir)
     try:
-        names = sorted(p.name for p in root.iterdir() if p.is_dir())
+        names = sorted(p.name for p in run_folders(root))
     except OSError as exc:
         raise RunStoreError(f"cannot read runs dir {root}: {exc.strerror or exc}") from exc
     if ref in names:

@@ -25,11 +25,13 @@ from tui_cnn.core.datasets import ArrayData
 from tui_cnn.core.events import (
     EpochMetrics,
     FilterSnapshot,
+    LayerStatsReport,
     RunEnded,
     RunStarted,
     RunSummary,
     StepMetrics,
 )
+from tui_cnn.core.inside.layer_stats import LayerStats, stats_event, stats_record
 from tui_cnn.core.layers import LayerTable
 from tui_cnn.core.models import build_with_table, first_layer_name
 from tui_cnn.core.optim import lr_factor, make_optimizer, use_bf16
@@ -82,6 +84,7 @@ class Session:
     _started: float = field(default_factory=time.perf_counter)
     _window: _Window | None = None
     _aug_generator: torch.Generator = field(default_factory=torch.Generator)
+    layer_stats: LayerStats | None = None  # made at the first report
 
     @classmethod
     def create(cls, cfg: TrainConfig, arrays: ArrayData,
@@ -326,9 +329,19 @@ class Session:
             self.recorder.save_checkpoint(self.model, self.optimizer, {
                 "epoch": self.epochs_done, "global_step": self.global_step,
                 "test_accs": self.test_accs, "train_seconds": self.train_seconds,
-                "train_images": self.train_images})
+                "train_images": self.train_images}, self.cfg.keep_checkpoints)
             self.save_filters(metrics.epoch)
             self.write_status("running")
+
+    def layer_report(self) -> LayerStatsReport:
+        """Each layer's weight norm, gradient norm and update/weight ratio now (one host
+        sync), also appended to layers.jsonl."""
+        if self.layer_stats is None:
+            self.layer_stats = LayerStats(self.model)
+        stats = self.layer_stats.measure()
+        self.recorder.append("layers.jsonl",
+                             stats_record(self.global_step, self.current_epoch, stats))
+        return stats_event(self.global_step, self.current_epoch, stats)
 
     def end(self, status: str, reason: str) -> None:
         if self.ended is None:

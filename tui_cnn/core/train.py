@@ -113,6 +113,7 @@ def _epoch(session: Session, epoch: int, stop: threading.Event,
             metrics = session.report()
             if metrics is None:
                 return  # diverged: session.ended is set
+            yield session.layer_report()
             yield metrics
             if session.report_count % 5 == 0:
                 yield session.filter_snapshot(epoch_end=False)
@@ -124,6 +125,7 @@ def _end_epoch(session: Session, epoch: int) -> Iterator[Event]:
         metrics = session.report()
         if metrics is None:
             return
+        yield session.layer_report()
         yield metrics
     train_loss, train_acc = session.epoch_train_metrics()
     started = time.perf_counter()

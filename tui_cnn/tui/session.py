@@ -14,7 +14,14 @@ from textual.message import Message
 
 from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.control import StopFlag
-from tui_cnn.core.events import DataProgress, Event, RunEnded, RunStarted, StepMetrics
+from tui_cnn.core.events import (
+    DataProgress,
+    Event,
+    LayerStatsReport,
+    RunEnded,
+    RunStarted,
+    StepMetrics,
+)
 from tui_cnn.core.perf import freeze_imported_objects
 from tui_cnn.tui.messages import CoreEvents
 
@@ -68,7 +75,7 @@ def pump(events: Iterable[Event], post: Callable[[Message], object],
          clock: Callable[[], float] = time.monotonic) -> None:
     """Post ``events`` in order as CoreEvents batches (worker thread).
 
-    Step metrics and data progress wait until ``interval`` has passed since the last
+    Step metrics, layer statistics and data progress wait until ``interval`` has passed since the last
     post; any other event is posted at once with whatever waited before it. No event is
     dropped: the charts downsample, not the pump.
     """
@@ -77,7 +84,7 @@ def pump(events: Iterable[Event], post: Callable[[Message], object],
     for event in events:
         pending.append(event)
         now = clock()
-        if isinstance(event, (StepMetrics, DataProgress)) and now - last < interval:
+        if isinstance(event, (StepMetrics, DataProgress, LayerStatsReport)) and now - last < interval:
             continue
         post(CoreEvents(tuple(pending)))
         pending = []

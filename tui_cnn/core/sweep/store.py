@@ -21,6 +21,7 @@ from typing import Any
 
 from tui_cnn.core.config import ConfigError
 from tui_cnn.core.runs import (
+    SWEEPS_DIRNAME,
     RunStoreError,
     _pid_alive,
     atomic_write_json,
@@ -30,7 +31,6 @@ from tui_cnn.core.runs import (
 )
 from tui_cnn.core.sweep.grid import SweepSpec, Trial
 
-SWEEPS_DIRNAME = "sweeps"
 DONE = "finished"
 TRIAL_STATES = ("pending", "running", "finished", "stopped", "interrupted", "diverged",
                 "failed", "killed")
