@@ -70,13 +70,17 @@ def freeze_after_first_step(events: Iterable[Event]) -> Iterator[Event]:
         yield event
 
 
+THROTTLED = (StepMetrics, DataProgress, LayerStatsReport)
+"""Events posted at most every POST_INTERVAL_S (with whatever came before them)."""
+
+
 def pump(events: Iterable[Event], post: Callable[[Message], object],
          interval: float = POST_INTERVAL_S,
          clock: Callable[[], float] = time.monotonic) -> None:
     """Post ``events`` in order as CoreEvents batches (worker thread).
 
-    Step metrics, layer statistics and data progress wait until ``interval`` has passed since the last
-    post; any other event is posted at once with whatever waited before it. No event is
+    Step metrics, layer statistics and data progress wait until ``interval`` has passed
+    since the last post; any other event is posted at once with whatever waited before it. No event is
     dropped: the charts downsample, not the pump.
     """
     pending: list[Event] = []
@@ -84,7 +88,7 @@ def pump(events: Iterable[Event], post: Callable[[Message], object],
     for event in events:
         pending.append(event)
         now = clock()
-        if isinstance(event, (StepMetrics, DataProgress, LayerStatsReport)) and now - last < interval:
+        if isinstance(event, THROTTLED) and now - last < interval:
             continue
         post(CoreEvents(tuple(pending)))
         pending = []
