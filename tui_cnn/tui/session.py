@@ -80,8 +80,8 @@ def pump(events: Iterable[Event], post: Callable[[Message], object],
     """Post ``events`` in order as CoreEvents batches (worker thread).
 
     Step metrics, layer statistics and data progress wait until ``interval`` has passed
-    since the last post; any other event is posted at once with whatever waited before it. No event is
-    dropped: the charts downsample, not the pump.
+    since the last post; any other event is posted at once with whatever waited before
+    it. No event is dropped: the charts downsample, not the pump.
     """
     pending: list[Event] = []
     last = -float("inf")
