@@ -9,24 +9,18 @@ import pytest
 
 from tui_cnn.cli import main
 from tui_cnn.core.config import TrainConfig, preset
-from tui_cnn.core.events import EpochMetrics, RunEnded
-from tui_cnn.core.inside.epochs import load_epoch_model, save_epoch_checkpoint
+from tui_cnn.core.events import RunEnded
 from tui_cnn.core.train import run
 
 
 def _train(root: Path, arch: str, dataset: str = "synth-digits", epochs: int = 2) -> str:
     """A run; each epoch's checkpoint saved as the session's glue will (keep all)."""
     cfg = TrainConfig(arch=preset(arch), dataset=dataset, epochs=epochs, train_size=600,
-                      test_size=120, threads=1, device="cpu", runs_dir=str(root))
+                      test_size=120, threads=1, device="cpu", runs_dir=str(root),
+                      keep_checkpoints="all")
     events = run(cfg)
     ended = None
-    for event in events:
-        if isinstance(event, EpochMetrics) and event.epoch < epochs:
-            # the session's glue will call this with its live model; a copy of model.pt
-            # after the epoch stands in for it here
-            run_dir = sorted(root.iterdir())[-1]
-            save_epoch_checkpoint(run_dir, event.epoch,
-                                  load_epoch_model(run_dir, event.epoch).model, "all")
+    for event in events:  # the loop keeps every epoch's checkpoint (keep_checkpoints all)
         if isinstance(event, RunEnded):
             ended = event
     assert ended is not None and ended.status == "finished"

@@ -90,18 +90,20 @@ class TestImages:
 
 def normalise(images: np.ndarray, mean: tuple[float, ...],
               std: tuple[float, ...]) -> torch.Tensor:
-    x = torch.from_numpy(np.ascontiguousarray(images)).float().div_(255.0)
+    """uint8 images as the training loop normalises them (device_data.normalise)."""
+    from tui_cnn.core.device_data import normalise as normalise_batch
+
+    x = torch.from_numpy(np.ascontiguousarray(images))
     m = torch.tensor(mean, dtype=torch.float32).view(1, -1, 1, 1)
     s = torch.tensor(std, dtype=torch.float32).view(1, -1, 1, 1)
-    return (x - m) / s
+    return normalise_batch(x, m, s)
 
 
 def load_test_images(cfg: TrainConfig) -> TestImages:
     """The run's test split (never downloads: DataError if its files are gone)."""
-    from tui_cnn.core.datasets import load_arrays, normalisation
+    from tui_cnn.core.datasets import load_config_arrays, normalisation
 
-    arrays = load_arrays(cfg.dataset, cfg.data_dir, download=False, train_size=cfg.train_size,
-                         test_size=cfg.test_size, seed=cfg.seed)
+    arrays = load_config_arrays(cfg.replace(download=False))
     mean, std = normalisation(arrays)
     return TestImages(np.ascontiguousarray(arrays.x_test), arrays.y_test.astype(np.int64),
                       mean, std, tuple(arrays.info.classes))

@@ -25,17 +25,19 @@ from tui_cnn.core.runs import RunStoreError
 ViewError = (InsideError, RunStoreError, DataError)
 
 
+DATA_FIELDS = ("dataset", "data_dir", "train_size", "test_size", "seed", "test_fraction",
+               "image_size", "channels", "skip_bad")
+"""The config fields that choose the data (and so the test split)."""
+
+
 @lru_cache(maxsize=2)
-def _test_images(dataset: str, data_dir: str | None, train_size: int | None,
-                 test_size: int | None, seed: int) -> TestImages:
-    cfg = TrainConfig(dataset=dataset, data_dir=data_dir, train_size=train_size,
-                      test_size=test_size, seed=seed)
-    return load_test_images(cfg)
+def _test_images(data: tuple[tuple[str, object], ...]) -> TestImages:
+    return load_test_images(TrainConfig().replace(**dict(data)))
 
 
 def test_images(cfg: TrainConfig) -> TestImages:
     """The run's test split, kept for the next question about a run on the same data."""
-    return _test_images(cfg.dataset, cfg.data_dir, cfg.train_size, cfg.test_size, cfg.seed)
+    return _test_images(tuple((name, getattr(cfg, name)) for name in DATA_FIELDS))
 
 
 test_images.__test__ = False  # type: ignore[attr-defined]
