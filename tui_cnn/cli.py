@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_parser(sub, _add_common)
     info.add_parsers(sub)
     for module_name in ("inspect_cmd", "export", "sweep", "inside", "explain", "embed",
-                        "predict"):
+                        "predict", "claims"):
         try:
             module = __import__(f"tui_cnn.commands.{module_name}", fromlist=["add_parsers"])
         except ImportError:

@@ -31,6 +31,8 @@ from tui_cnn.core.config import TrainConfig
 ENV_RUNS_DIR = "TUI_CNN_RUNS_DIR"
 SWEEPS_DIRNAME = "sweeps"
 """The runs dir's folder of sweeps (core/sweep/store.py): not a run."""
+CLAIMS_DIRNAME = "claims"
+"""The runs dir's folder of the claims lab (core/claims/lab.py): not a run."""
 
 
 class RunStoreError(OSError):
@@ -218,9 +220,10 @@ def read_run(path: Path) -> RunRecord:
 
 
 def run_folders(root: Path) -> list[Path]:
-    """The run folders in a runs dir: not hidden ones, not the sweeps folder."""
+    """The run folders in a runs dir: not hidden ones, not the sweeps or claims folders."""
     return [p for p in root.iterdir()
-            if p.is_dir() and not p.name.startswith(".") and p.name != SWEEPS_DIRNAME]
+            if p.is_dir() and not p.name.startswith(".")
+            and p.name not in (SWEEPS_DIRNAME, CLAIMS_DIRNAME)]
 
 
 def list_runs(runs_dir: str | os.PathLike[str] | None = None) -> list[RunRecord]:
