@@ -30,8 +30,12 @@ from tui_cnn.core.exercises import TITLES
 from tui_cnn.core.perf import freeze_imported_objects, warm_up_imports
 from tui_cnn.exits import EXIT_INTERRUPTED
 from tui_cnn.tui import keys, signals
+from tui_cnn.tui.claims.claims_view import ClaimsRequested, ClaimsView
+from tui_cnn.tui.claims.lab_job import ClaimProgress, ClaimResult, LabChoice, claims_job
 from tui_cnn.tui.controller import (
     GROUP,
+    JOB_GROUP,
+    JobEnded,
     Plan,
     PlanEnded,
     RunController,
@@ -108,6 +112,8 @@ class TuiCnnApp(App[int]):
                     yield ParamsView(id="params-view")
                 with TabPane("4 Runs", id="runs"):
                     yield RunsView(id="runs-view")
+                with TabPane("7 Claims", id="claims"):
+                    yield ClaimsView(id="claims-view")
         yield StatusLine(id="status")
         yield KeysFooter(not_shown=self.keys_not_shown)
 
@@ -172,6 +178,8 @@ class TuiCnnApp(App[int]):
             self.panel.devices.show_error(str(worker.error))
         elif worker.group == GROUP:
             self.controller.worker_changed(event)
+        elif worker.group == JOB_GROUP:
+            self.controller.job_changed(event)
 
     # The controller's news -------------------------------------------------------------
 
@@ -216,6 +224,42 @@ class TuiCnnApp(App[int]):
         self.action_show_view("runs")
         if plan.exercise is not None and plan.exercise.shows_filters and plan.complete:
             self.post_message(InspectRequested(Path(plan.ended[0].run_dir or "")))
+
+    # The claims lab ----------------------------------------------------------------------
+
+    @property
+    def claims_view(self) -> ClaimsView:
+        return self.screen_stack[0].query_one(ClaimsView)
+
+    def on_claims_requested(self, message: ClaimsRequested) -> None:
+        choice = LabChoice(message.ids, message.quick, 3, self.config.data_dir,
+                           self.config.runs_dir, self.setup_device())
+        if self.controller.submit_job(claims_job(choice)):
+            self.refresh_bindings()
+            self.status.starting()
+            self.claims_view.started(message.ids)
+
+    def on_claim_progress(self, message: ClaimProgress) -> None:
+        self.claims_view.progress(message.text)
+
+    def on_claim_result(self, message: ClaimResult) -> None:
+        self.claims_view.result(message.result)
+
+    def on_job_ended(self, message: JobEnded) -> None:
+        self.refresh_bindings()
+        self.status.state = "failed" if message.error else (
+            "stopped" if message.job.stop.is_set() else "idle")
+        self.status.paused = self.status.stopping = False
+        if message.error:
+            self.notify(f"The claims lab failed: {message.error}", severity="error",
+                        timeout=15)
+        self.claims_view.ended(message.error)
+        if self._quitting:
+            self._leave()
+
+    def action_claims(self, command: str) -> None:
+        """The Claims view's keys (keys.KEYS, view "claims")."""
+        self.claims_view.command(command)
 
     # The views' intents ------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from tui_cnn.core.config import ConfigError, TrainConfig
+from tui_cnn.core.control import StopFlag
 from tui_cnn.core.datafiles import DataError
 from tui_cnn.core.events import Event, RunEnded
 from tui_cnn.core.exercises import Exercise
@@ -35,6 +36,31 @@ PREPARATION_ERRORS = (ConfigError, DataError, RunStoreError)
 """What run() raises before training when the setup cannot work: said plainly."""
 
 GROUP = "train"
+JOB_GROUP = "job"
+Post = Callable[[Message], object]
+
+
+@dataclass
+class Job:
+    """Background work that is not one training run (the claims lab): ``work(stop, post)``
+    runs on a worker thread, checks ``stop`` and posts its news with ``post``."""
+
+    title: str
+    work: Callable[[StopFlag, Post], None]
+    stop: StopFlag = field(default_factory=StopFlag)
+    done: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def running(self) -> bool:
+        return not self.done.is_set()
+
+
+@dataclass
+class JobEnded(Message):
+    """A Job's worker has ended; ``error`` says why if it raised."""
+
+    job: Job
+    error: str | None = None
 
 
 def core_runner() -> Runner:
@@ -98,11 +124,40 @@ class RunController:
         self.session: TrainingSession | None = None
         self.plan: Plan | None = None
         self.worker: Worker[None] | None = None
+        self.job: Job | None = None
         self.reserve_core_for_ui = True
 
     @property
     def training(self) -> bool:
-        return self.session is not None and self.session.running
+        """A run (or a job, which trains too) is going."""
+        return (self.session is not None and self.session.running) or (
+            self.job is not None and self.job.running)
+
+    def submit_job(self, job: Job) -> bool:
+        """Run ``job`` in the one background worker; False (and a notice) if a run or
+        another job is going."""
+        if self.refused("starting another"):
+            return False
+        self.job = job
+
+        def work() -> None:
+            try:
+                job.work(job.stop, self.app.post_message)
+            finally:
+                job.done.set()
+
+        self.app.run_worker(work, thread=True, exclusive=True, group=JOB_GROUP,
+                            exit_on_error=False, name=job.title)
+        return True
+
+    def job_changed(self, event: Worker.StateChanged) -> None:
+        """Called by the App for every state change of the job worker."""
+        if self.job is None or event.state not in (WorkerState.SUCCESS, WorkerState.ERROR,
+                                                   WorkerState.CANCELLED):
+            return
+        error = event.worker.error if event.state == WorkerState.ERROR else None
+        self.app.post_message(JobEnded(self.job, None if error is None
+                                       else f"{type(error).__name__}: {error}"))
 
     @property
     def busy(self) -> bool:
@@ -199,6 +254,12 @@ class RunController:
     def stop(self, *, interrupt: bool = False) -> bool:
         """Stop the run at the next batch (saved as stopped, or interrupted); the rest of
         its plan is dropped when it ends. False when no run is going."""
+        job = self.job
+        if job is not None and job.running:
+            if interrupt:
+                job.stop.interrupt()
+            job.stop.set()
+            return True
         session = self.session
         if session is None or not session.running:
             return False

@@ -28,9 +28,12 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help"):
+        with VerticalScroll(id="help", can_focus=True):
             yield Static("Keys", classes="section-title")
             yield Static(keys_table())
             yield Static("Keys act when the cursor is not in a text field (esc leaves one). "
-                         "Press esc, ? or q to close.", classes="help-note")
+                         "Page Down / Up scroll; esc, ? or q close.", classes="help-note")
 
+
+    def on_mount(self) -> None:
+        self.query_one("#help", VerticalScroll).focus()  # Page Down scrolls the list
