@@ -10,7 +10,7 @@ App what happened through messages (RunStarting, RunFailed, WorkerEnded, PlanEnd
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,16 +21,14 @@ from textual.worker import Worker, WorkerState
 from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.control import StopFlag
 from tui_cnn.core.datafiles import DataError
-from tui_cnn.core.events import Event, RunEnded
+from tui_cnn.core.events import RunEnded
 from tui_cnn.core.exercises import Exercise
 from tui_cnn.core.runs import RunStoreError
-from tui_cnn.tui.session import TrainingSession, freeze_after_first_step, pump
+from tui_cnn.tui.session import Runner, TrainingSession, freeze_after_first_step, pump
 
 if TYPE_CHECKING:
     from textual.app import App
 
-Runner = Callable[[TrainConfig, threading.Event, threading.Event], Iterator[Event]]
-"""``core.train.run``'s shape: ``run(cfg, stop, pause)``."""
 
 PREPARATION_ERRORS = (ConfigError, DataError, RunStoreError)
 """What run() raises before training when the setup cannot work: said plainly."""

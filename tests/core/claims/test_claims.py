@@ -105,6 +105,7 @@ def test_verdict_rules_on_made_up_results() -> None:
     assert conv_state(1e-7, 900.0, on_gpu=True) == HOLDS
     assert conv_state(0.5, 900.0, on_gpu=True) == FAILS
     assert layer2_state(0.2, 0.6) == HOLDS and layer2_state(0.6, 0.2) == FAILS
+    assert layer2_state(0.38, 0.41) == FAILS  # within the margin: not shown
 
 
 def test_invariance_and_locality_rules_on_made_up_results() -> None:
