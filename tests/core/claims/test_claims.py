@@ -14,7 +14,7 @@ from tui_cnn.core.claims.counts import sharing_rows
 from tui_cnn.core.claims.learned import layer2_state
 from tui_cnn.core.claims.locality import Reach, reach_of, reach_state
 from tui_cnn.core.claims.shifts import equivariance, shift
-from tui_cnn.core.claims.translation import SHIFTS, invariance_state
+from tui_cnn.core.claims.translation import SHIFTS, curve, invariance_state
 from tui_cnn.core.claims.verdict import (
     CORRECTED,
     FAILS,
@@ -131,3 +131,8 @@ def test_every_claim_has_an_id_a_section_and_an_experiment() -> None:
     with pytest.raises(ValueError):
         Verdict("maybe", "", "")
     assert set(STATES) == {HOLDS, CORRECTED, FAILS, NOT_MEASURED}
+
+
+def test_invariance_curves_share_one_scale() -> None:
+    assert curve(np.array([1.0, 0.5, 0.0])) == "█▅▁"  # 0..100% onto 8 blocks, every row
+    assert curve(np.array([0.6, 0.6])) == "▅▅"  # not stretched to the row's own range

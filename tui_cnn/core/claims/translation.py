@@ -15,6 +15,7 @@ from tui_cnn.core.claims.verdict import CORRECTED, FAILS, HOLDS, Verdict
 from tui_cnn.core.config import PRESETS
 from tui_cnn.core.inside.common import TestImages, load_test_images
 from tui_cnn.core.models import build_model
+from tui_cnn.core.report import SPARKS
 
 SHIFTS = (0, 1, 2, 3, 4, 6, 8)
 EQUIVARIANT = 1e-4  # largest difference (relative to the output's size) read as "equal"
@@ -92,6 +93,12 @@ def invariance_curves(lab: Lab) -> dict[tuple[str, str], np.ndarray]:
     return out
 
 
+def curve(accuracies: np.ndarray) -> str:
+    """Accuracy at each shift as a line of blocks on one scale for every row (0 to 100%)."""
+    top = len(SPARKS) - 1
+    return "".join(SPARKS[int(round(float(np.clip(a, 0, 1)) * top))] for a in accuracies)
+
+
 def invariance_state(curves: dict[tuple[str, str], np.ndarray], big: int = 4) -> str:
     """Holds if the CNN (no augmentation) keeps its accuracy under a ``big``-pixel shift
     (within 2 points); corrected if it loses more but keeps more than the MLP does;
@@ -106,7 +113,7 @@ def invariance_state(curves: dict[tuple[str, str], np.ndarray], big: int = 4) ->
 def invariance_claim(lab: Lab) -> Verdict:
     curves = invariance_curves(lab)
     state = invariance_state(curves)
-    rows = tuple((arch, augment, *(f"{100 * v:.1f}" for v in c.mean(0)))
+    rows = tuple((arch, augment, curve(c.mean(0)), *(f"{100 * v:.1f}" for v in c.mean(0)))
                  for (arch, augment), c in curves.items())
     i4, i8 = SHIFTS.index(4), SHIFTS.index(8)
     cnn, mlp = curves[("cnn", "none")].mean(0), curves[("mlp", "none")].mean(0)
@@ -118,7 +125,7 @@ def invariance_claim(lab: Lab) -> Verdict:
                    "fully-connected head reads fixed positions, so the network is not "
                    "invariant to large shifts; 2-pixel shift augmentation keeps "
                    f"{100 * cnn_aug[i4]:.1f}% at 4 pixels.",
-                   f"{100 * cnn[i4]:.1f}% at 4 px", ("network", "augmentation",
+                   f"{100 * cnn[i4]:.1f}% at 4 px", ("network", "augmentation", "0-8 px",
                                                     *(f"{s} px" for s in SHIFTS)), rows,
                    lab.settings.describe(lab.settings.digits),
                    ("Accuracy at each shift is the mean over the four directions, zero fill.",))
