@@ -5,12 +5,13 @@ the result is the experiment's table and its verdict in a sentence, kept and reo
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
 from textual.widgets import DataTable, Static
@@ -57,6 +58,16 @@ def verdict_renderable(info_says: str, result: dict[str, Any] | None, state: str
 
 
 class ClaimsView(RunListener, Vertical):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("pagedown", "scroll_detail(1)", "Verdict down", show=False, priority=True),
+        Binding("pageup", "scroll_detail(-1)", "Verdict up", show=False, priority=True),
+    ]
+
+    def action_scroll_detail(self, pages: int) -> None:
+        """Page Down / Up scroll the verdict (the list stays where it is)."""
+        box = self.query_one("#claims-detail-box", VerticalScroll)
+        box.scroll_relative(y=pages * max(1, box.size.height - 1), animate=False)
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.runs_dir: str | None = None
@@ -91,7 +102,9 @@ class ClaimsView(RunListener, Vertical):
                 self.reload()
 
     def on_show(self) -> None:
-        self.table.focus()
+        # after the App's reaction to the tab switch (which may hide the setup panel and
+        # move the focus to the tabs): the list gets the keys on arrival
+        self.call_after_refresh(self.table.focus)
 
     def reload(self) -> None:
         """The verdicts the lab has kept (a finished lab reopens)."""
@@ -123,7 +136,7 @@ class ClaimsView(RunListener, Vertical):
                 else "thorough lab: the whole sets, 3 epochs")
         self.query_one("#claims-mode", Static).update(Text.assemble(
             (mode, "bold"), " · 3 seeds per network · m: switch · enter: run the claim · "
-            "a: run all · x: stop"))
+            "a: run all · x: stop · PgDn: more of the verdict"))
 
     @property
     def current(self) -> str:
