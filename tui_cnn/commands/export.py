@@ -39,6 +39,9 @@ def add_parsers(sub: Any) -> None:
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--format", choices=("csv", "json"), help="metrics format")
     what.add_argument("--filters", metavar="PNG", help="write layer-1 filters to this PNG")
+    what.add_argument("--tensorboard", action="store_true",
+                      help="write TensorBoard event files into each run's tb/ folder "
+                      "(for runs saved before runs wrote them)")
     p.add_argument("-o", "--output", metavar="PATH", help="metrics file (default: stdout)")
     p.add_argument("--scale", type=int, help="PNG pixels per weight (default 48 // kernel)")
     p.add_argument("--columns", type=int, default=8, help="PNG tiles per row (default 8)")
@@ -173,12 +176,29 @@ def export_command(args: argparse.Namespace) -> int:
 
     if args.filters:
         return _write_png(args)
+    if args.tensorboard:
+        return _write_events(args)
     paths = [run_dir(ref, args.runs_dir) for ref in args.runs]
     if args.format == "json":
         write_output(metrics_json(paths), args.output)
     else:
         records = [read_run(path) for path in paths]
         write_output(metrics_csv({r.run_id: r.epochs for r in records}), args.output)
+    return 0
+
+
+def _write_events(args: argparse.Namespace) -> int:
+    from tui_cnn.core.runs import RunStoreError
+    from tui_cnn.core.tboard import export_run
+    from tui_cnn.exits import UsageError
+
+    for ref in args.runs:
+        path = run_dir(ref, args.runs_dir)
+        try:
+            folder = export_run(path)
+        except (RunStoreError, OSError) as exc:
+            raise UsageError(f"cannot write TensorBoard files for {path.name}: {exc}") from None
+        print(f"{path.name}: {folder}")
     return 0
 
 

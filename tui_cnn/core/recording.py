@@ -4,6 +4,7 @@ for tests and benchmarks) every method does nothing."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import time
@@ -17,10 +18,11 @@ from torch import nn
 from tui_cnn.core import devices
 from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.datasets import ArrayData
-from tui_cnn.core.events import RunSummary
+from tui_cnn.core.events import EpochMetrics, RunSummary, StepMetrics
 from tui_cnn.core.inside.epochs import save_epoch_checkpoint
 from tui_cnn.core.layers import LayerTable
 from tui_cnn.core.runs import RunWriter, atomic_write_bytes, new_run_id, resolve_runs_dir
+from tui_cnn.core.tboard import EventLog, state_weights
 
 
 def config_record(cfg: TrainConfig, run_id: str, table: LayerTable, arrays: ArrayData,
@@ -40,6 +42,37 @@ class Recorder:
 
     def __init__(self, writer: RunWriter | None) -> None:
         self.writer = writer
+        self._events: EventLog | None = None
+        self._events_failed = False
+
+    # TensorBoard event files (core/tboard.py); a failure there never fails the run ------
+
+    def _log(self) -> EventLog | None:
+        if self.writer is None or self._events_failed:
+            return None
+        if self._events is None:
+            try:
+                self._events = EventLog(self.writer.path)
+            except (OSError, ImportError):
+                self._events_failed = True
+        return self._events
+
+    def log_step(self, metrics: StepMetrics) -> None:
+        log = self._log()
+        if log is not None:
+            log.step(metrics)
+
+    def log_epoch(self, metrics: EpochMetrics, model: nn.Module, filters: np.ndarray) -> None:
+        log = self._log()
+        if log is not None:
+            log.epoch(metrics, state_weights(model.state_dict()), filters)
+
+    def log_end(self, config: dict[str, Any], summary: RunSummary, status: str) -> None:
+        log = self._log()
+        if log is not None:
+            with contextlib.suppress(OSError):
+                log.end(config, summary, status)
+            self._events = None
 
     @classmethod
     def for_new_run(cls, cfg: TrainConfig) -> Recorder:

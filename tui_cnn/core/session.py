@@ -284,6 +284,7 @@ class Session:
         metrics = self._step_metrics(loss, int(window.correct.item()) / max(1, window.images),
                                      window.images / seconds)
         self.recorder.append("steps.jsonl", metrics.__dict__)
+        self.recorder.log_step(metrics)
         return metrics
 
     def _step_metrics(self, loss: float, accuracy: float, rate: float) -> StepMetrics:
@@ -330,7 +331,9 @@ class Session:
                 "epoch": self.epochs_done, "global_step": self.global_step,
                 "test_accs": self.test_accs, "train_seconds": self.train_seconds,
                 "train_images": self.train_images}, self.cfg.keep_checkpoints)
-            self.save_filters(metrics.epoch)
+            weights = self.filter_snapshot(epoch_end=True).weights
+            self.recorder.save_filters(metrics.epoch, weights)
+            self.recorder.log_epoch(metrics, self.model, weights)
             self.write_status("running")
 
     def layer_report(self) -> LayerStatsReport:
@@ -351,6 +354,7 @@ class Session:
         status, reason = self.ended or ("finished", "all epochs done")
         try:
             self.write_status(status, reason)
+            self.recorder.log_end(self.cfg.to_dict(), self.summary(), status)
         except OSError as exc:
             status, reason = "failed", f"{reason}; saving the status failed: {exc}"
         return RunEnded(status=status, reason=reason, run_id=self.run_id,
