@@ -158,3 +158,14 @@ def test_edge_scores_only_for_finite_odd_square_kernels() -> None:
     assert "odd square kernels" in no_edge_scores(np.zeros((2, 1, 28, 28)))
     assert edge_scores_or_none(np.zeros((2, 1, 1, 1))) is None
     assert "NaN" in no_edge_scores(np.full((1, 1, 3, 3), np.nan))
+
+
+def test_difference_rows_name_settings_for_people() -> None:
+    """Issue 20, item 10: the comparison table showed the raw key train_size_actual."""
+    from tui_cnn.core.compare import Comparison
+    from tui_cnn.core.rows import difference_rows
+
+    comparison = Comparison([], {"train_size_actual": (500, 1000), "arch.downsample": (
+        "maxpool", "stride"), "label_smoothing": (0.1, 0.0)})
+    assert [row[0] for row in difference_rows(comparison)] == [
+        "train images", "arch.downsample", "label smoothing"]

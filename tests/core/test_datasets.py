@@ -107,7 +107,7 @@ def test_download_failure_says_what_to_do(tmp_path: Path, monkeypatch: pytest.Mo
     message = str(caught.value)
     assert message.startswith("could not download CIFAR-10")
     assert str(tmp_path / "cifar-10-batches-py") in message and "data_batch_1" in message
-    assert "--dataset synth-digits" in message
+    assert "--dataset synth-shapes" in message  # the colour stand-in (issue 20, item 10)
     assert not list(tmp_path.rglob("*.part"))
 
 

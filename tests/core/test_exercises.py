@@ -105,3 +105,14 @@ def test_exercises_do_not_import_torch() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert out.strip() == "False"
+
+
+def test_exercise_3_says_what_stands_in_for_what() -> None:
+    """Issue 20, item 10: offline it trained synth-shapes under the title "MNIST vs
+    CIFAR-10" and spoke of colour photos."""
+    offline = exercises(BASE, present=lambda name: False)[2]
+    assert offline.title == ("built-in digits vs built-in colour shapes "
+                             "(stand-ins for the sets not on disk)")
+    assert "not photos" in offline.look_for and "CIFAR-10 objects vary" not in offline.look_for
+    real = exercises(BASE, present=lambda name: True)[2]
+    assert real.title == "MNIST vs CIFAR-10, same CNN" and "CIFAR-10 objects" in real.look_for

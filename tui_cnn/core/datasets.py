@@ -41,7 +41,11 @@ Progress = Callable[[str, str, int, int], None]  # (stage, message, done, total)
 SYNTH_MAX = 200_000  # images per split a built-in set will generate
 CHUNK_BYTES = 1 << 18
 TIMEOUT_S = 30
-OFFLINE_HINT = "or train offline on the built-in synth-digits (--dataset synth-digits)"
+def offline_hint(name: str) -> str:
+    """The built-in set that stands in for ``name`` offline: colour shapes for colour
+    photos, digits for the grey sets."""
+    builtin = "synth-shapes" if dataset_info(name).shape[0] == 3 else "synth-digits"
+    return f"or train offline on the built-in {builtin} (--dataset {builtin})"
 ENV_CACHE_DIR = "TUI_CNN_CACHE_DIR"  # where decoded image folders are cached
 
 
@@ -201,7 +205,7 @@ def _generate(info: DatasetInfo, train_size: int | None, test_size: int | None, 
 def _missing_message(info: DatasetInfo, root: Path) -> str:
     names = ", ".join(path.name for path in missing_files(info.name, root))
     return (f"{info.title} is not downloaded: {file_folder(info.name, root)} lacks {names}; "
-            f"allow downloading, put the files there, {OFFLINE_HINT}")
+            f"allow downloading, put the files there, {offline_hint(info.name)}")
 
 
 def normalisation(arrays: ArrayData) -> tuple[tuple[float, ...], tuple[float, ...]]:
@@ -286,7 +290,7 @@ def download_files(name: str, root: Path, progress: Progress | None = None) -> N
 def _failed(info: DatasetInfo, root: Path, reason: str) -> str:
     names = ", ".join(file_names(info.name))
     return (f"could not download {info.title} ({reason}); put {names} in "
-            f"{file_folder(info.name, root)}, {OFFLINE_HINT}")
+            f"{file_folder(info.name, root)}, {offline_hint(info.name)}")
 
 
 def _fetch(urls: list[str], dest: Path, md5: str, report: Progress) -> None:

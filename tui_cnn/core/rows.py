@@ -41,9 +41,18 @@ def show(value: Any) -> str:
     return "-" if value is None else str(value)
 
 
+LABELS = {"train_size_actual": "train images", "test_size_actual": "test images",
+          "device_resolved": "device used", "precision_resolved": "precision used",
+          "train_size": "train images asked", "test_size": "test images asked",
+          "lr": "learning rate", "batch_size": "batch size"}
+"""People's names for config.json's keys where the key is not one (arch.* stay as they
+are: the fork dialog and the CLI use those names)."""
+
+
 def difference_rows(comparison: Comparison) -> list[list[str]]:
     """One row per setting that differs: its name, then each run's value."""
-    return [[key, *map(show, values)] for key, values in comparison.differences.items()]
+    return [[LABELS.get(key, key.replace("_", " ") if "." not in key else key),
+             *map(show, values)] for key, values in comparison.differences.items()]
 
 
 def _ratio(value: float | None, first: float | None) -> str:
