@@ -49,3 +49,10 @@ def footer_keys(app: App[Any]) -> set[str]:
     from tui_cnn.tui.widgets.footer import KeysFooter
 
     return {key for entry in app.query_one(KeysFooter).entries for key in entry.keys}
+
+
+def footer_text(app: App[Any]) -> str:
+    """The footer's line as it reads now."""
+    from tui_cnn.tui.widgets.footer import KeysFooter
+
+    return app.query_one(KeysFooter).text

@@ -17,7 +17,7 @@ from tui_cnn.tui.setup.setup_panel import SetupPanel
 
 from .conftest import AppFactory
 from .fakes import FakeRunner
-from .helpers import footer_keys, notifications, wait_for, wait_until
+from .helpers import footer_keys, footer_text, notifications, wait_for, wait_until
 
 SIZE = (120, 40)
 
@@ -57,15 +57,20 @@ async def test_pause_resume_stop(make_app: AppFactory, runner: FakeRunner) -> No
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("t")
         await wait_for(pilot, lambda: epochs_seen(app), what="the first epoch")
+        assert "space Pause" in footer_text(app)
         await pilot.press("space")
         assert app.session is not None and app.session.pause.is_set()
         assert app.status.shown_state == "paused"
+        await pilot.pause(0.05)
+        assert "space Resume" in footer_text(app)  # issue 20, item 10: it said Pause
         await pilot.pause(0.3)  # whatever was queued before the pause arrives
         steps = len(app.training_view.loss_chart.steps)
         await pilot.pause(0.5)
         assert len(app.training_view.loss_chart.steps) == steps, "training went on paused"
         await pilot.press("space")
         assert not app.session.pause.is_set()
+        await pilot.pause(0.05)
+        assert "space Pause" in footer_text(app)
         assert app.status.shown_state == "training"
         await wait_for(pilot, lambda: len(app.training_view.loss_chart.steps) > steps,
                        what="steps after resuming")

@@ -115,7 +115,7 @@ class TuiCnnApp(App[int]):
                 with TabPane("7 Claims", id="claims"):
                     yield ClaimsView(id="claims-view")
         yield StatusLine(id="status")
-        yield KeysFooter(not_shown=self.keys_not_shown)
+        yield KeysFooter(not_shown=self.keys_not_shown, labels=self.footer_labels)
 
     def on_mount(self) -> None:
         for notice in self._notices:
@@ -336,6 +336,7 @@ class TuiCnnApp(App[int]):
         self.training_view.progress.note("Paused between batches: space resumes." if paused
                                          else "Resuming…")
         self.status.paused = paused
+        self.refresh_bindings()  # the footer's space: Resume / Pause
 
     def _nothing_to(self, verb: str) -> None:
         self.notify(f"Nothing to {verb}: no run is going (press t to start one).",
@@ -386,6 +387,12 @@ class TuiCnnApp(App[int]):
             return self.screen_stack[0].query_one(TabbedContent).active
         except NoMatches:  # still composing
             return None
+
+    def footer_labels(self) -> dict[str, str]:
+        """space says Resume while the run is paused (issue 20, item 10)."""
+        session = self.controller.session
+        paused = session is not None and session.running and session.pause.is_set()
+        return {"pause": "Resume"} if paused else {}
 
     def keys_not_shown(self) -> frozenset[str]:
         """The footer shows t (and f, R) when idle, space and x while training."""

@@ -8,7 +8,7 @@ from a view key to its frame. This footer keeps one widget and draws the keys as
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
 from rich.style import Style
@@ -36,9 +36,12 @@ class FooterEntry:
 
 
 def footer_entries(bindings: Iterable[ActiveBinding], hidden: frozenset[str],
-                   key_display: Callable[[Binding], str]) -> tuple[FooterEntry, ...]:
+                   key_display: Callable[[Binding], str],
+                   labels: Mapping[str, str] | None = None) -> tuple[FooterEntry, ...]:
     """What the footer lists, in binding order: shown bindings whose action is not in
-    ``hidden``, one entry per action, the bindings of a group joined into one entry."""
+    ``hidden``, one entry per action, the bindings of a group joined into one entry;
+    ``labels`` gives an action another label now (space: Resume while paused)."""
+    labels = labels or {}
     entries: list[FooterEntry] = []
     seen: set[str] = set()
     group: Binding.Group | None = None
@@ -52,7 +55,8 @@ def footer_entries(bindings: Iterable[ActiveBinding], hidden: frozenset[str],
             entries[-1] = FooterEntry(last.keys + (binding.key,), last.parts + (display,),
                                       last.label, last.enabled and enabled)
         else:
-            label = binding.group.description if binding.group else binding.description
+            label = binding.group.description if binding.group else labels.get(
+                binding.action, binding.description)
             entries.append(FooterEntry((binding.key,), (display,), label, enabled))
         group = binding.group
     return tuple(entries)
@@ -66,10 +70,13 @@ class KeysFooter(Widget, can_focus=False):
     COMPONENT_CLASSES = {"keys-footer--key", "keys-footer--label"}
     ALLOW_SELECT = False
 
-    def __init__(self, not_shown: Callable[[], frozenset[str]] = frozenset) -> None:
-        """``not_shown()``: the actions whose keys are left out now (they still act)."""
+    def __init__(self, not_shown: Callable[[], frozenset[str]] = frozenset,
+                 labels: Callable[[], Mapping[str, str]] = dict) -> None:
+        """``not_shown()``: the actions whose keys are left out now (they still act);
+        ``labels()``: actions whose label reads otherwise now."""
         super().__init__()
         self.not_shown = not_shown
+        self.labels = labels
         self.entries: tuple[FooterEntry, ...] = ()
         self.palette: FooterEntry | None = None
         self._spans: list[tuple[int, int, str]] = []  # (first column, end, key) for clicks
@@ -88,7 +95,8 @@ class KeysFooter(Widget, can_focus=False):
     def update_keys(self) -> None:
         """Read the screen's active bindings; redraw if the keys listed changed."""
         active = self.screen.active_bindings
-        entries = footer_entries(active.values(), self.not_shown(), self.app.get_key_display)
+        entries = footer_entries(active.values(), self.not_shown(), self.app.get_key_display,
+                                 self.labels())
         palette_binding = active.get(self.app.COMMAND_PALETTE_BINDING)
         palette = None
         if palette_binding is not None and self.app.ENABLE_COMMAND_PALETTE:
