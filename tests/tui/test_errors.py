@@ -24,12 +24,13 @@ async def test_invalid_batch_size_is_explained_and_start_refused(make_app: AppFa
         await pilot.pause()
         error = field.query_one(".field-error", Static)
         assert "batch size must be a whole number, got '64a'" in str(error.render())
-        assert "keeping 64" in str(error.render())
+        assert "t waits for a fix (last good: 64)" in str(error.render())
         assert field.has_class("-invalid")
         assert app.panel.hyper.values()["batch_size"] == 64
         await pilot.press("escape", "t")
         assert app.session is None
-        assert any("Can't start: batch size" in text for text in notifications(app))
+        assert any("Can't start: batch size" in text and "t waits for a fix" in text
+                   for text in notifications(app))
         field.query_one(Input).focus()
         await pilot.press("backspace", "backspace", "backspace", *"128", "escape", "t")
         await wait_for(pilot, lambda: app.session is not None, what="the run to start")

@@ -16,7 +16,8 @@ T = TypeVar("T")
 
 class ValueField(VerticalGroup, Generic[T]):
     """``value`` is always valid: text that does not parse leaves it as it was, and the
-    line under the input says why and which value is kept."""
+    line under the input says why, that training waits for a fix, and the last good
+    value."""
 
     @dataclass
     class Changed(Message):
@@ -60,7 +61,10 @@ class ValueField(VerticalGroup, Generic[T]):
         try:
             value = self._parse(event.value)
         except ValueError as error:  # ConfigError is a ValueError
-            self.error = f"{error}; keeping {self._fmt(self._value) or '(none)'}"
+            # what t does then: it waits for a fix (issue 20, item 5: "keeping" read as if
+            # training would use the last good value, and then t refused to start)
+            self.error = (f"{error}; t waits for a fix (last good: "
+                          f"{self._fmt(self._value) or 'none'})")
         else:
             self._value = value
             self.error = None
