@@ -237,6 +237,8 @@ async def test_real_run_then_activations_layers_and_the_saved_run(make_app: AppF
         shown = plain(view, "activations")
         assert "conv1: 32 maps of 28x28" in shown and "conv2: 64 maps of 14x14" in shown
         assert "top 3 classes" in shown and "Test image 0 of 200" in shown
+        assert view.problem == ""  # issue 20, item 4: "model.pt is missing" stood here
+        assert "Can't look inside" not in plain(view, "activations")
         await pilot.press("k")
         await wait_for(pilot, lambda: view.activations is not None
                        and view.activations.index == 1 and not view.busy, what="image 1")

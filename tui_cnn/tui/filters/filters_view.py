@@ -39,6 +39,8 @@ REDRAW_S = 0.3
 SECTIONS = ("filters", "activations", "confusion")
 
 
+CANT_INSPECT = "Can't look inside the model:"
+
 class FiltersView(RunListener, VerticalScroll):
     """Shows one run at a time: the live one (events) or a saved one (:meth:`show_run`)."""
 
@@ -145,7 +147,9 @@ class FiltersView(RunListener, VerticalScroll):
         elif isinstance(event, FilterSnapshot):
             self.state.add_snapshot(event)
             self._mark("filters")
-            if event.epoch_end and self.run_dir:
+            # epoch 0 is the initial weights: there is no checkpoint to read yet (issue
+            # 20, item 4: reading it said "model.pt is missing" under working maps)
+            if event.epoch_end and event.epoch >= 1 and self.run_dir:
                 self._after_epoch()
         elif isinstance(event, TestPredictions):
             self.state.add_predictions(event)
@@ -191,6 +195,8 @@ class FiltersView(RunListener, VerticalScroll):
             return
         self.state.add_checkpoint(message.epoch, message.convs)
         self.class_names = message.classes
+        if self.problem.startswith(CANT_INSPECT):  # an earlier read failed; this one did not
+            self.problem = ""
         self.images = message.images
         self._mark("filters", "confusion")  # deeper layers; the cell's images
 
@@ -206,7 +212,7 @@ class FiltersView(RunListener, VerticalScroll):
 
     def on_inspect_failed(self, message: iw.InspectFailed) -> None:
         if message.generation == self.generation:
-            self.problem = f"Can't look inside the model: {message.reason}"
+            self.problem = f"{CANT_INSPECT} {message.reason}"
             self._mark(*SECTIONS)
 
     def on_confusion_matrix_cell_selected(self, message: ConfusionMatrix.CellSelected) -> None:
