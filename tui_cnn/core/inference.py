@@ -69,6 +69,7 @@ class ImageActivations:
     label: int
     maps: dict[str, np.ndarray]  # conv layer -> (channels, H, W)
     top: list[tuple[int, float]]  # (class, probability), most probable first
+    label_smoothing: float = 0.0  # the run's: a sure answer reads 1 - s + s / classes
 
 
 @dataclass(frozen=True)
@@ -154,7 +155,8 @@ class RunInspector:
             with torch.inference_mode():
                 logits = loaded.model(x)[0].numpy()
             return ImageActivations(last_epoch(loaded), index, data.x_test[index].numpy(),
-                                    int(data.y_test[index]), maps, top_k(logits, 3))
+                                    int(data.y_test[index]), maps, top_k(logits, 3),
+                                    loaded.config.label_smoothing)
 
     def predictions(self, run_dir: str,
                     cancelled: Callable[[], bool] | None = None) -> TestPredictions:

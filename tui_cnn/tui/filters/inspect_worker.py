@@ -63,6 +63,7 @@ class ActivationsRead(Message):
     label: int
     maps: dict[str, np.ndarray]  # conv layer -> (channels, H, W)
     top: list[tuple[int, float]]  # (class, probability), most probable first
+    label_smoothing: float = 0.0
 
 
 @dataclass
