@@ -42,7 +42,8 @@ def add_parsers(sub: Any) -> None:
     add_runs_dir(p)
     p.set_defaults(handler=filters_command)
     p = sub.add_parser("compare", help="saved runs side by side: differing settings, results")
-    p.add_argument("runs", nargs="+", metavar="RUN")
+    p.add_argument("runs", nargs="+", metavar="RUN",
+                   help="run ids, or a sweep id (its trials' runs, then its groups)")
     add_runs_dir(p)
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=compare_command)
@@ -210,17 +211,36 @@ def filters_command(args: argparse.Namespace) -> int:
 # ---- compare ------------------------------------------------------------------------------
 
 
+def run_dirs(refs: list[str], runs_dir: str | None) -> tuple[list[Path], list[Any]]:
+    """The run folders ``refs`` name (a sweep id: its trials' runs) and the sweeps named;
+    UsageError (exit 2) for a ref that is neither."""
+    from tui_cnn.core.runs import RunStoreError
+    from tui_cnn.core.sweep.refs import expand_refs
+    from tui_cnn.exits import UsageError
+
+    try:
+        found = expand_refs(refs, runs_dir)
+    except RunStoreError as exc:
+        raise UsageError(str(exc)) from None
+    return list(found.paths), list(found.sweeps)
+
+
 def compare_command(args: argparse.Namespace) -> int:
     from tui_cnn.core.compare import compare
     from tui_cnn.core.rows import difference_rows, result_rows
     from tui_cnn.core.runs import read_run
+    from tui_cnn.core.sweep.summary import sweep_report
+    from tui_cnn.core.sweep.text import report_text
     from tui_cnn.exits import UsageError
 
-    if len(args.runs) < 2:
+    paths, sweeps = run_dirs(args.runs, args.runs_dir)
+    if len(paths) < 2:
         raise UsageError("compare needs at least two runs (`tui-cnn runs` lists them)")
-    comparison = compare([read_run(run_dir(ref, args.runs_dir)) for ref in args.runs])
+    comparison = compare([read_run(path) for path in paths])
+    reports = [sweep_report(store) for store in sweeps]
     if args.json:
-        print(json.dumps(comparison.to_dict()))
+        print(json.dumps({**comparison.to_dict(),
+                          "sweeps": [report.to_dict() for report in reports]}))
         return 0
     headers = ["", *(f"{i}: {r.run_id}" for i, r in enumerate(comparison.runs, start=1))]
     diff_rows = difference_rows(comparison)
@@ -232,4 +252,7 @@ def compare_command(args: argparse.Namespace) -> int:
     print()
     print("results (ratios against run 1)")
     print(fmt.table(headers, result_rows(comparison)))
+    for report in reports:
+        print()
+        print(report_text(report))
     return 0

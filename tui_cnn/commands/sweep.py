@@ -14,23 +14,9 @@ from typing import Any, TextIO
 
 from tui_cnn import fmt
 from tui_cnn.core.config import ConfigError, TrainConfig
+from tui_cnn.core.flags import TRAIN_FLAGS, dest
 from tui_cnn.core.parse import parse_field, with_field
 from tui_cnn.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, UsageError
-
-# The train flags, each read by core.parse (copied from train's list; to be shared later).
-TRAIN_FLAGS: tuple[tuple[str, str], ...] = (
-    ("--arch", "architecture preset (cnn, cnn-stride2, mlp, ...)"),
-    ("--dataset", "mnist, fashion-mnist, cifar10, synth-digits, synth-shapes"),
-    ("--epochs", ""), ("--device", "auto, cpu, cuda, cuda:N or mps"),
-    ("--data-dir", "dataset folder in torchvision's layout"),
-    ("--runs-dir", "where runs are saved (or set TUI_CNN_RUNS_DIR)"),
-    ("--batch-size", ""), ("--lr", "learning rate"), ("--optimizer", "adam, adamw or sgd"),
-    ("--seed", ""), ("--threads", "torch threads per trial (default: cores / workers)"),
-    ("--train-size", "use the first N training images"),
-    ("--test-size", "use the first N test images"), ("--schedule", "onecycle or constant"),
-    ("--augment", "auto, none, shift or shift-flip"), ("--label-smoothing", ""),
-    ("--precision", "auto, fp32 or bf16"), ("--log-every", "report every N steps"),
-)
 
 
 def add_parsers(sub: Any) -> None:
@@ -38,8 +24,13 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--grid", action="append", metavar="FIELD=V1,V2", required=True,
                    help="a field and its values (any train field or arch field; list values "
                    "separated by ';', e.g. conv_channels='16,32;32,64'); repeat for a grid")
-    for flag, text in TRAIN_FLAGS:
-        p.add_argument(flag, default=argparse.SUPPRESS, help=text or None)
+    for flag in TRAIN_FLAGS:  # the same table as tui-cnn train's
+        if flag.switch:
+            p.add_argument(flag.flag, action="store_true", default=argparse.SUPPRESS,
+                           help=flag.help)
+        else:
+            p.add_argument(flag.flag, default=argparse.SUPPRESS, metavar=flag.metavar,
+                           help=flag.help or None)
     p.add_argument("--offline", action="store_true", help="never download datasets")
     p.add_argument("--workers", type=int, help="trials at once (default: one per core, or "
                    "one per GPU where there are several)")
@@ -66,11 +57,12 @@ def add_parsers(sub: Any) -> None:
 def base_config(args: argparse.Namespace) -> TrainConfig:
     """The config every trial starts from: the train flags, each read by core.parse."""
     cfg = TrainConfig()
-    for flag, _ in TRAIN_FLAGS:
-        name = flag[2:].replace("-", "_")
-        text = getattr(args, name, None)
-        if text is not None:
-            cfg = with_field(cfg, name, parse_field(name, str(text)))
+    for flag in TRAIN_FLAGS:
+        value = getattr(args, dest(flag), None)
+        if value is True:  # a switch
+            cfg = with_field(cfg, flag.field, True)
+        elif value is not None:
+            cfg = with_field(cfg, flag.field, parse_field(flag.field, str(value)))
     return cfg.replace(download=False) if args.offline else cfg
 
 
@@ -133,6 +125,7 @@ def _run(plan: Any, backend: Any, args: argparse.Namespace) -> int:
     from tui_cnn.core.runs import RunStoreError
     from tui_cnn.core.sweep.runner import run_sweep
     from tui_cnn.core.sweep.summary import sweep_report
+    from tui_cnn.core.sweep.text import report_text
 
     stop = threading.Event()
     display = SweepDisplay(sys.stderr, enabled=not args.quiet)
@@ -244,6 +237,7 @@ def report_command(args: argparse.Namespace) -> int:
     from tui_cnn.core.runs import RunStoreError
     from tui_cnn.core.sweep.store import find_sweep
     from tui_cnn.core.sweep.summary import sweep_report
+    from tui_cnn.core.sweep.text import report_text
 
     try:
         report = sweep_report(find_sweep(args.sweep, getattr(args, "runs_dir", None)))
@@ -254,36 +248,3 @@ def report_command(args: argparse.Namespace) -> int:
     else:
         print(report_text(report, markdown=args.markdown))
     return EXIT_OK
-
-
-def _ci(summary: Any, scale: float, digits: int) -> str:
-    if summary.mean is None:
-        return "-"
-    if summary.half_width is None:
-        return f"{summary.mean * scale:.{digits}f}"
-    return f"{summary.mean * scale:.{digits}f} +/- {summary.half_width * scale:.{digits}f}"
-
-
-def _std(summary: Any, scale: float, digits: int) -> str:
-    return "-" if summary.std is None else f"{summary.std * scale:.{digits}f}"
-
-
-def report_text(report: Any, markdown: bool = False) -> str:
-    headers = ["group", "n", "final acc % (95% CI)", "std", "best acc % (95% CI)",
-               "train s", "img/s"]
-    rows = [[g.label, f"{g.metrics['final_test_acc'].n}/{len(g.trials)}",
-             _ci(g.metrics["final_test_acc"], 100, 2), _std(g.metrics["final_test_acc"], 100, 2),
-             _ci(g.metrics["best_test_acc"], 100, 2), _ci(g.metrics["train_seconds"], 1, 1),
-             _ci(g.metrics["images_per_s"], 1, 0)] for g in report.groups]
-    counts = ", ".join(f"{n} {status}" for status, n in sorted(report.counts().items()))
-    head = f"sweep {report.sweep_id}: {len(report.trials)} trial(s): {counts}"
-    verdicts = [f"- {c.verdict}" for c in report.comparisons]
-    if markdown:
-        table = "\n".join(["| " + " | ".join(headers) + " |",
-                           "|" + "|".join("---" for _ in headers) + "|",
-                           *("| " + " | ".join(r) + " |" for r in rows)])
-        return "\n".join([f"**{head}**", "", table, "", *verdicts])
-    table = fmt.table(headers, rows, right={1, 2, 3, 4, 5, 6})
-    note = "(n: finished trials of the group; intervals: Student t, 95%; " \
-           "verdicts: final test accuracy, Welch's interval)"
-    return "\n".join([head, table, *verdicts, note])

@@ -16,6 +16,7 @@ from tui_cnn import fmt
 from tui_cnn.core.config import ConfigError, TrainConfig, preset
 from tui_cnn.core.control import StopFlag
 from tui_cnn.core.events import DataProgress, EpochMetrics, Event, RunEnded, RunStarted, StepMetrics
+from tui_cnn.core.flags import COMMON_FLAGS, TRAIN_FLAGS
 from tui_cnn.core.parse import argparse_type as field_type
 
 STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP")
@@ -25,32 +26,15 @@ STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP")
 def add_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) -> None:
     p = sub.add_parser("train", help="train a network headless and report")
     add_common(p)
-    p.add_argument("--batch-size", type=field_type("batch_size"))
-    p.add_argument("--lr", type=field_type("lr"), help="learning rate")
-    p.add_argument("--optimizer", help="adam, adamw or sgd")
-    p.add_argument("--seed", type=field_type("seed"))
-    p.add_argument("--threads", type=field_type("threads"),
-                   help="torch CPU threads (default: the cores no other process is using)")
-    p.add_argument("--train-size", type=field_type("train_size"),
-                   help="use the first N training images")
-    p.add_argument("--test-size", type=field_type("test_size"), help="use the first N test images")
-    p.add_argument("--schedule", help="onecycle (default) or constant")
-    p.add_argument("--augment", help="auto (default), none, shift or shift-flip")
-    p.add_argument("--label-smoothing", type=field_type("label_smoothing"))
-    p.add_argument("--precision", help="auto (default: bf16 autocast where the hardware has "
-                   "it), fp32 or bf16")
-    p.add_argument("--log-every", type=field_type("log_every"),
-                   help="report every N steps (default 20)")
-    p.add_argument("--test-fraction", type=field_type("test_fraction"),
-                   help="--dataset folder without train/ and test/: share held out (0.2)")
-    p.add_argument("--image-size", type=field_type("image_size"),
-                   help="--dataset folder: 28 or 32 pixels")
-    p.add_argument("--channels", type=field_type("channels"),
-                   help="--dataset folder: 1 (grey) or 3 (RGB)")
-    p.add_argument("--skip-bad", action="store_true", default=None,
-                   help="--dataset folder: skip unreadable images (counted) instead of failing")
-    p.add_argument("--keep-checkpoints", metavar="all|last|N",
-                   help="per-epoch checkpoints kept in checkpoints/ (default last)")
+    common = {f.flag for f in COMMON_FLAGS}
+    for flag in TRAIN_FLAGS:
+        if flag.flag in common:
+            continue
+        if flag.switch:
+            p.add_argument(flag.flag, action="store_true", default=None, help=flag.help)
+        else:
+            p.add_argument(flag.flag, type=field_type(flag.field), metavar=flag.metavar,
+                           help=flag.help or None)
     p.add_argument("--offline", action="store_true", help="never download datasets")
     p.add_argument("--resume", metavar="RUN", help="carry a saved run on (give more --epochs)")
     p.add_argument("--json", action="store_true", help="print one JSON object last on stdout")
@@ -58,10 +42,7 @@ def add_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) 
     p.set_defaults(handler=run_command)
 
 
-_FIELDS = ("dataset", "epochs", "batch_size", "lr", "optimizer", "seed", "threads", "device",
-           "data_dir", "runs_dir", "train_size", "test_size", "schedule", "augment",
-           "label_smoothing", "log_every", "precision", "test_fraction", "image_size",
-           "channels", "skip_bad", "keep_checkpoints")
+_FIELDS = tuple(f.field for f in TRAIN_FLAGS if f.field != "arch")
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:

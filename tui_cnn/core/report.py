@@ -196,8 +196,10 @@ def figure(fig: Figure, level: int = 3) -> str:
 
 def build_report(comparison: Comparison, configs: Sequence[dict[str, Any]],
                  curves: Sequence[Figure], sections: Sequence[RunSection],
-                 *, title: str = "tui-cnn report", footer: str = "") -> str:
-    """The whole report as Markdown: settings, results, curves, then one part per run."""
+                 *, title: str = "tui-cnn report", footer: str = "",
+                 after_results: Sequence[str] = ()) -> str:
+    """The whole report as Markdown: settings, results (then ``after_results``, e.g. a
+    sweep's groups and verdict), curves, then one part per run."""
     ids = [run.run_id for run in comparison.runs]
     noun = "run" if len(ids) == 1 else "runs"
     out = [f"# {title}", "", f"{len(ids)} {noun}: " + ", ".join(f"`{i}`" for i in ids), "",
@@ -205,6 +207,8 @@ def build_report(comparison: Comparison, configs: Sequence[dict[str, Any]],
     if len(ids) > 1:
         out += ["Settings in **bold** differ between the runs.", ""]
     out += ["## Results", "", result_table(comparison), ""]
+    for part in after_results:
+        out += [part, ""]
     if curves:
         out += ["## Curves", ""]
         for fig in curves:

@@ -35,6 +35,7 @@ from tui_cnn.tui.claims.lab_job import ClaimProgress, ClaimResult, LabChoice, cl
 from tui_cnn.tui.controller import (
     GROUP,
     JOB_GROUP,
+    SWEEP_GROUP,
     JobEnded,
     Plan,
     PlanEnded,
@@ -61,6 +62,8 @@ from tui_cnn.tui.runs.runs_view import RunsView
 from tui_cnn.tui.session import TrainingSession
 from tui_cnn.tui.setup.setup_panel import SetupPanel
 from tui_cnn.tui.startup import initial_config
+from tui_cnn.tui.sweeps.view import SweepRerunRequested, SweepStopRequested
+from tui_cnn.tui.sweeps.work import SweepEnded, SweepProgressed, SweepStarting
 from tui_cnn.tui.training.training_view import TrainingView
 from tui_cnn.tui.widgets.footer import KeysFooter
 from tui_cnn.tui.widgets.status_line import StatusLine
@@ -154,7 +157,8 @@ class TuiCnnApp(App[int]):
 
     @property
     def training(self) -> bool:
-        return self.controller.training
+        """A run or a sweep is going."""
+        return self.controller.training or self.controller.sweeping
 
     # Workers -------------------------------------------------------------------------
 
@@ -180,6 +184,9 @@ class TuiCnnApp(App[int]):
             self.controller.worker_changed(event)
         elif worker.group == JOB_GROUP:
             self.controller.job_changed(event)
+
+        elif worker.group == SWEEP_GROUP:
+            self.controller.sweep_worker_changed(event)
 
     # The controller's news -------------------------------------------------------------
 
@@ -261,6 +268,41 @@ class TuiCnnApp(App[int]):
         """The Claims view's keys (keys.KEYS, view "claims")."""
         self.claims_view.command(command)
 
+    # Sweeps: the controller's news, the sweep view's intents ------------------------------
+
+    @property
+    def runs_view(self) -> RunsView:
+        return self.screen_stack[0].query_one(RunsView)
+
+    def on_sweep_starting(self, message: SweepStarting) -> None:
+        self.refresh_bindings()
+        self.runs_view.sweep_started(message.job.sweep_id)
+        self.action_show_view("runs")
+        self.notify(f"{message.job.title}: sweep {message.job.sweep_id} starts; x stops "
+                    "every trial.", timeout=6)
+
+    def on_sweep_progressed(self, message: SweepProgressed) -> None:
+        if self.is_running:
+            self.runs_view.sweep_progress(message.progress)
+
+    def on_sweep_ended(self, message: SweepEnded) -> None:
+        if self._quitting:
+            self._leave()
+            return
+        self.refresh_bindings()
+        self.runs_view.sweep_ended(message.job.sweep_id)
+        progress = message.job.progress
+        if progress is not None:
+            counts = ", ".join(f"{n} {s}" for s, n in sorted(progress.counts().items()))
+            self.notify(f"Sweep {progress.sweep_id} ended: {counts}.", timeout=10)
+
+    def on_sweep_rerun_requested(self, message: SweepRerunRequested) -> None:
+        if not self.controller.refused("you re-run a sweep"):
+            self.dialogs.rerun_sweep(message.sweep_id)
+
+    def on_sweep_stop_requested(self, message: SweepStopRequested) -> None:
+        self.action_stop()
+
     # The views' intents ------------------------------------------------------------------
 
     def on_fork_requested(self, message: ForkRequested) -> None:
@@ -276,7 +318,7 @@ class TuiCnnApp(App[int]):
         if message.number is None:
             dialogs.choose_exercise()
         else:
-            dialogs.start_exercise(message.number)
+            dialogs.start_exercise(message.number, message.seeds)
 
     def on_inspect_requested(self, message: InspectRequested) -> None:
         self.action_show_view("filters")
@@ -329,6 +371,11 @@ class TuiCnnApp(App[int]):
         return self.controller.submit(Plan(f"{cfg.arch.name} on {cfg.dataset}", [cfg]))
 
     def action_pause(self) -> None:
+        if self.controller.sweeping:
+            self.notify("A sweep does not pause: x stops every trial (each saved as "
+                        "interrupted); r on the sweep later runs them again.",
+                        severity="warning")
+            return
         paused = self.controller.toggle_pause()
         if paused is None:
             self._nothing_to("pause")
@@ -346,6 +393,9 @@ class TuiCnnApp(App[int]):
         if not self.controller.stop(interrupt=interrupt):
             self._nothing_to("stop")
             return
+        if self.controller.sweeping:
+            self.notify("Stopping every trial of the sweep; each is saved as interrupted…")
+            return
         self.status.stopping = True
         self.status.paused = False
         self.training_view.progress.note("Stopping at the next batch…")
@@ -356,7 +406,8 @@ class TuiCnnApp(App[int]):
             return
         self._quitting = True
         self.action_stop()
-        self.notify("Stopping the run and saving it before quitting (q again: quit now).")
+        self.notify("Stopping the run (or every trial of the sweep) and saving it before "
+                    "quitting (q again: quit now).")
         self.set_timer(QUIT_WAIT_S, partial(self.exit, 0))
 
     def quit_for_signal(self, signum: int) -> None:

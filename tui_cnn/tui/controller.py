@@ -25,6 +25,7 @@ from tui_cnn.core.events import RunEnded
 from tui_cnn.core.exercises import Exercise
 from tui_cnn.core.runs import RunStoreError
 from tui_cnn.tui.session import Runner, TrainingSession, freeze_after_first_step, pump
+from tui_cnn.tui.sweeps.work import SweepEnded, SweepJob, SweepStarting, sweep_work
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -59,6 +60,7 @@ class JobEnded(Message):
 
     job: Job
     error: str | None = None
+SWEEP_GROUP = "sweep"
 
 
 def core_runner() -> Runner:
@@ -124,6 +126,7 @@ class RunController:
         self.worker: Worker[None] | None = None
         self.job: Job | None = None
         self.reserve_core_for_ui = True
+        self.sweep: SweepJob | None = None  # the sweep going, until its worker has ended
 
     @property
     def training(self) -> bool:
@@ -162,10 +165,15 @@ class RunController:
         """A plan is going (a run is training, or the next of its runs is about to)."""
         return self.plan is not None
 
+    @property
+    def sweeping(self) -> bool:
+        """A sweep is going (its trials train in worker processes)."""
+        return self.sweep is not None
+
     def refused(self, before: str) -> bool:
-        """True, with a notice, if a run is going: a new one cannot start ``before`` it is
-        stopped (e.g. "starting another")."""
-        if self.training or self.busy:
+        """True, with a notice, if a run or a sweep is going: a new one cannot start
+        ``before`` it is stopped (e.g. "starting another")."""
+        if self.training or self.busy or self.sweeping:
             self.app.notify(f"A run is already going: stop it with x before {before}.",
                             severity="warning")
             return True
@@ -177,6 +185,18 @@ class RunController:
             return False
         self.plan = plan
         self._start_next()
+        return True
+
+    def submit_sweep(self, job: SweepJob) -> bool:
+        """Run ``job``'s unfinished trials in worker processes (never beside a run); False
+        (and a notice) if a run or a sweep is going."""
+        if self.refused("starting a sweep"):
+            return False
+        self.sweep = job
+        self.app.post_message(SweepStarting(job))
+        self.app.run_worker(sweep_work(job, self.app.post_message), thread=True,
+                            exclusive=True, group=SWEEP_GROUP, exit_on_error=False,
+                            name=f"sweep {job.sweep_id}")
         return True
 
     def _start_next(self) -> None:
@@ -221,6 +241,15 @@ class RunController:
             if session is not None:
                 self.app.post_message(WorkerEnded(session))
 
+    def sweep_worker_changed(self, event: Worker.StateChanged) -> None:
+        """Called by the App for every state change of the sweep worker."""
+        if event.state == WorkerState.ERROR:
+            self.app.post_message(RunFailed(describe_failure(event.worker.error)))
+        if event.state in (WorkerState.SUCCESS, WorkerState.ERROR, WorkerState.CANCELLED):
+            job, self.sweep = self.sweep, None
+            if job is not None:
+                self.app.post_message(SweepEnded(job))
+
     def run_ended(self, session: TrainingSession) -> None:
         """After WorkerEnded has been shown: the plan's next run, or the plan's end."""
         plan = self.plan
@@ -251,12 +280,16 @@ class RunController:
 
     def stop(self, *, interrupt: bool = False) -> bool:
         """Stop the run at the next batch (saved as stopped, or interrupted); the rest of
-        its plan is dropped when it ends. False when no run is going."""
+        its plan is dropped when it ends. A sweep: every trial stops, each saved as
+        interrupted; a job (the claims lab) stops too. False when nothing is going."""
         job = self.job
         if job is not None and job.running:
             if interrupt:
                 job.stop.interrupt()
             job.stop.set()
+            return True
+        if self.sweep is not None:
+            self.sweep.stop.set()
             return True
         session = self.session
         if session is None or not session.running:

@@ -72,9 +72,11 @@ class InspectRequested(Message):
 
 @dataclass
 class ExerciseRequested(Message):
-    """Train one of the chapter's exercises (``number``), or choose one (None)."""
+    """Train one of the chapter's exercises (``number``), or choose one (None); with
+    ``seeds``, as a sweep of that many seeds per variant."""
 
     number: int | None = None
+    seeds: int | None = None
 
 
 class RunListener:

@@ -6,6 +6,7 @@ App-side code (it opens dialogs and submits plans); the views only post intents.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
@@ -19,9 +20,10 @@ from tui_cnn.core.inspect import edge_summary
 from tui_cnn.core.report import edge_scores_or_none, no_edge_scores
 from tui_cnn.core.runs import RunRecord, RunStoreError, read_config
 from tui_cnn.tui.controller import Plan, RunController
-from tui_cnn.tui.dialogs.exercises import ExerciseScreen
+from tui_cnn.tui.dialogs.exercises import ExercisePick, ExerciseScreen
 from tui_cnn.tui.dialogs.fork import ForkScreen
 from tui_cnn.tui.dialogs.resume import ResumeScreen
+from tui_cnn.tui.sweeps.work import SweepJob
 
 if TYPE_CHECKING:
     from textual.app import App, SystemCommand
@@ -89,13 +91,44 @@ class PlanDialogs:
         return exercises(self.config.replace(device=self.device()))
 
     def choose_exercise(self) -> None:
-        self.app.push_screen(ExerciseScreen(self.current_exercises()),
-                              lambda number: self.start_exercise(number) if number else None)
+        self.app.push_screen(ExerciseScreen(self.current_exercises()), self._picked)
 
-    def start_exercise(self, number: int) -> None:
+    def _picked(self, pick: ExercisePick | None) -> None:
+        if pick is not None:
+            self.start_exercise(pick.number, pick.seeds)
+
+    def start_exercise(self, number: int, seeds: int | None = None) -> None:
+        """Train the exercise's runs one after another; with ``seeds``, as a sweep: each
+        variant over that many seeds, in worker processes."""
         exercise = self.current_exercises()[number - 1]
+        if seeds is not None and not exercise.shows_filters:
+            self.start_exercise_sweep(exercise, seeds)
+            return
         self.controller.submit(Plan(f"Exercise {number}", list(exercise.configs),
                                          kind="exercise", exercise=exercise))
+
+    def start_exercise_sweep(self, exercise: Exercise, seeds: int) -> None:
+        from tui_cnn.core.sweep.exercise import exercise_sweep
+
+        try:
+            spec = exercise_sweep(exercise, seeds)
+        except ConfigError as error:
+            self.app.notify(f"Can't sweep it: {error}", severity="error", timeout=10)
+            return
+        self.controller.submit_sweep(SweepJob(
+            f"Exercise {exercise.number}, {seeds} seeds per variant", spec))
+
+    def rerun_sweep(self, sweep_id: str) -> None:
+        """Run a saved sweep's unfinished trials (failed, killed, interrupted) again."""
+        from tui_cnn.core.sweep.store import find_sweep
+
+        try:
+            spec = find_sweep(sweep_id, self.config.runs_dir).spec()
+        except (ConfigError, RunStoreError) as error:
+            self.app.notify(f"Can't re-run it: {error}", severity="error", timeout=10)
+            return
+        spec = dataclasses.replace(spec, base=spec.base.replace(runs_dir=self.config.runs_dir))
+        self.controller.submit_sweep(SweepJob(f"Sweep {sweep_id} (again)", spec))
 
 
 def epochs_done(record: RunRecord) -> int:

@@ -14,6 +14,7 @@ import multiprocessing as mp
 import os
 import queue
 import signal
+import sys
 import threading
 from collections import deque
 from collections.abc import Callable
@@ -93,6 +94,29 @@ def _watch(stop: Any, flag: Any) -> None:
             return
 
 
+def start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a real stderr. It hands its process
+    ``sys.stderr.fileno()``; under a UI that has replaced sys.stderr with one whose fileno()
+    is -1 (the Textual app), spawning it fails ("bad value(s) in fds_to_keep"). It gets
+    /dev/null there instead: nothing of it may reach the UI's terminal."""
+    from multiprocessing import resource_tracker
+
+    try:
+        usable = sys.stderr is not None and sys.stderr.fileno() >= 0
+    except (OSError, ValueError, AttributeError):
+        usable = True  # the tracker leaves such a stderr out by itself
+    if usable:
+        resource_tracker.ensure_running()
+        return
+    saved = sys.stderr
+    with open(os.devnull, "w") as null:
+        sys.stderr = null
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = saved
+
+
 @dataclass
 class _Worker:
     process: BaseProcess
@@ -106,6 +130,7 @@ class LocalPool:
 
     def __init__(self, workers: int, threads: int, gpus: int = 0,
                  log_dir: str | None = None) -> None:
+        start_resource_tracker()  # before the first queue: its semaphores register there
         self.ctx = mp.get_context("spawn")
         self.log_dir = log_dir
         self.gpus = gpus

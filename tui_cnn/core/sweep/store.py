@@ -187,3 +187,13 @@ def find_sweep(ref: str, runs_dir: str | os.PathLike[str] | None = None) -> Swee
     if not matches:
         raise RunStoreError(f"no sweep {ref!r} in {root}")
     raise RunStoreError(f"{ref!r} matches {len(matches)} sweeps; give more of the id")
+
+
+def trials_fingerprint(store: SweepStore) -> frozenset[tuple[str, int]]:
+    """(file name, mtime in ns) of each trial file: it changes whenever a trial's state
+    does, whichever process runs the sweep (the app polls it while the sweep is shown)."""
+    out = set()
+    for path in (store.path / "trials").glob("*.json"):
+        with contextlib.suppress(OSError):  # replaced or removed between glob and stat
+            out.add((path.name, path.stat().st_mtime_ns))
+    return frozenset(out)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -12,6 +14,31 @@ from textual.widgets.option_list import Option
 
 from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.exercises import Exercise
+
+DEFAULT_SEEDS = 3
+"""A comparison run as a sweep starts at this many seeds per variant (core.sweep.exercise's
+EXERCISE_SEEDS; the dialog does not import the sweep core)."""
+MAX_SEEDS = 10
+
+
+@dataclass(frozen=True)
+class ExercisePick:
+    """The exercise chosen; ``seeds``: run it as a sweep with that many seeds per variant."""
+
+    number: int
+    seeds: int | None = None
+
+
+def sweep_line(exercise: Exercise, seeds: int | None) -> Text:
+    """What s, + and - do, and whether the chosen exercise runs as a sweep."""
+    if exercise.shows_filters:
+        return Text("one run (sweeps are for the comparisons, 2 and 3)", style="dim")
+    if seeds is None:
+        return Text("once per variant · s: as a sweep with seeds, to tell a difference "
+                    "from seed noise", style="dim")
+    return Text.assemble(("as a sweep with ", "bold"), (f"{seeds} seeds", "bold cyan"),
+                         (f" per variant ({seeds * len(exercise.configs)} trials in worker "
+                          "processes) · +/-: seeds · s: once per variant", "bold"))
 
 
 def run_line(cfg: TrainConfig) -> str:
@@ -27,25 +54,32 @@ def details(exercise: Exercise) -> Text:
     return text
 
 
-class ExerciseScreen(ModalScreen[int | None]):
-    """Dismissed with the exercise's number, or None when cancelled."""
+class ExerciseScreen(ModalScreen[ExercisePick | None]):
+    """Dismissed with the pick (the exercise, and seeds for a sweep), or None when
+    cancelled. s toggles "as a sweep with N seeds" (default 3), + and - change N."""
 
     BINDINGS = [
         Binding("escape", "dismiss(None)", "Cancel"),
         *(Binding(str(n), f"pick({n})", show=False) for n in (1, 2, 3)),
+        Binding("s", "toggle_sweep", "Sweep", show=False),
+        Binding("plus,equals_sign", "seeds(1)", "More seeds", show=False),
+        Binding("minus", "seeds(-1)", "Fewer seeds", show=False),
     ]
 
     def __init__(self, exercises: tuple[Exercise, ...]) -> None:
         super().__init__()
         self.exercises = exercises
+        self.seeds: int | None = None  # None: once per variant
+        self.highlighted = exercises[0]
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="exercises", classes="dialog"):
             yield Static("The chapter's exercises", classes="section-title")
             yield OptionList(*(Option(f"{e.number}  {e.title}", id=str(e.number))
                                for e in self.exercises), id="exercise-list")
-            yield Static("enter or 1-3: train it, then compare · esc: cancel",
-                         classes="dialog-note")
+            yield Static("enter or 1-3: train it, then compare · s: as a sweep of seeds · "
+                         "esc: cancel", classes="dialog-note")
+            yield Static("", id="exercise-sweep")
             yield Static("", id="exercise-details")
 
     def on_mount(self) -> None:
@@ -55,10 +89,25 @@ class ExerciseScreen(ModalScreen[int | None]):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         exercise = self.exercises[int(str(event.option.id)) - 1]
+        self.highlighted = exercise
         self.query_one("#exercise-details", Static).update(details(exercise))
+        self._show_sweep()
+
+    def _show_sweep(self) -> None:
+        self.query_one("#exercise-sweep", Static).update(
+            sweep_line(self.highlighted, self.seeds))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(int(str(event.option.id)))
+        self.action_pick(int(str(event.option.id)))
 
     def action_pick(self, number: int) -> None:
-        self.dismiss(number)
+        one_run = self.exercises[number - 1].shows_filters
+        self.dismiss(ExercisePick(number, None if one_run else self.seeds))
+
+    def action_toggle_sweep(self) -> None:
+        self.seeds = DEFAULT_SEEDS if self.seeds is None else None
+        self._show_sweep()
+
+    def action_seeds(self, change: int) -> None:
+        self.seeds = max(1, min(MAX_SEEDS, (self.seeds or DEFAULT_SEEDS) + change))
+        self._show_sweep()

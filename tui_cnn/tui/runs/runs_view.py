@@ -18,6 +18,7 @@ from textual.widgets import DataTable, Input, Static
 
 from tui_cnn.core.events import Event, RunEnded
 from tui_cnn.core.runs import RunRecord, list_runs, resolve_runs_dir, runs_fingerprint
+from tui_cnn.core.sweep.progress import SweepProgress
 from tui_cnn.tui.controller import Plan
 from tui_cnn.tui.messages import (
     ForkRequested,
@@ -31,6 +32,7 @@ from tui_cnn.tui.runs.compare_chart import CompareChart
 from tui_cnn.tui.runs.compare_data import Colour, RunCurves, colour_for, load_curves
 from tui_cnn.tui.runs.compare_table import CompareTable
 from tui_cnn.tui.runs.runs_table import COLUMNS, RunsTable
+from tui_cnn.tui.sweeps.panel import SweepsPanel
 
 WATCH_S = 2.0
 """How often the shown Runs view checks the runs folder for changes made elsewhere."""
@@ -68,6 +70,7 @@ class RunsView(RunListener, VerticalScroll):
         yield CompareChart(id="compare-chart")
         yield CompareTable("", id="compare-table")
         yield Static("", id="exercise-note")
+        yield SweepsPanel(id="sweeps")
 
     def on_mount(self) -> None:
         self.folder_watch = self.set_interval(WATCH_S, self.watch_folder, pause=True)
@@ -83,12 +86,17 @@ class RunsView(RunListener, VerticalScroll):
         return self.query_one(CompareChart)
 
     @property
+    def sweeps(self) -> SweepsPanel:
+        return self.query_one(SweepsPanel)
+
+    @property
     def runs_dir(self) -> str | None:
         return self._runs_dir
 
     def on_setup(self, setup: Setup) -> None:
         if setup.runs_dir != self._runs_dir:
             self._runs_dir = setup.runs_dir
+            self.sweeps.runs_dir = setup.runs_dir
             self.stale = True
 
     # The list -----------------------------------------------------------------------
@@ -117,6 +125,8 @@ class RunsView(RunListener, VerticalScroll):
         app) saves appear, and their status and epochs update, without r."""
         if self.is_on_screen and self.folder_changed():
             self.reload()
+        elif self.is_on_screen:
+            self.sweeps.poll()  # trials that worker processes (or another app) run
 
     def reload(self) -> None:
         """Read the run folders again; selected runs that are gone are dropped."""
@@ -129,6 +139,7 @@ class RunsView(RunListener, VerticalScroll):
         self.table.load(records, self.selected)
         self._show_detail()
         self._show_compare()
+        self.sweeps.reload()
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()
@@ -224,6 +235,21 @@ class RunsView(RunListener, VerticalScroll):
         note = self.query_one("#exercise-note", Static)
         note.update(text)
         note.display = True
+
+    # Sweeps (the App hands on the run controller's news) ---------------------------------
+
+    def sweep_started(self, sweep_id: str) -> None:
+        self.sweeps.started(sweep_id)
+        self.sweeps.scroll_visible(animate=False)
+
+    def sweep_progress(self, progress: SweepProgress) -> None:
+        self.sweeps.show_progress(progress)
+
+    def sweep_ended(self, sweep_id: str) -> None:
+        self.stale = True
+        if self.is_on_screen:
+            self.reload()  # the trials' runs, listed
+        self.sweeps.ended(sweep_id)
 
     # Keys ----------------------------------------------------------------------------
 

@@ -27,12 +27,14 @@ class Cell:
     style: str
 
 
-def cell(index: int, status: str, fraction: float = 0.0, acc: float | None = None) -> Cell:
+def cell(index: int, status: str, fraction: float | None = 0.0,
+         acc: float | None = None) -> Cell:
+    """``fraction`` None: how far a running trial is is not known (read from its file)."""
     mark = MARKS.get(status, "?")
     if status in ("finished", "skipped"):
         text = mark if acc is None else f"{mark} {100 * acc:.1f}"
     elif status == "running":
-        text = f"{mark} {fraction:.0%}"
+        text = f"{mark} running" if fraction is None else f"{mark} {fraction:.0%}"
     elif status in ("pending", "assigned"):
         text = mark
     else:
@@ -45,7 +47,7 @@ def cells_from_progress(progress: SweepProgress) -> dict[int, Cell]:
 
 
 def cells_from_states(states: tuple[TrialState, ...] | list[TrialState]) -> dict[int, Cell]:
-    return {s.index: cell(s.index, s.status, 1.0, s.summary.get("final_test_acc"))
+    return {s.index: cell(s.index, s.status, None, s.summary.get("final_test_acc"))
             for s in states}
 
 

@@ -89,9 +89,10 @@ def _stack(table: Table, lines: list[Text]) -> Table:
 
 
 class SweepView(Vertical):
-    """A sweep: headline, trial grid, group table. ``r`` re-runs, ``s`` stops (messages)."""
+    """A sweep: headline, trial grid, group table. ``r`` re-runs (a message); the app's x
+    stops a running sweep (``action_stop`` posts SweepStopRequested)."""
 
-    BINDINGS = [Binding("r", "rerun", "re-run unfinished"), Binding("s", "stop", "stop sweep")]
+    BINDINGS = [Binding("r", "rerun", "re-run unfinished", show=False)]
     can_focus = True
 
     def __init__(self, sweep_id: str, values: dict[int, dict[str, str]],
@@ -104,6 +105,10 @@ class SweepView(Vertical):
         yield Static(f"sweep {self.sweep_id}", id="sweep-headline")
         yield TrialGridWidget(id="sweep-grid")
         yield GroupTableWidget(id="sweep-groups")
+
+    def set_sweep(self, sweep_id: str, values: dict[int, dict[str, str]]) -> None:
+        """Show another sweep (or the same one with its grid read again)."""
+        self.sweep_id, self.values = sweep_id, values
 
     def show_progress(self, progress: SweepProgress) -> None:
         self.query_one("#sweep-headline", Static).update(headline(progress))
