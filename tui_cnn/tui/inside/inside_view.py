@@ -305,7 +305,8 @@ class InsideView(RunListener, Vertical):
                              "j k image, m method")
         elif isinstance(message, iw.EmbeddingRead):
             self.query_one(EmbeddingPanel).show_embedding(message.data)
-            self._set_status(f"{len(message.data.labels):,} test images")
+            self._set_status(f"What the classifier sees: {len(message.data.labels):,} test "
+                             f"images, accuracy {100 * message.accuracy:.1f}%")
         elif isinstance(message, iw.HistogramsRead):
             self.query_one(LayerStatsPanel).show_histograms(
                 message.histograms, f"Weight histograms after epoch {self.state.epoch}:")

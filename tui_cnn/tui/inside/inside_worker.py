@@ -76,6 +76,7 @@ class MapsRead(InsideAnswer):
 @dataclass
 class EmbeddingRead(InsideAnswer):
     data: EmbeddingData
+    accuracy: float
 
 
 @dataclass
@@ -187,10 +188,9 @@ def embedding(rv: LazyRunview, run_dir: str, epoch: int, key: Hashable, post: Po
     e: Any = rv.get().run_embedding(Path(run_dir), epoch,
                                     progress=progress_poster(key, "embedding", post, cancelled))
     share = " + ".join(f"{100 * v:.0f}%" for v in e.explained)
-    title = (f"{e.layer} input after epoch {e.epoch} (PCA: {share} of variance), "
-             f"accuracy {100 * e.accuracy:.1f}%")
+    title = f"{e.layer} input, PCA ({share} of variance)"
     return EmbeddingRead(key, EmbeddingData(e.points, e.labels, e.classes, e.class_accuracy,
-                                            e.class_counts, title))
+                                            e.class_counts, title), e.accuracy)
 
 
 def histograms(rv: LazyRunview, run_dir: str, epoch: int, key: Hashable) -> Message:
