@@ -89,7 +89,7 @@ async def test_inspecting_a_run_steps_layer_epoch_image_method_and_panel(
         assert patches.grid and "conv2: each of its 16 channels' most exciting" in \
             screen_text(app)
         await pilot.press("k")
-        await shows(pilot, "test image 1 of 120")
+        await shows(pilot, "test image 1 of 120, saliency")
         where = app.query_one(AttributionPanel)
         assert where.display and where.data is not None
         assert where.data.caption.startswith("image 1: true ")
@@ -129,7 +129,7 @@ async def test_what_cannot_be_shown_is_said(make_app: AppFactory,
         await pilot.press("k", "m", "m")  # saliency works; Grad-CAM needs a conv layer
         await shows(pilot, "Can't show this: Grad-CAM needs a conv layer")
         await pilot.press("m")
-        await shows(pilot, "test image 1 of 120")
+        await shows(pilot, "test image 1 of 120, saliency")
 
 
 async def test_a_damaged_cache_is_said_and_rebuilt(make_app: AppFactory,

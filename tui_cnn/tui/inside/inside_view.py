@@ -301,8 +301,8 @@ class InsideView(RunListener, Vertical):
                              f"{message.note}; , . channel, a all channels, l layer")
         elif isinstance(message, iw.MapsRead):
             self.query_one(AttributionPanel).show_maps(message.data)
-            self._set_status(f"test image {self.state.image} of {self.state.test_size:,}: "
-                             "j k image, m method")
+            self._set_status(f"test image {self.state.image} of {self.state.test_size:,}, "
+                             f"{self.state.method_name}: j k image, m method")
         elif isinstance(message, iw.EmbeddingRead):
             self.query_one(EmbeddingPanel).show_embedding(message.data)
             self._set_status(f"What the classifier sees: {len(message.data.labels):,} test "
