@@ -217,7 +217,7 @@ async def test_view_switches_mount_nothing_in_the_footer(make_app: AppFactory) -
         assert len(list(app.screen.walk_children())) == widgets
 
 
-@pytest.mark.parametrize("view", ["1", "2", "3", "4"])
+@pytest.mark.parametrize("view", ["1", "2", "3", "4", "5"])
 async def test_every_views_footer_fits_80_columns(make_app: AppFactory, view: str) -> None:
     from tui_cnn.tui.widgets.footer import KeysFooter
 
