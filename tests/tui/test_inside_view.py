@@ -75,7 +75,7 @@ async def test_inspecting_a_run_steps_layer_epoch_image_method_and_panel(
         patches = app.query_one(TopPatchesPanel)
         assert patches.data is not None and patches.data.name == "conv1"
         assert patches.data.tiles.shape[:2] == (8, 9)  # cnn-small: 8 channels, top 9
-        assert {"v", "l", "m", "left_square_bracket"} <= footer_keys(app)
+        assert {"v", "left_square_bracket"} <= footer_keys(app)
         assert "n" not in footer_keys(app)  # the Filters view's scale key is not here
         await pilot.press("l")
         await shows(pilot, "conv2 after epoch 2")
@@ -120,6 +120,10 @@ async def test_what_cannot_be_shown_is_said(make_app: AppFactory,
         await pilot.press("left_square_bracket")
         await shows(pilot, "Epoch 1 has no checkpoint (epochs with one: 2); train with "
                     "--keep-checkpoints all")
+        assert not app.query_one(TopPatchesPanel).display  # epoch 2's patches: not shown
+        await pilot.press("right_square_bracket")
+        await shows(pilot, "conv1 after epoch 2")
+        assert app.query_one(TopPatchesPanel).display
         app.post_message(InspectRequested(runs["mlp"]))  # shows the Filters view
         await wait_for(pilot, lambda: view.state.source == "saved run mlp-run")
         await pilot.press("5")

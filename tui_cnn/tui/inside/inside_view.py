@@ -201,8 +201,12 @@ class InsideView(RunListener, Vertical):
         if panel == "layers":
             self._draw_layers()
         problem = self._problem(panel)
-        if problem:
+        if problem:  # what the panel showed belongs to another epoch: out of sight
             self._set_status(problem)
+            if panel == "layers":
+                self.query_one(LayerStatsPanel).show_histograms({}, problem)
+            else:
+                self.query_one(WIDGETS[panel]).display = False
             return
         key = self._key(panel)
         if key in self.answers:
@@ -293,6 +297,7 @@ class InsideView(RunListener, Vertical):
             self._show(message)
 
     def _show(self, message: Message) -> None:
+        self._show_panel()
         if isinstance(message, iw.InsideFailed):
             self._set_status(f"Can't show this: {message.reason}")
         elif isinstance(message, iw.PatchesRead):
