@@ -34,7 +34,8 @@ BORDER_RGB = (40, 40, 40)
 
 
 def add_parsers(sub: Any) -> None:
-    p = sub.add_parser("export", help="per-epoch metrics as CSV/JSON, or filters as a PNG")
+    p = sub.add_parser("export", help="per-epoch metrics as CSV/JSON, filters as a PNG, or "
+                       "what the network learned as PNGs")
     p.add_argument("runs", nargs="+", metavar="RUN")
     what = p.add_mutually_exclusive_group(required=True)
     what.add_argument("--format", choices=("csv", "json"), help="metrics format")
@@ -42,6 +43,10 @@ def add_parsers(sub: Any) -> None:
     what.add_argument("--tensorboard", action="store_true",
                       help="write TensorBoard event files into each run's tb/ folder "
                       "(for runs saved before runs wrote them)")
+    what.add_argument("--inside", metavar="DIR", help="write PNGs of what the network learned "
+                      "to DIR: top patches per conv layer, attribution maps, embedding")
+    p.add_argument("--epoch", type=int, help="--inside: after epoch E (default: the last)")
+    p.add_argument("--image", type=int, default=0, help="--inside: the test image explained")
     p.add_argument("-o", "--output", metavar="PATH", help="metrics file (default: stdout)")
     p.add_argument("--scale", type=int, help="PNG pixels per weight (default 48 // kernel)")
     p.add_argument("--columns", type=int, default=8, help="PNG tiles per row (default 8)")
@@ -172,6 +177,55 @@ def _write_png(args: argparse.Namespace) -> int:
     return 0
 
 
+def _save(image: np.ndarray, path: Path) -> None:
+    from PIL import Image
+
+    from tui_cnn.exits import UsageError
+
+    try:
+        Image.fromarray(image, mode="RGB").save(path, format="PNG")
+    except OSError as exc:
+        raise UsageError(f"cannot write {path}: {exc.strerror or exc}") from None
+    print(f"wrote {path}: {image.shape[1]}x{image.shape[0]} pixels")
+
+
+def _write_inside(args: argparse.Namespace) -> int:
+    """Top patches of every conv layer, saliency/occlusion/Grad-CAM of one test image and
+    the embedding scatter, one PNG each (see render/pictures.py for the layout)."""
+    from tui_cnn.core.inside import runview
+    from tui_cnn.core.inside.attribution import METHODS
+    from tui_cnn.exits import UsageError
+    from tui_cnn.render import pictures
+
+    if len(args.runs) != 1:
+        raise UsageError("--inside writes one run's pictures: give exactly one RUN")
+    path, out = run_dir(args.runs[0], args.runs_dir), Path(args.inside).expanduser()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        overview = runview.run_overview(path)
+        for layer in range(1, overview.conv_layers + 1):
+            p = runview.run_top_patches(path, layer, args.epoch).patches
+            scale = args.scale or max(1, 48 // p.geometry.rf)
+            _save(pictures.patches_rgb(p.tiles, scale), out / f"patches-{p.name}.png")
+        if not overview.conv_layers:
+            print("no top patches: this model is an MLP (no conv layers)")
+        for method in METHODS[:2] + (METHODS[2:] if overview.conv_layers else ()):
+            e = runview.run_explanation(path, args.image, method, args.epoch)
+            x = e.explanation
+            maps = [x.for_predicted.values] + ([] if x.for_label is x.for_predicted
+                                               else [x.for_label.values])
+            _save(pictures.attribution_rgb(e.image, maps, x.for_predicted.signed,
+                                           args.scale or 8),
+                  out / f"attribution-image{args.image}-{method}.png")
+        emb = runview.run_embedding(path, args.epoch)
+        _save(pictures.scatter_rgb(emb.points, emb.labels), out / "embedding.png")
+    except runview.ViewError as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"cannot write to {out}: {exc.strerror or exc}") from None
+    return 0
+
+
 def export_command(args: argparse.Namespace) -> int:
     from tui_cnn.core.runs import read_run
 
@@ -179,6 +233,8 @@ def export_command(args: argparse.Namespace) -> int:
         return _write_png(args)
     if args.tensorboard:
         return _write_events(args)
+    if args.inside:
+        return _write_inside(args)
     paths = [run_dir(ref, args.runs_dir) for ref in args.runs]
     if args.format == "json":
         write_output(metrics_json(paths), args.output)

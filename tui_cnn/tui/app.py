@@ -47,6 +47,7 @@ from tui_cnn.tui.controller import (
 )
 from tui_cnn.tui.dialogs.help import HelpScreen
 from tui_cnn.tui.filters.filters_view import FiltersView
+from tui_cnn.tui.inside.inside_view import InsideView
 from tui_cnn.tui.messages import (
     CoreEvents,
     ExerciseRequested,
@@ -115,6 +116,8 @@ class TuiCnnApp(App[int]):
                     yield ParamsView(id="params-view")
                 with TabPane("4 Runs", id="runs"):
                     yield RunsView(id="runs-view")
+                with TabPane("5 Inside", id="inside"):
+                    yield InsideView(id="inside-view")
                 with TabPane("7 Claims", id="claims"):
                     yield ClaimsView(id="claims-view")
         yield StatusLine(id="status")
@@ -323,6 +326,7 @@ class TuiCnnApp(App[int]):
     def on_inspect_requested(self, message: InspectRequested) -> None:
         self.action_show_view("filters")
         self.screen_stack[0].query_one(FiltersView).show_run(str(message.run_dir))
+        self.screen_stack[0].query_one(InsideView).show_run(str(message.run_dir))
 
     # Messages ------------------------------------------------------------------------
 
@@ -481,6 +485,10 @@ class TuiCnnApp(App[int]):
     def action_filters(self, command: str) -> None:
         """The Filters view's keys (keys.KEYS, view "filters")."""
         self.query_one(FiltersView).command(command)
+
+    def action_inside(self, command: str) -> None:
+        """The Inside view's keys (keys.KEYS, view "inside")."""
+        self.query_one(InsideView).command(command)
 
     def action_toggle_setup(self) -> None:
         if self.panel.display:

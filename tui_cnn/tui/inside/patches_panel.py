@@ -44,6 +44,7 @@ class TopPatchesPanel(Static):
         self.mode: ColorMode = mode
         self.data: PatchesData | None = None
         self.cursor = Cursor()
+        self.grid = False  # every channel's best patch instead of one channel's top K
 
     def show_patches(self, data: PatchesData, channel: int = 0) -> None:
         self.data = data
@@ -57,13 +58,30 @@ class TopPatchesPanel(Static):
         self._draw()
         self.post_message(ChannelShown(self.data.name, self.cursor.index))
 
+    def show_grid(self, grid: bool) -> None:
+        self.grid = grid
+        self._draw()
+
     def on_resize(self) -> None:
         self._draw()
+
+    def grid_picture(self, d: PatchesData, width: int) -> RenderableType:
+        """Every channel's most exciting patch, labelled with the channel's number."""
+        c, _k, _cin, rf, _ = d.tiles.shape
+        scale = tile_scale(rf, min(c, 8), width, self.mode, most=2)
+        tile_w = heatmap_size(rf, rf, scale=scale, mode=self.mode)[0]
+        tiles = [rgb_image(d.tiles[ch, 0], mode=self.mode, scale=scale) for ch in range(c)]
+        grid = tile_grid(tiles, tile_w, columns=columns_for(tile_w, c, width),
+                         labels=[str(ch)[:tile_w] for ch in range(c)])
+        head = f"{d.name}: each of its {c} channels' most exciting test patch"
+        return Group(Text(head, style="bold"), grid, Text(d.summary))
 
     def picture(self, width: int) -> RenderableType:
         d = self.data
         if d is None:
             return Text(EMPTY)
+        if self.grid:
+            return self.grid_picture(d, width)
         ch, (_c, k, _cin, rf, _) = self.cursor.index, d.tiles.shape
         scale = tile_scale(rf, min(k, 5), width, self.mode)
         tile_w = heatmap_size(rf, rf, scale=scale, mode=self.mode)[0]
