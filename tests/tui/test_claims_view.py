@@ -49,6 +49,8 @@ async def test_enter_runs_the_selected_claim_and_the_verdict_is_kept(
         assert cell(view, "6.1-dense", "key") == "100,352"
         await wait_for(pilot, lambda: not app.training, what="the job to end")
         assert "100,480 with the 128 biases" in detail(view)
+        await pilot.press("1")  # the view lets go: the focus must not pull the tab back
+        assert app.query_one("TabbedContent").active == "training"  # type: ignore[attr-defined]
     again = make_app()
     async with again.run_test(size=(120, 40)) as pilot:
         await pilot.press("escape", "7")

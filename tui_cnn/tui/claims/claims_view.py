@@ -79,7 +79,9 @@ class ClaimsView(RunListener, Vertical):
         yield Static("", id="claims-mode")
         yield DataTable(id="claims-table", cursor_type="row", zebra_stripes=True)
         yield Static("", id="claims-progress")
-        with VerticalScroll(id="claims-detail-box"):
+        # not focusable: hidden while the list has the focus, the list would hand the focus
+        # to it, and the tabs would switch back to this view (as the Runs view found)
+        with VerticalScroll(id="claims-detail-box", can_focus=False):
             yield Static("", id="claims-detail")
 
     def on_mount(self) -> None:
