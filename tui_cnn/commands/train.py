@@ -51,6 +51,9 @@ def add_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) 
                    help="--dataset folder: skip unreadable images (counted) instead of failing")
     p.add_argument("--keep-checkpoints", metavar="all|last|N",
                    help="per-epoch checkpoints kept in checkpoints/ (default last)")
+    p.add_argument("--target-acc", type=field_type("target_acc"), metavar="ACC",
+                   help="end the run at the first epoch whose test accuracy reaches ACC "
+                        "(95%%, 95 or 0.95)")
     p.add_argument("--offline", action="store_true", help="never download datasets")
     p.add_argument("--resume", metavar="RUN", help="carry a saved run on (give more --epochs)")
     p.add_argument("--json", action="store_true", help="print one JSON object last on stdout")
@@ -61,7 +64,7 @@ def add_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) 
 _FIELDS = ("dataset", "epochs", "batch_size", "lr", "optimizer", "seed", "threads", "device",
            "data_dir", "runs_dir", "train_size", "test_size", "schedule", "augment",
            "label_smoothing", "log_every", "precision", "test_fraction", "image_size",
-           "channels", "skip_bad", "keep_checkpoints")
+           "channels", "skip_bad", "keep_checkpoints", "target_acc")
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
