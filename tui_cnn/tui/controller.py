@@ -23,13 +23,14 @@ from tui_cnn.core.datafiles import DataError
 from tui_cnn.core.events import Event, RunEnded
 from tui_cnn.core.exercises import Exercise
 from tui_cnn.core.runs import RunStoreError
+from tui_cnn.core.steer import Steering
 from tui_cnn.tui.session import TrainingSession, freeze_after_first_step, pump
 
 if TYPE_CHECKING:
     from textual.app import App
 
-Runner = Callable[[TrainConfig, threading.Event, threading.Event], Iterator[Event]]
-"""``core.train.run``'s shape: ``run(cfg, stop, pause)``."""
+Runner = Callable[[TrainConfig, threading.Event, threading.Event, Steering], Iterator[Event]]
+"""``core.train.run``'s shape: ``run(cfg, stop, pause, steering)``."""
 
 PREPARATION_ERRORS = (ConfigError, DataError, RunStoreError)
 """What run() raises before training when the setup cannot work: said plainly."""
@@ -151,7 +152,8 @@ class RunController:
                     from tui_cnn.core.devices import default_threads
 
                     cfg = cfg.replace(threads=default_threads(reserve_for_ui=reserve))
-                pump(freeze_after_first_step(run(cfg, session.stop, session.pause)), post)
+                events = run(cfg, session.stop, session.pause, session.steering)
+                pump(freeze_after_first_step(events), post)
             finally:
                 session.done.set()
 
@@ -195,6 +197,18 @@ class RunController:
         else:
             session.pause.set()
         return session.pause.is_set()
+
+    def steer(self, name: str, value: object) -> bool:
+        """Ask the run going for a new learning rate ("lr") or target accuracy
+        ("target_acc"), taken at its next step or epoch end; False when no run is going."""
+        session = self.session
+        if session is None or not session.running or session.stop.is_set():
+            return False
+        if name == "lr":
+            session.steering.request_lr(str(value))
+        else:
+            session.steering.request_target(value if isinstance(value, float) else None)
+        return True
 
     def stop(self, *, interrupt: bool = False) -> bool:
         """Stop the run at the next batch (saved as stopped, or interrupted); the rest of
