@@ -17,7 +17,7 @@ from tui_cnn.core.config import PRESETS
 from tui_cnn.core.events import StepMetrics
 from tui_cnn.core.runs import list_runs, read_jsonl
 from tui_cnn.tui.app import TuiCnnApp
-from tui_cnn.tui.canvas.canvas_view import CanvasView, DrawingPad
+from tui_cnn.tui.canvas.canvas_view import DrawingPad
 from tui_cnn.tui.draw.draw_view import DrawView
 from tui_cnn.tui.setup.dataset_preview import DatasetPreview
 
@@ -52,7 +52,7 @@ def bars_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
                       data_dir=str(write_folder(tmp_path / "shapes", per_class=50)),
                       threads=1, runs_dir=str(tmp_path / "runs"))
     ended = list(run(cfg))[-1]
-    return Path(getattr(ended, "run_dir"))
+    return Path(ended.run_dir)
 
 
 @pytest.mark.slow
@@ -185,3 +185,34 @@ def test_draw_view_snapshot(snap_compare: Snap, make_app: AppFactory, size: tupl
     assert snap_compare(make_app(), terminal_size=size, run_before=drawn)
 
 
+
+
+async def test_the_dataset_panel_sets_the_folder_fields(make_app: AppFactory,
+                                                        tmp_path: Path) -> None:
+    from textual.widgets import Input, Select
+
+    from tests.imagefolder import write_folder
+    from tui_cnn.core.config import ConfigError
+
+    folder = write_folder(tmp_path / "shapes", per_class=5)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        fields = app.panel.data.folder
+        assert not fields.display
+        app.query_one("#dataset-select", Select).value = "folder"
+        await pilot.pause()
+        assert fields.display
+        dir_input = app.query_one("#folder-dir Input", Input)
+        dir_input.value = str(folder)
+        app.query_one("#folder-test-fraction Input", Input).value = "0.5"
+        app.query_one("#folder-image-size Input", Input).value = "32"
+        app.query_one("#folder-channels Input", Input).value = "3"
+        await pilot.pause()
+        cfg = app.panel.build_config()
+        assert (cfg.dataset, cfg.data_dir, cfg.test_fraction, cfg.image_size,
+                cfg.channels) == ("folder", str(folder), 0.5, 32, 3)
+        assert app.panel.data.state == "your folder"
+        app.query_one("#folder-channels Input", Input).value = "2"
+        await pilot.pause()
+        with pytest.raises(ConfigError, match=r"channels must be 1 \(grey\) or 3 \(RGB\)"):
+            app.panel.build_config()
