@@ -105,3 +105,11 @@ def test_config_json_records_the_normalisation(tmp_path: Path) -> None:
     mean, std = normalisation(load_config_arrays(cfg))
     assert record["normalisation"] == {"mean": list(mean), "std": list(std)}
     assert record["target_acc"] is None
+
+
+def test_the_train_flag_reaches_the_config() -> None:
+    from tui_cnn.cli import build_parser
+    from tui_cnn.commands.train import config_from_args
+
+    args = build_parser().parse_args(["train", "--target-acc", "97.5%"])
+    assert config_from_args(args).target_acc == pytest.approx(0.975)
