@@ -95,7 +95,7 @@ async def test_draw_view_without_a_model_says_how_to_get_one(make_app: AppFactor
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("6")
         view = draw_view(app)
-        assert app.focused is view.canvas
+        await wait_for(pilot, lambda: app.focused is view.canvas, what="the canvas focused")
         await pilot.press("space")
         assert view.canvas.state.pixels.max() > 0
         assert "No model yet" in screen_text(app)

@@ -55,7 +55,9 @@ class DrawView(RunListener, Vertical):
         return self.query_one(CanvasView)
 
     def on_show(self) -> None:
-        self.canvas.focus()
+        # after the tab switch has settled: below 100 columns it hides the setup panel and
+        # moves the focus to the tabs, which would leave the canvas without the keyboard
+        self.call_after_refresh(lambda: self.canvas.focus())
 
     # -- sources -----------------------------------------------------------------------------
     def on_run_event(self, event: Event) -> None:
