@@ -29,8 +29,8 @@ FIXED_DEVICES = [("cpu", "cpu (test CPU, 2 cores)"), ("cuda:0", "cuda:0 (Test GP
 
 @dataclass
 class FakeRunner:
-    """Call it like ``run(cfg, stop, pause)``. Steps take ``step_s``; the run folder gets a
-    ``run.json`` with the final status, as the real run store would."""
+    """Call it like ``run(cfg, stop, pause, steering)``. Steps take ``step_s``; the run
+    folder gets a ``run.json`` with the final status, as the real run store would."""
 
     steps_per_epoch: int = 40
     step_s: float = 0.002
@@ -38,7 +38,8 @@ class FakeRunner:
     calls: int = 0
 
     def __call__(self, cfg: TrainConfig, stop: threading.Event | None = None,
-                 pause: threading.Event | None = None) -> Iterator[Event]:
+                 pause: threading.Event | None = None,
+                 steering: object = None) -> Iterator[Event]:
         self.calls += 1
         if cfg.device not in ("auto", "cpu"):
             raise ConfigError(f"device {cfg.device!r} is not available: no CUDA GPU")

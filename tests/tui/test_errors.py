@@ -86,7 +86,8 @@ async def test_mnist_missing_offline_fails_with_the_reason(make_app: AppFactory)
 async def test_any_exception_in_the_worker_is_shown(make_app: AppFactory) -> None:
     calls: list[TrainConfig] = []
 
-    def exploding_runner(cfg: TrainConfig, stop: object, pause: object) -> Iterator[Event]:
+    def exploding_runner(cfg: TrainConfig, stop: object, pause: object,
+                         steering: object = None) -> Iterator[Event]:
         calls.append(cfg)
         raise RuntimeError("the GPU caught fire")
 

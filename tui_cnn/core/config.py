@@ -166,6 +166,7 @@ class TrainConfig:
     image_size: int = 28  # --dataset folder: 28 or 32
     channels: int = 1  # --dataset folder: 1 (grey) or 3 (RGB)
     skip_bad: bool = False  # --dataset folder: skip unreadable files (counted) instead of failing
+    target_acc: float | None = None  # end the run "finished" at the first epoch this accurate
 
     def __post_init__(self) -> None:
         _check_choice("dataset", self.dataset, tuple(DATASETS))
@@ -192,6 +193,10 @@ class TrainConfig:
         if not _finite(self.label_smoothing) or not 0.0 <= self.label_smoothing < 1.0:
             raise ConfigError(f"label smoothing must be in [0, 1), got {self.label_smoothing!r}")
         self._check_folder_fields()
+        if self.target_acc is not None and (not _finite(self.target_acc)
+                                            or not 0.0 < self.target_acc <= 1.0):
+            raise ConfigError("target accuracy must be a fraction in (0, 1] or a percent "
+                              f"such as 95%, got {self.target_acc!r}")
         if not isinstance(self.device, str) or not self.device.strip():
             raise ConfigError("device must be auto, cpu, cuda, cuda:N or mps")
         if self.sweep is not None and (not isinstance(self.sweep, str) or not self.sweep):

@@ -125,6 +125,19 @@ class LayerStatsReport:
 
 
 @dataclass(frozen=True)
+class LrChanged:
+    """The learning rate was changed while training (core.steer): ``lr`` from step
+    ``step + 1`` on, where it was ``previous``; the schedule goes on as ``base_lr`` x its
+    factor."""
+
+    epoch: int
+    step: int
+    lr: float
+    previous: float
+    base_lr: float
+
+
+@dataclass(frozen=True)
 class RunEnded:
     status: str  # one of STATUSES
     reason: str
@@ -140,4 +153,4 @@ class RunEnded:
 
 
 Event = (DataProgress | RunStarted | StepMetrics | EpochMetrics | FilterSnapshot
-         | TestPredictions | LayerStatsReport | RunEnded)
+         | TestPredictions | LayerStatsReport | LrChanged | RunEnded)

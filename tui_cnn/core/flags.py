@@ -54,6 +54,8 @@ TRAIN_FLAGS: tuple[Flag, ...] = COMMON_FLAGS + (
          switch=True),
     Flag("--keep-checkpoints", "keep_checkpoints",
          "per-epoch checkpoints kept in checkpoints/ (default last)", metavar="all|last|N"),
+    Flag("--target-acc", "target_acc", "end the run at the first epoch whose test accuracy "
+         "reaches ACC (95%%, 95 or 0.95)", metavar="ACC"),
 )
 """Every flag that sets a TrainConfig field, in the order ``--help`` lists them."""
 

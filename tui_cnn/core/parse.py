@@ -56,7 +56,8 @@ def parse_bool(text: str, name: str) -> bool:
 
 
 def _label(name: str) -> str:
-    return {"lr": "learning rate", "arch": "architecture"}.get(name, name.replace("_", " "))
+    return {"lr": "learning rate", "arch": "architecture",
+            "target_acc": "target accuracy"}.get(name, name.replace("_", " "))
 
 
 def _train_check(name: str, value: Any) -> Any:
@@ -76,6 +77,15 @@ def _optional_int(text: str, name: str) -> int | None:
     return None if text.strip().lower() in ("", "auto", "none", "all") else parse_int(text, name)
 
 
+def parse_target(text: str, name: str) -> float | None:
+    """A target accuracy: ``95%``, ``95`` (above 1: percent) or ``0.95``; empty: none."""
+    cleaned = text.strip()
+    if cleaned.lower() in ("", "none", "off"):
+        return None
+    value = parse_float(cleaned.rstrip("%"), name)
+    return value / 100.0 if cleaned.endswith("%") or value > 1.0 else value
+
+
 _TRAIN_READERS: dict[str, Callable[[str, str], Any]] = {
     "epochs": parse_int, "batch_size": parse_int, "seed": parse_int, "log_every": parse_int,
     "threads": _optional_int, "train_size": _optional_int, "test_size": _optional_int,
@@ -85,7 +95,7 @@ _TRAIN_READERS: dict[str, Callable[[str, str], Any]] = {
     "precision": _text, "device": _text, "data_dir": _text, "runs_dir": _text,
     "download": parse_bool, "keep_checkpoints": _text,
     "test_fraction": parse_float, "image_size": parse_int, "channels": parse_int,
-    "skip_bad": parse_bool,
+    "skip_bad": parse_bool, "target_acc": parse_target,
 }
 _ARCH_READERS: dict[str, Callable[[str, str], Any]] = {
     "conv_channels": parse_int_list, "hidden": parse_int_list, "kernel_size": parse_int,

@@ -17,7 +17,7 @@ from torch import nn
 
 from tui_cnn.core import devices
 from tui_cnn.core.config import TrainConfig
-from tui_cnn.core.datasets import ArrayData
+from tui_cnn.core.datasets import ArrayData, normalisation
 from tui_cnn.core.events import EpochMetrics, RunSummary, StepMetrics
 from tui_cnn.core.inside.epochs import save_epoch_checkpoint
 from tui_cnn.core.layers import LayerTable
@@ -27,14 +27,17 @@ from tui_cnn.core.tboard import EventLog, state_weights
 
 def config_record(cfg: TrainConfig, run_id: str, table: LayerTable, arrays: ArrayData,
                   device: torch.device, precision: str) -> dict[str, Any]:
-    """What config.json holds: the resolved TrainConfig plus what the run found."""
+    """What config.json holds: the resolved TrainConfig plus what the run found, with the
+    training images' per-channel mean and std (so a face can classify without the data)."""
     info = arrays.info
+    mean, std = normalisation(arrays)
     return {**cfg.to_dict(), "run_id": run_id, "created": time.time(),
             "params": table.params, "macs": table.macs, "device_resolved": str(device),
             "device_name": devices.device_name(device), "threads": cfg.threads,
             "precision_resolved": precision, "train_size_actual": len(arrays.y_train),
             "test_size_actual": len(arrays.y_test), "input_shape": list(info.shape),
-            "classes": list(info.classes)}
+            "classes": list(info.classes),
+            "normalisation": {"mean": list(mean), "std": list(std)}}
 
 
 class Recorder:

@@ -37,6 +37,7 @@ class Restored:
     test_accs: list[float]
     train_seconds: float
     train_images: int
+    base_lr: float | None = None  # the steered base learning rate (core.steer), if saved
 
 
 def _number(state: dict[str, Any], key: str, kind: type, default: Any, path: Path) -> Any:
@@ -62,7 +63,8 @@ def read_checkpoint(run_dir: Path, epochs: int) -> Restored:
     return Restored(weights, optimizer, epoch, _number(state, "global_step", int, 0, state_path),
                     [float(a) for a in accs] if isinstance(accs, list) else [],
                     _number(state, "train_seconds", float, 0.0, state_path),
-                    _number(state, "train_images", int, 0, state_path))
+                    _number(state, "train_images", int, 0, state_path),
+                    _number(state, "base_lr", float, 0.0, state_path) or None)
 
 
 def reopen_folder(run_dir: Path, restored: Restored, epochs: int) -> None:

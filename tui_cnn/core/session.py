@@ -26,6 +26,7 @@ from tui_cnn.core.events import (
     EpochMetrics,
     FilterSnapshot,
     LayerStatsReport,
+    LrChanged,
     RunEnded,
     RunStarted,
     RunSummary,
@@ -39,6 +40,7 @@ from tui_cnn.core.perf import tune_allocator
 from tui_cnn.core.recording import Recorder, config_record
 from tui_cnn.core.resume import Restored, read_checkpoint, reopen_folder
 from tui_cnn.core.runs import RunStoreError
+from tui_cnn.core.steer import Steering, lr_change, lr_row
 
 
 @dataclass
@@ -85,6 +87,7 @@ class Session:
     _window: _Window | None = None
     _aug_generator: torch.Generator = field(default_factory=torch.Generator)
     layer_stats: LayerStats | None = None  # made at the first report
+    base_lr: float = 0.0  # lr = base_lr x the schedule's factor: cfg.lr until steered
 
     @classmethod
     def create(cls, cfg: TrainConfig, arrays: ArrayData,
@@ -113,7 +116,8 @@ class Session:
         optimizer = make_optimizer(cfg, model)
         data = device_data.to_device(arrays, device)
         session = cls(cfg, arrays, data, device, model, table, optimizer, Recorder(None),
-                      threads, channels_last, use_bf16(cfg.precision, device))
+                      threads, channels_last, use_bf16(cfg.precision, device),
+                      base_lr=cfg.lr)
         if cfg.resume_from:
             run_dir = Path(cfg.resume_from)
             restored = read_checkpoint(run_dir, cfg.epochs)
@@ -141,6 +145,7 @@ class Session:
         self.test_accs = list(restored.test_accs)
         self.train_seconds = self._resumed_train_seconds = restored.train_seconds
         self.train_images = restored.train_images
+        self.base_lr = restored.base_lr or self.cfg.lr
 
     # -- the run folder ------------------------------------------------------------------
     @property
@@ -222,7 +227,7 @@ class Session:
     def step(self, x_u8: torch.Tensor, labels: torch.Tensor) -> None:
         assert self._window is not None
         for group in self.optimizer.param_groups:
-            group["lr"] = self.cfg.lr * lr_factor(self.global_step, self.total_steps,
+            group["lr"] = self.base_lr * lr_factor(self.global_step, self.total_steps,
                                                   self.cfg.schedule)
         x_u8 = self._augment(x_u8)
         x = device_data.normalise(x_u8, self.data.mean, self.data.std, self.channels_last)
@@ -242,6 +247,18 @@ class Session:
         window.steps += 1
         self.global_step += 1
         self.step_in_epoch += 1
+
+    def take_lr_change(self, steering: Steering) -> LrChanged | None:
+        """A learning rate asked for since the last step: used from the next step on (the
+        schedule rescaled to continue from it) and recorded in steps.jsonl."""
+        change = lr_change(steering, base_lr=self.base_lr,
+                           current_lr=float(self.optimizer.param_groups[0]["lr"]),
+                           epoch=self.current_epoch, step=self.global_step,
+                           total=self.total_steps, schedule=self.cfg.schedule)
+        if change is not None:
+            self.base_lr = change.base_lr
+            self.recorder.append("steps.jsonl", lr_row(change))
+        return change
 
     def _reported_loss(self, loss: torch.Tensor, logits: torch.Tensor,
                        labels: torch.Tensor) -> torch.Tensor:
@@ -330,7 +347,8 @@ class Session:
             self.recorder.save_checkpoint(self.model, self.optimizer, {
                 "epoch": self.epochs_done, "global_step": self.global_step,
                 "test_accs": self.test_accs, "train_seconds": self.train_seconds,
-                "train_images": self.train_images}, self.cfg.keep_checkpoints)
+                "train_images": self.train_images, "base_lr": self.base_lr},
+                self.cfg.keep_checkpoints)
             weights = self.filter_snapshot(epoch_end=True).weights
             self.recorder.save_filters(metrics.epoch, weights)
             self.recorder.log_epoch(metrics, self.model, weights)

@@ -1,4 +1,8 @@
-"""The training loop: ``run(cfg, stop, pause)`` yields events and never prints.
+"""The training loop: ``run(cfg, stop, pause, steering)`` yields events and never prints.
+
+``steering`` (core.steer.Steering) carries requests from another thread: a new learning rate
+(taken before the next step, yielded as LrChanged) and a target accuracy (checked after each
+epoch's test; reaching it ends the run "finished").
 
 Preparation problems (bad config, missing data, missing device, unwritable runs dir) raise
 before RunStarted: ConfigError, DataError, RunStoreError. Once RunStarted is out, the run ends
@@ -21,14 +25,17 @@ from tui_cnn.core.events import DataProgress, EpochMetrics, Event, TestPredictio
 from tui_cnn.core.layers import layer_table
 from tui_cnn.core.optim import evaluate
 from tui_cnn.core.session import Session
+from tui_cnn.core.steer import Steering, steering_for, target_reason
 
 _DONE = object()
 
 
 def run(cfg: TrainConfig, stop: threading.Event | None = None,
-        pause: threading.Event | None = None) -> Iterator[Event]:
+        pause: threading.Event | None = None,
+        steering: Steering | None = None) -> Iterator[Event]:
     """Train ``cfg``; yield DataProgress*, RunStarted, then metrics, then one RunEnded."""
     stop = stop or threading.Event()
+    steering = steering_for(cfg.target_acc, steering)
     info = config_info(cfg)
     layer_table(cfg.arch, info.shape, info.num_classes)  # shapes fit, before any download
     device = devices.resolve(cfg.device)  # the device exists, before any download
@@ -46,7 +53,7 @@ def run(cfg: TrainConfig, stop: threading.Event | None = None,
     if session.start_epoch == 1:  # the initial weights: epoch 0, to watch filters form
         session.save_filters(0)
         yield session.filter_snapshot(epoch_end=True)
-    yield from _train(session, stop, pause)
+    yield from _train(session, stop, pause, steering)
 
 
 def _load_in_background(cfg: TrainConfig, stop: threading.Event) -> Iterator[object]:
@@ -76,11 +83,11 @@ def _load_in_background(cfg: TrainConfig, stop: threading.Event) -> Iterator[obj
         yield item
 
 
-def _train(session: Session, stop: threading.Event,
-           pause: threading.Event | None) -> Iterator[Event]:
+def _train(session: Session, stop: threading.Event, pause: threading.Event | None,
+           steering: Steering) -> Iterator[Event]:
     try:
         for epoch in range(session.start_epoch, session.cfg.epochs + 1):
-            yield from _epoch(session, epoch, stop, pause)
+            yield from _epoch(session, epoch, stop, pause, steering)
             if session.ended is not None:
                 break
         else:
@@ -98,7 +105,7 @@ def _train(session: Session, stop: threading.Event,
 
 
 def _epoch(session: Session, epoch: int, stop: threading.Event,
-           pause: threading.Event | None) -> Iterator[Event]:
+           pause: threading.Event | None, steering: Steering) -> Iterator[Event]:
     session.begin_epoch(epoch)
     for x_u8, labels in session.batches(epoch):
         if pause is not None and pause.is_set():
@@ -108,6 +115,9 @@ def _epoch(session: Session, epoch: int, stop: threading.Event,
             session.end(reason, "stopped by the user" if reason == "stopped"
                         else "interrupted by a signal")
             return
+        change = session.take_lr_change(steering)
+        if change is not None:
+            yield change
         session.step(x_u8, labels)
         if session.step_in_epoch % session.cfg.log_every == 0:
             metrics = session.report()
@@ -117,10 +127,10 @@ def _epoch(session: Session, epoch: int, stop: threading.Event,
             yield metrics
             if session.report_count % 5 == 0:
                 yield session.filter_snapshot(epoch_end=False)
-    yield from _end_epoch(session, epoch)
+    yield from _end_epoch(session, epoch, steering)
 
 
-def _end_epoch(session: Session, epoch: int) -> Iterator[Event]:
+def _end_epoch(session: Session, epoch: int, steering: Steering) -> Iterator[Event]:
     if session.step_in_epoch % session.cfg.log_every:
         metrics = session.report()
         if metrics is None:
@@ -140,6 +150,9 @@ def _end_epoch(session: Session, epoch: int) -> Iterator[Event]:
         elapsed_s=session.elapsed(),
     )
     session.record_epoch(result)
+    reached = target_reason(steering, test.accuracy, epoch)
+    if reached is not None:
+        session.end("finished", reached)
     yield result
     yield session.filter_snapshot(epoch_end=True)
     yield TestPredictions(epoch, session.arrays.y_test.copy(), test.predicted)

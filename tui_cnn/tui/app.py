@@ -46,13 +46,17 @@ from tui_cnn.tui.controller import (
     WorkerEnded,
 )
 from tui_cnn.tui.dialogs.help import HelpScreen
+from tui_cnn.tui.dialogs.steer import SteerScreen
+from tui_cnn.tui.draw.draw_view import DrawView
 from tui_cnn.tui.filters.filters_view import FiltersView
 from tui_cnn.tui.inside.inside_view import InsideView
 from tui_cnn.tui.messages import (
     CoreEvents,
+    DrawRequested,
     ExerciseRequested,
     ForkRequested,
     InspectRequested,
+    OneMoreEpochRequested,
     ResumeRequested,
     SetupChanged,
     listeners,
@@ -118,6 +122,8 @@ class TuiCnnApp(App[int]):
                     yield RunsView(id="runs-view")
                 with TabPane("5 Inside", id="inside"):
                     yield InsideView(id="inside-view")
+                with TabPane("6 Draw", id="draw"):
+                    yield DrawView(id="draw-view")
                 with TabPane("7 Claims", id="claims"):
                     yield ClaimsView(id="claims-view")
         yield StatusLine(id="status")
@@ -327,6 +333,15 @@ class TuiCnnApp(App[int]):
         self.action_show_view("filters")
         self.screen_stack[0].query_one(FiltersView).show_run(str(message.run_dir))
         self.screen_stack[0].query_one(InsideView).show_run(str(message.run_dir))
+        self.screen_stack[0].query_one(DrawView).note_inspected(str(message.run_dir))
+
+    def on_draw_requested(self, message: DrawRequested) -> None:
+        self.action_show_view("draw")
+        self.screen_stack[0].query_one(DrawView).use_saved(str(message.run_dir))
+
+    def on_one_more_epoch_requested(self, message: OneMoreEpochRequested) -> None:
+        if not self.controller.refused("you carry on another"):
+            self.dialogs.one_more_epoch(message.run_dir)
 
     # Messages ------------------------------------------------------------------------
 
@@ -508,6 +523,42 @@ class TuiCnnApp(App[int]):
     def action_runs(self, command: str) -> None:
         """The Runs view's keys (keys.KEYS, view "runs")."""
         self.screen_stack[0].query_one(RunsView).command(command)
+
+    def action_draw(self, command: str) -> None:
+        """The Draw view's keys (keys.KEYS, view "draw")."""
+        self.screen_stack[0].query_one(DrawView).command(command)
+
+    def action_steer(self, name: str) -> None:
+        """L / T: a new learning rate or target accuracy for the run going."""
+        session = self.controller.session
+        if session is None or not self.training or session.started is None:
+            self._nothing_to("steer")
+            return
+        current = session.lr if name == "lr" else session.steering.target_acc
+        self.push_screen(SteerScreen(name, session.started.run_id, current), self._steered)
+
+    def _steered(self, answer: tuple[str, object] | None) -> None:
+        if answer is None:
+            return
+        name, value = answer
+        if not self.controller.steer(name, value):
+            self.notify("The run ended before the change could be made.", severity="warning")
+        elif name == "lr":
+            self.notify(f"Learning rate {value:g} from the next step." if isinstance(
+                value, float) else "Learning rate changed.")
+        else:
+            self.notify(f"The run stops at the first epoch with {100 * value:g}% test accuracy."
+                        if isinstance(value, float) else "No target accuracy now.")
+
+    def action_one_more_epoch(self) -> None:
+        """m in the Training view: the run shown, carried on by one epoch."""
+        session = self.controller.session
+        ended = session.ended if session is not None else None
+        if ended is None or ended.run_dir is None:
+            self.notify("No run has ended here yet: m carries the last run on by one epoch "
+                        "(or press m on a run in the Runs view).", severity="warning")
+            return
+        self.post_message(OneMoreEpochRequested(Path(ended.run_dir)))
 
     def action_exercises(self) -> None:
         self.post_message(ExerciseRequested())

@@ -224,7 +224,8 @@ class RunController:
                     from tui_cnn.core.devices import default_threads
 
                     cfg = cfg.replace(threads=default_threads(reserve_for_ui=reserve))
-                pump(freeze_after_first_step(run(cfg, session.stop, session.pause)), post)
+                events = run(cfg, session.stop, session.pause, session.steering)
+                pump(freeze_after_first_step(events), post)
             finally:
                 session.done.set()
 
@@ -277,6 +278,18 @@ class RunController:
         else:
             session.pause.set()
         return session.pause.is_set()
+
+    def steer(self, name: str, value: object) -> bool:
+        """Ask the run going for a new learning rate ("lr") or target accuracy
+        ("target_acc"), taken at its next step or epoch end; False when no run is going."""
+        session = self.session
+        if session is None or not session.running or session.stop.is_set():
+            return False
+        if name == "lr":
+            session.steering.request_lr(str(value))
+        else:
+            session.steering.request_target(value if isinstance(value, float) else None)
+        return True
 
     def stop(self, *, interrupt: bool = False) -> bool:
         """Stop the run at the next batch (saved as stopped, or interrupted); the rest of

@@ -71,6 +71,20 @@ class InspectRequested(Message):
 
 
 @dataclass
+class DrawRequested(Message):
+    """Classify drawings with this saved run (the Draw view's saved source)."""
+
+    run_dir: Path
+
+
+@dataclass
+class OneMoreEpochRequested(Message):
+    """Carry this saved run on by one epoch (like R with 1, without the dialog)."""
+
+    run_dir: Path
+
+
+@dataclass
 class ExerciseRequested(Message):
     """Train one of the chapter's exercises (``number``), or choose one (None); with
     ``seeds``, as a sweep of that many seeds per variant."""

@@ -18,7 +18,7 @@ from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.exercises import Exercise, exercises
 from tui_cnn.core.inspect import edge_summary
 from tui_cnn.core.report import edge_scores_or_none, no_edge_scores
-from tui_cnn.core.runs import RunRecord, RunStoreError, read_config
+from tui_cnn.core.runs import RunRecord, RunStoreError, read_config, read_run
 from tui_cnn.tui.controller import Plan, RunController
 from tui_cnn.tui.dialogs.exercises import ExercisePick, ExerciseScreen
 from tui_cnn.tui.dialogs.fork import ForkScreen
@@ -84,6 +84,17 @@ class PlanDialogs:
             return
         self.controller.submit(Plan(f"Carrying {record.run_id} on", [cfg], kind="resume",
                                          base_run=record.run_id, history_from=record.path))
+
+    def one_more_epoch(self, run_dir: Path) -> None:
+        """Carry the run on by one epoch, no dialog (like R with 1)."""
+        record = read_run(run_dir)
+        if not (record.path / "model.pt").exists():
+            self.app.notify(f"{record.run_id} has no checkpoint (no epoch finished), so it "
+                            "cannot be carried on.", severity="warning")
+            return
+        base = self._saved_config(record)
+        if base is not None:
+            self._start_resume(record, base, epochs_done(record), 1)
 
     # exercises ----------------------------------------------------------------------------
 

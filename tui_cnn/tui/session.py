@@ -23,10 +23,11 @@ from tui_cnn.core.events import (
     StepMetrics,
 )
 from tui_cnn.core.perf import freeze_imported_objects
+from tui_cnn.core.steer import Steering
 from tui_cnn.tui.messages import CoreEvents
 
-Runner = Callable[[TrainConfig, threading.Event, threading.Event], Iterator[Event]]
-"""``core.train.run``'s shape: ``run(cfg, stop, pause)``."""
+Runner = Callable[[TrainConfig, threading.Event, threading.Event, Steering], Iterator[Event]]
+"""``core.train.run``'s shape: ``run(cfg, stop, pause, steering)``."""
 
 POST_INTERVAL_S = 0.5
 """Step and data-progress events are posted together at most this often. Each post wakes
@@ -42,8 +43,10 @@ class TrainingSession:
     stop: StopFlag = field(default_factory=StopFlag)
     pause: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)  # the worker thread ended
+    steering: Steering = field(default_factory=Steering)  # the app's requests to the loop
     started: RunStarted | None = None
     ended: RunEnded | None = None
+    lr: float | None = None  # the learning rate at the last step shown
 
     @property
     def running(self) -> bool:
@@ -53,6 +56,9 @@ class TrainingSession:
         """Remember the events the app's state depends on (main thread)."""
         if isinstance(event, RunStarted):
             self.started = event
+            self.lr = event.config.lr
+        elif isinstance(event, StepMetrics):
+            self.lr = event.lr
         elif isinstance(event, RunEnded):
             self.ended = event
             self.pause.clear()

@@ -21,6 +21,7 @@ from textual.widgets import Static
 
 from tui_cnn.core.prepare import prepare
 from tui_cnn.render.heatmap import ColorMode, rgb_image
+from tui_cnn.render.overlay import overlay_rgb
 from tui_cnn.tui.canvas.canvas_render import bars_text, drawing_text, maps_text
 from tui_cnn.tui.canvas.canvas_state import CanvasState
 
@@ -98,12 +99,12 @@ class CanvasView(Widget, can_focus=True):
         Binding("down", "move(1, 0)", "down", show=False),
         Binding("left", "move(0, -1)", "left", show=False),
         Binding("right", "move(0, 1)", "right", show=False),
-        Binding("space", "stamp(False)", "paint"),
-        Binding("x", "stamp(True)", "erase"),
-        Binding("plus,equals_sign", "brush(1)", "brush+"),
-        Binding("minus", "brush(-1)", "brush-"),
-        Binding("c", "clear", "clear"),
-        Binding("u", "undo", "undo"),
+        Binding("space", "stamp(False)", "paint", show=False),
+        Binding("x", "stamp(True)", "erase", show=False),
+        Binding("plus,equals_sign", "brush(1)", "brush+", show=False),
+        Binding("minus", "brush(-1)", "brush-", show=False),
+        Binding("c", "clear", "clear", show=False),
+        Binding("u", "undo", "undo", show=False),
     ]
 
     def __init__(self, shape: tuple[int, int, int] = (1, 28, 28),
@@ -114,6 +115,7 @@ class CanvasView(Widget, can_focus=True):
         self.color_mode: ColorMode = color_mode
         self.top: tuple[tuple[str, float], ...] = ()
         self.maps: np.ndarray | None = None
+        self.attribution: tuple[np.ndarray, str] | None = None  # (H, W) map over "prepared"
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="canvas-row"):
@@ -146,6 +148,12 @@ class CanvasView(Widget, can_focus=True):
         """Show the first layer's feature maps (N, H, W) for the current drawing."""
         self.maps = None if maps is None else np.asarray(maps, np.float32)
         self.query_one("#canvas-maps", Static).update(maps_text(self.maps, self.color_mode))
+
+    def set_attribution(self, values: np.ndarray | None, label: str = "") -> None:
+        """Draw ``values`` (H, W) in [0, 1] (saliency, Grad-CAM) over the prepared input;
+        None shows the prepared input alone. A new stroke clears it until the next one."""
+        self.attribution = None if values is None else (np.asarray(values, np.float32), label)
+        self._refresh_prepared()
 
     def load(self, pixels: np.ndarray) -> None:
         """Put a picture (e.g. a test image) on the canvas to edit it."""
@@ -184,6 +192,7 @@ class CanvasView(Widget, can_focus=True):
 
     # -- showing ---------------------------------------------------------------------------
     def _changed(self) -> None:
+        self.attribution = None  # it explained the drawing before this change
         prepared = self.prepared()
         self._refresh_all(prepared)
         self.post_message(DrawingChanged(self.state.pixels.copy(), prepared))
@@ -200,8 +209,18 @@ class CanvasView(Widget, can_focus=True):
 
     def _refresh_all(self, prepared: np.ndarray | None = None) -> None:
         self._refresh_pad()
-        shown = self.prepared() if prepared is None else prepared
-        self.query_one("#canvas-prepared", Static).update(rgb_image(shown, mode=self.color_mode))
+        self._refresh_prepared(prepared)
         self._refresh_status()
         self.query_one("#canvas-top", Static).update(bars_text(self.top))
         self.query_one("#canvas-maps", Static).update(maps_text(self.maps, self.color_mode))
+
+    def _refresh_prepared(self, prepared: np.ndarray | None = None) -> None:
+        shown = self.prepared() if prepared is None else prepared
+        box = self.query_one("#canvas-prepared", Static)
+        if self.attribution is None or self.attribution[0].shape != shown.shape[1:]:
+            box.border_title = "prepared"
+            box.update(rgb_image(shown, mode=self.color_mode))
+            return
+        values, label = self.attribution
+        box.border_title = f"prepared+{label}" if label else "prepared"
+        box.update(rgb_image(overlay_rgb(shown, values), mode=self.color_mode))

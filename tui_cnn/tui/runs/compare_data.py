@@ -73,6 +73,8 @@ def load_curves(record: RunRecord, colour: Colour, cap: int = 300) -> RunCurves:
             acc.append(epoch, test_acc)
     loss, ema = Series(cap), Ema()
     for row in read_jsonl(record.path / "steps.jsonl", []):
+        if "kind" in row:  # an event row (a learning-rate change), not metrics
+            continue
         step, per_epoch, value = (_number(row.get(key))
                                   for key in ("step", "steps_per_epoch", "loss"))
         if step is None or value is None or per_epoch is None or per_epoch <= 0:

@@ -21,8 +21,10 @@ from tui_cnn.core.runs import RunRecord, list_runs, resolve_runs_dir, runs_finge
 from tui_cnn.core.sweep.progress import SweepProgress
 from tui_cnn.tui.controller import Plan
 from tui_cnn.tui.messages import (
+    DrawRequested,
     ForkRequested,
     InspectRequested,
+    OneMoreEpochRequested,
     ResumeRequested,
     RunListener,
     Setup,
@@ -263,6 +265,10 @@ class RunsView(RunListener, VerticalScroll):
                                       lambda r: self.post_message(ResumeRequested(r))),
             "inspect": lambda: current("inspect",
                                        lambda r: self.post_message(InspectRequested(r.path))),
+            "draw": lambda: current("draw with",
+                                    lambda r: self.post_message(DrawRequested(r.path))),
+            "one_more": lambda: current("carry on",
+                                        lambda r: self.post_message(OneMoreEpochRequested(r.path))),
             "filter": self.query_one(FilterInput).focus,
             "sort": self._sort_next,
             "curves": self.chart.next_mode,

@@ -56,11 +56,12 @@ class SetupPanel(VerticalScroll):
 
     def build_config(self) -> TrainConfig:
         """The config the fields describe; ConfigError saying which field is wrong, if one is."""
-        problem = self.arch.problem or self.hyper.problem
+        problem = self.arch.problem or self.data.problem or self.hyper.problem
         if problem:
             raise ConfigError(problem)
         return self._config.replace(arch=self.arch.spec, dataset=self.data.dataset,
-                                    device=self.devices.device, **self.hyper.values())
+                                    device=self.devices.device, **self.hyper.values(),
+                                    **self.data.values())
 
     def on_dataset_picker_changed(self, event: DatasetPicker.Changed) -> None:
         event.stop()

@@ -39,6 +39,7 @@ class AccuracyChart(MetricChart):
         for series in (self.running, self.train, self.test):
             series.clear()
         self.ema.reset()
+        self.marks.clear()
         self.x_max = float(max(1, epochs))
         self.mark_dirty()
 

@@ -39,6 +39,7 @@ class LossChart(MetricChart):
         self.train.clear()
         self.test.clear()
         self.ema.reset()
+        self.marks.clear()
         self.x_max = float(max(1, epochs))
         self.mark_dirty()
 

@@ -7,8 +7,8 @@ from pathlib import Path
 from textual.app import ComposeResult
 from textual.containers import Vertical
 
-from tui_cnn.core.events import EpochMetrics, Event, RunStarted, StepMetrics
-from tui_cnn.core.history import saved_metrics
+from tui_cnn.core.events import EpochMetrics, Event, LrChanged, RunStarted, StepMetrics
+from tui_cnn.core.history import saved_lr_changes, saved_metrics
 from tui_cnn.tui.messages import RunListener
 from tui_cnn.tui.redraw import Redraw
 from tui_cnn.tui.training.accuracy_chart import AccuracyChart
@@ -25,6 +25,8 @@ class TrainingView(RunListener, Vertical):
         yield RunProgress(id="progress")
         yield LossChart(id="loss-chart")
         yield AccuracyChart(id="acc-chart")
+
+    steps_per_epoch = 1
 
     def on_mount(self) -> None:
         self.redraw = Redraw(self, REDRAW_S, self.flush)
@@ -53,6 +55,16 @@ class TrainingView(RunListener, Vertical):
         for epoch in epochs:
             self.loss_chart.add_epoch(epoch)
             self.acc_chart.add_epoch(epoch)
+        if steps:
+            self.steps_per_epoch = steps[-1].steps_per_epoch
+            for change in saved_lr_changes(run_dir):
+                self.mark_lr(change)
+
+    def mark_lr(self, change: LrChanged) -> None:
+        """A learning-rate change: a marker on both charts where its next step falls."""
+        x = change.step / max(1, self.steps_per_epoch)
+        self.loss_chart.add_mark(x)
+        self.acc_chart.add_mark(x)
 
     def reset(self, epochs: int) -> None:
         """A new run is starting: clear the charts."""
@@ -71,7 +83,12 @@ class TrainingView(RunListener, Vertical):
         elif isinstance(event, EpochMetrics):
             self.loss_chart.add_epoch(event)
             self.acc_chart.add_epoch(event)
+        elif isinstance(event, LrChanged):
+            self.mark_lr(event)
+            self.progress.note(f"Learning rate {event.lr:g} from step {event.step + 1:,} "
+                               f"(was {event.previous:.3g}); marked on the charts in red.")
         elif isinstance(event, RunStarted):
+            self.steps_per_epoch = event.steps_per_epoch
             epochs = event.config.epochs
             self.loss_chart.x_max = self.acc_chart.x_max = float(max(1, epochs))
 

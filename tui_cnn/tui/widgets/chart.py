@@ -36,6 +36,12 @@ class MetricChart(PlotextPlot):
         self.x_max = 1.0  # epochs in the run: the x axis always spans the whole run
         self.renders = 0
         self._drawn: tuple[Any, RenderResult] | None = None  # (size and theme, drawing)
+        self.marks: list[float] = []  # x (epochs) where the learning rate was changed
+
+    def add_mark(self, x: float) -> None:
+        """A vertical marker at ``x``: the learning rate changed there (core.steer)."""
+        self.marks.append(x)
+        self.mark_dirty()
 
     def mark_dirty(self) -> None:
         self.dirty = True
@@ -58,6 +64,8 @@ class MetricChart(PlotextPlot):
         plt.clear_figure()
         plt.xlim(0, self.x_max)
         self.draw(plt, max(2, POINTS_PER_CELL * self.size.width))
+        for x in self.marks:
+            plt.vline(x, "red")
         self.renders += 1
         drawing = super().render()
         self._drawn = (key, drawing)
