@@ -6,7 +6,6 @@ torch is imported only when a handler runs (``--help`` stays fast).
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -220,7 +219,7 @@ def compare_command(args: argparse.Namespace) -> int:
         raise UsageError("compare needs at least two runs (`tui-cnn runs` lists them)")
     comparison = compare([read_run(run_dir(ref, args.runs_dir)) for ref in args.runs])
     if args.json:
-        print(json.dumps(comparison.to_dict()))
+        print(fmt.json_text(comparison.to_dict()))
         return 0
     headers = ["", *(f"{i}: {r.run_id}" for i, r in enumerate(comparison.runs, start=1))]
     diff_rows = difference_rows(comparison)
