@@ -9,6 +9,7 @@ every reader turns it into one line (exit 2) or an in-app message.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import math
@@ -82,6 +83,56 @@ def read_regular(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise RunFileError(path, f"grew past the {limit:,} bytes a run file may have")
     return data
+
+
+WRITTEN = ("config.json", "status.json", "steps.jsonl", "epochs.jsonl", "layers.jsonl",
+           "model.pt", "resume.pt")
+"""The files a run carried on writes again."""
+
+
+def check_writable(run_dir: Path, names: tuple[str, ...] = WRITTEN) -> None:
+    """RunFileError for the first of ``names`` in ``run_dir`` that exists but is not a
+    regular file (a FIFO would hang the writer, a folder or device would fail it late),
+    and likewise every file in its checkpoints/ and filters/ folders."""
+    run_dir = Path(run_dir)
+    paths = [run_dir / name for name in names]
+    for folder in ("checkpoints", "filters"):
+        if (run_dir / folder).exists() and not (run_dir / folder).is_dir():
+            raise RunFileError(run_dir / folder, "a file where a folder goes")
+        with contextlib.suppress(OSError):
+            paths += sorted((run_dir / folder).iterdir())
+    for path in paths:
+        try:
+            mode = os.lstat(path).st_mode
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise RunFileError(path, f"cannot be read ({exc.strerror or exc})") from None
+        if stat.S_ISLNK(mode):
+            raise RunFileError(path, "a symbolic link, not a run's own file")
+        if not stat.S_ISREG(mode):
+            raise RunFileError(path, "a folder, not a file" if stat.S_ISDIR(mode)
+                               else f"not a regular file ({_kind(mode)})")
+
+
+def open_append(path: Path) -> int:
+    """A descriptor to append to ``path``, a regular file (made if missing); RunFileError
+    for a FIFO, device or folder in its place. Never blocks."""
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_NONBLOCK | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags, 0o644)
+    except IsADirectoryError:
+        raise RunFileError(path, "a folder, not a file") from None
+    except OSError as exc:
+        if exc.errno == errno.ENXIO:  # a FIFO no one reads
+            raise RunFileError(path, "not a regular file (a FIFO)") from None
+        raise
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise RunFileError(path, f"not a regular file ({_kind(mode)})")
+    os.set_blocking(fd, True)
+    return fd
 
 
 def _kind(mode: int) -> str:

@@ -116,6 +116,11 @@ class RunWriter:
         writer = cls.__new__(cls)
         writer.path, writer.run_id = run_dir, run_dir.name
         writer.lock = claim(run_dir)
+        try:
+            runfiles.check_writable(run_dir)
+        except BaseException:
+            writer.close()
+            raise
         return writer
 
     def close(self) -> None:
@@ -129,7 +134,7 @@ class RunWriter:
     def append(self, name: str, record: dict[str, Any]) -> None:
         """Append one JSON line in a single write; a torn last line is skipped by readers."""
         line = (json.dumps(record, sort_keys=True) + "\n").encode()
-        with open(self.path / name, "ab") as handle:
+        with os.fdopen(runfiles.open_append(self.path / name), "ab") as handle:
             handle.write(line)
             handle.flush()
             os.fsync(handle.fileno())
