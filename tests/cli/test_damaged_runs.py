@@ -218,7 +218,7 @@ def test_a_damaged_run_file_never_breaks_a_command(
 
 
 @pytest.mark.slow
-@settings(max_examples=300, **COMMON)  # type: ignore[arg-type]
+@settings(max_examples=500, **COMMON)  # type: ignore[arg-type]
 @given(mutation=mutations())
 def test_a_damaged_run_file_never_breaks_a_command_many(
         saved: tuple[Path, str, str], mutation: tuple[str, str, Any]) -> None:
