@@ -10,7 +10,7 @@ from tui_cnn.core.catalog import dataset_info
 from tui_cnn.core.config import ConfigError, preset
 from tui_cnn.core.layers import LayerTable, layer_table
 from tui_cnn.core.rows import RUN_COLUMNS, RUN_NUMBER_COLUMNS, run_row
-from tui_cnn.core.runs import list_runs, resolve_runs_dir
+from tui_cnn.core.runs import list_runs, resolve_runs_dir, runs_dir_problem
 
 
 def add_parsers(sub: Any) -> None:
@@ -65,6 +65,11 @@ def summary_command(args: argparse.Namespace) -> int:
 
 
 def runs_command(args: argparse.Namespace) -> int:
+    from tui_cnn.exits import UsageError
+
+    problem = runs_dir_problem(args.runs_dir)
+    if problem:
+        raise UsageError(problem)
     records = list_runs(args.runs_dir)
     if args.json:
         print(fmt.json_text([{"run_id": r.run_id, "path": str(r.path), "status": r.state,
