@@ -172,7 +172,7 @@ def _write_png(args: argparse.Namespace) -> int:
     loaded = load_run(path)
     weights = first_layer_weights(loaded.model, loaded.table.input_shape)
     scale = args.scale or max(1, 48 // weights.shape[-1])
-    check_png_size(len(weights), *weights.shape[2:], scale, args.columns)
+    check_png_size(len(weights), weights.shape[2], weights.shape[3], scale, args.columns)
     image = filter_image(weights, scale, args.columns, args.normalise)
     try:
         Image.fromarray(image, mode="RGB").save(Path(args.filters).expanduser(), format="PNG")
