@@ -7,14 +7,16 @@ Exit codes: 0 done, 1 failure at run time, 2 bad usage or input (one line, no tr
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import NoReturn
 
-from tui_cnn import __version__
+from tui_cnn import __version__, fmt
 from tui_cnn.core.parse import argparse_type
-from tui_cnn.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
+from tui_cnn.core.runfiles import RunStoreError
+from tui_cnn.exits import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, UsageError
 
 
 class _Parser(argparse.ArgumentParser):
@@ -68,19 +70,63 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Idle OpenMP threads sleep instead of spinning: on a small shared machine a spinning
     # thread that waits for a busy core made 2-thread training 3-5x slower (benchmarks.knobs).
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+    for stream in (sys.stdout, sys.stderr):
+        fmt.ascii_fallback(stream)
     parser = build_parser()
     args = parser.parse_args(argv)
+    for flag in ("runs_dir", "data_dir"):
+        if getattr(args, flag, None) == "":
+            parser.error(f"--{flag.replace('_', '-')} is empty; give a folder")
     handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", _open_app)
+    piped_to_null = _stdout_is_null()
     try:
-        return handler(args)
+        code = handler(args)
+        sys.stdout.flush()
+        return code
     except UsageError as exc:
         sys.stderr.write(f"tui-cnn: error: {exc}\n")
         return EXIT_USAGE
     except KeyboardInterrupt:
         sys.stderr.write("tui-cnn: interrupted\n")
         return EXIT_INTERRUPTED
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away (| head): end quietly
+        _silence_stdout()
         return EXIT_OK
+    except SystemExit as exc:  # Rich ends a broken pipe with exit 1 after muting stdout
+        if exc.code == 1 and not piped_to_null and _stdout_is_null():
+            return EXIT_OK
+        raise
+    except RunStoreError as exc:  # a run file no command expected to be damaged
+        sys.stderr.write(f"tui-cnn: error: {exc}\n")
+        return EXIT_USAGE
+    except OSError as exc:
+        if exc.errno not in WRITE_ERRNOS:
+            raise
+        _silence_stdout()
+        sys.stderr.write(f"tui-cnn: error: cannot write the output: {exc.strerror}\n")
+        return EXIT_FAILED
+
+
+WRITE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EFBIG})
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the flush at exit cannot fail again ('Exception
+    ignored ... BrokenPipeError')."""
+    try:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+    except (OSError, ValueError, AttributeError):  # stdout replaced (tests) or closed
+        pass
+
+
+def _stdout_is_null() -> bool:
+    try:
+        here, null = os.fstat(sys.stdout.fileno()), os.stat(os.devnull)
+    except (OSError, ValueError, AttributeError):
+        return False
+    return (here.st_rdev, here.st_ino) == (null.st_rdev, null.st_ino)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 
@@ -53,3 +54,52 @@ def table(headers: list[str], rows: list[list[str]], right: set[int] | None = No
                          for i, (c, w) in enumerate(zip(cells, widths, strict=True))).rstrip()
 
     return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)])
+
+
+def _finite_json(value: object) -> object:
+    """NaN and infinities as None, recursively (JSON has no NaN)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite_json(v) for v in value]
+    return value
+
+
+def json_text(value: object) -> str:
+    """``value`` as strict JSON text: a NaN or infinity becomes null, never bare NaN."""
+    return json.dumps(_finite_json(value), allow_nan=False)
+
+
+ASCII_GLYPHS = {"█": "#", "▉": "#", "▊": "#", "▋": "#", "▌": "#", "▍": "|", "▎": "|",
+                "▏": "|", "▁": "_", "▂": ".", "▃": ":", "▄": "=", "▅": "+", "▆": "*",
+                "▇": "%", "░": ".", "▒": ":", "▓": "%", "▀": "^", "─": "-", "━": "-",
+                "│": "|", "┃": "|", "·": ".", "•": "*", "…": "...", "→": "->", "←": "<-",
+                "↑": "^", "↓": "v", "↗": "/", "↖": "\\", "↙": "/", "↘": "\\", "°": " deg",
+                "×": "x", "±": "+/-", "✓": "v", "✗": "x", "‖": "||", "↯": "!", "—": "-",
+                "–": "-", "’": "'", "“": '"', "”": '"', "▶": ">", "■": "#", "□": "o"}
+
+
+def _ascii_glyphs(error: UnicodeError) -> tuple[str, int]:
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    bad = error.object[error.start:error.end]
+    return "".join(ASCII_GLYPHS.get(ch, "?") for ch in bad), error.end
+
+
+def ascii_fallback(stream: object) -> None:
+    """On a stream whose encoding cannot write the bars and arrows (PYTHONIOENCODING=ascii,
+    LANG=C), write ASCII stand-ins for them instead of raising UnicodeEncodeError."""
+    import codecs
+
+    encoding = getattr(stream, "encoding", None) or "ascii"
+    try:
+        "█→".encode(encoding)
+        return
+    except (UnicodeError, LookupError):
+        pass
+    codecs.register_error("tui-cnn-ascii", _ascii_glyphs)
+    reconfigure = getattr(stream, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="tui-cnn-ascii")

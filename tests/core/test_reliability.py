@@ -51,7 +51,7 @@ def _finished_run(tmp_path: Path) -> Path:
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("model.pt", b"\x80\x02garbage", "model.pt cannot be read"),
     ("resume.pt", b"", "resume.pt cannot be read"),
-    ("config.json", b'{"arch": ', "config.json unreadable"),
+    ("config.json", b'{"arch": ', "config.json: not valid JSON"),
 ])
 def test_damaged_files_refuse_resume_with_the_file_named(
         tmp_path: Path, name: str, content: bytes, message: str,

@@ -64,7 +64,7 @@ def test_list_runs_newest_first_and_survives_garbage(tmp_path: Path) -> None:
     ids = [r.run_id for r in records]
     assert ids.index("new") < ids.index("old")  # "broken" has no date: its folder's is used
     broken = next(r for r in records if r.run_id == "broken")
-    assert any("config.json unreadable" in p for p in broken.problems)
+    assert any("config.json: not UTF-8 text" in p for p in broken.problems)
     assert records[ids.index("new")].best_test_acc == pytest.approx(0.8)
 
 

@@ -4,7 +4,6 @@ in 2-D (PCA), one colour and digit per class, and the accuracy of each class. No
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -107,7 +106,7 @@ def embed_command(args: argparse.Namespace) -> int:
     except ViewError as exc:
         raise UsageError(str(exc)) from None
     if args.json:
-        print(json.dumps(to_json(path.name, e)))
+        print(fmt.json_text(to_json(path.name, e)))
         return 0
     colour = sys.stdout.isatty() and detect_color_mode() != "none"
     width = min(100, shutil.get_terminal_size((80, 24)).columns)

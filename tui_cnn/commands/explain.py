@@ -7,9 +7,10 @@ and the true class, drawn over the image as half-block heatmaps with a legend. N
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from tui_cnn import fmt
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -104,7 +105,7 @@ def explain_command(args: argparse.Namespace) -> int:
     except ViewError as exc:
         raise UsageError(str(exc)) from None
     if args.json:
-        print(json.dumps(to_json(view)))
+        print(fmt.json_text(to_json(view)))
         return 0
     e, names = view.explanation, view.classes
     verdict = "right" if e.predicted == e.label else "wrong"

@@ -108,6 +108,21 @@ def metrics_json(paths: list[Path]) -> str:
 # ---- filters as a PNG ---------------------------------------------------------------------
 
 
+MAX_PNG_PIXELS = 64_000_000
+"""The largest filter PNG written (192 MB of RGB in memory): checked before allocating."""
+
+
+def check_png_size(count: int, kernel_h: int, kernel_w: int, scale: int, columns: int) -> None:
+    """UsageError, with the size, when the PNG would have more than MAX_PNG_PIXELS."""
+    from tui_cnn.exits import UsageError
+
+    width, height = png_size(count, kernel_h, kernel_w, scale, columns)
+    if width * height > MAX_PNG_PIXELS:
+        raise UsageError(f"the PNG would be {width:,}x{height:,} pixels "
+                         f"({3 * width * height / 2**30:,.1f} GiB), more than "
+                         f"{MAX_PNG_PIXELS:,}; give a smaller --scale (or more --columns)")
+
+
 def png_size(count: int, kernel_h: int, kernel_w: int, scale: int,
              columns: int = 8) -> tuple[int, int]:
     """(width, height) in pixels of the filter PNG; see the module docstring."""
@@ -166,6 +181,7 @@ def _write_png(args: argparse.Namespace) -> int:
     loaded = load_run(path)
     weights = first_layer_weights(loaded.model, loaded.table.input_shape)
     scale = args.scale or max(1, 48 // weights.shape[-1])
+    check_png_size(len(weights), weights.shape[2], weights.shape[3], scale, args.columns)
     image = filter_image(weights, scale, args.columns, args.normalise)
     try:
         Image.fromarray(image, mode="RGB").save(Path(args.filters).expanduser(), format="PNG")
@@ -228,7 +244,11 @@ def _write_inside(args: argparse.Namespace) -> int:
 
 def export_command(args: argparse.Namespace) -> int:
     from tui_cnn.core.runs import read_run
+    from tui_cnn.exits import UsageError
 
+    if args.filters == "" or args.output == "":
+        raise UsageError(f"--{'filters' if args.filters == '' else 'output'} is empty; "
+                         "give a file name")
     if args.filters:
         return _write_png(args)
     if args.tensorboard:
@@ -367,6 +387,10 @@ def build_markdown(paths: list[Path], sweeps: list[Any] | None = None) -> str:
 
 
 def report_command(args: argparse.Namespace) -> int:
+    from tui_cnn.exits import UsageError
+
+    if args.output == "":
+        raise UsageError("--output is empty; give a file name")
     paths, sweeps = run_dirs(args.runs, args.runs_dir)
     write_output(build_markdown(paths, sweeps), args.output)
     return 0

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from tui_cnn import fmt
@@ -11,7 +10,7 @@ from tui_cnn.core.catalog import dataset_info
 from tui_cnn.core.config import ConfigError, preset
 from tui_cnn.core.layers import LayerTable, layer_table
 from tui_cnn.core.rows import RUN_COLUMNS, RUN_NUMBER_COLUMNS, run_row
-from tui_cnn.core.runs import list_runs, resolve_runs_dir
+from tui_cnn.core.runs import list_runs, resolve_runs_dir, runs_dir_problem
 
 
 def add_parsers(sub: Any) -> None:
@@ -51,7 +50,7 @@ def summary_rows(table: LayerTable) -> list[list[str]]:
 def summary_command(args: argparse.Namespace) -> int:
     table = _table(args)
     if args.json:
-        print(json.dumps({"arch": args.arch, "dataset": args.dataset, "params": table.params,
+        print(fmt.json_text({"arch": args.arch, "dataset": args.dataset, "params": table.params,
                           "macs": table.macs, "input_shape": list(table.input_shape),
                           "layers": [{**layer.__dict__, "share": table.share(layer)}
                                      for layer in table.layers]}))
@@ -66,9 +65,14 @@ def summary_command(args: argparse.Namespace) -> int:
 
 
 def runs_command(args: argparse.Namespace) -> int:
+    from tui_cnn.exits import UsageError
+
+    problem = runs_dir_problem(args.runs_dir)
+    if problem:
+        raise UsageError(problem)
     records = list_runs(args.runs_dir)
     if args.json:
-        print(json.dumps([{"run_id": r.run_id, "path": str(r.path), "status": r.state,
+        print(fmt.json_text([{"run_id": r.run_id, "path": str(r.path), "status": r.state,
                            "damaged": r.damaged, "problems": r.problems,
                            "best_test_acc": r.best_test_acc, "epochs_done": len(r.epochs),
                            "config": r.config} for r in records]))

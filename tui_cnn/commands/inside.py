@@ -8,10 +8,11 @@ No torch here: ``core.inside.runview`` computes, ``render`` draws.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from tui_cnn import fmt
 
 if TYPE_CHECKING:
     from rich.text import Text
@@ -134,7 +135,7 @@ def inside_command(args: argparse.Namespace) -> int:
     except ViewError as exc:
         raise UsageError(str(exc)) from None
     if args.json:
-        print(json.dumps(to_json(view, args.channel)))
+        print(fmt.json_text(to_json(view, args.channel)))
         return 0
     p = view.patches
     console, mode = console_and_mode()

@@ -6,7 +6,6 @@ torch is imported only when a handler runs (``--help`` stays fast).
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -239,8 +238,8 @@ def compare_command(args: argparse.Namespace) -> int:
     comparison = compare([read_run(path) for path in paths])
     reports = [sweep_report(store) for store in sweeps]
     if args.json:
-        print(json.dumps({**comparison.to_dict(),
-                          "sweeps": [report.to_dict() for report in reports]}))
+        print(fmt.json_text({**comparison.to_dict(),
+                             "sweeps": [report.to_dict() for report in reports]}))
         return 0
     headers = ["", *(f"{i}: {r.run_id}" for i, r in enumerate(comparison.runs, start=1))]
     diff_rows = difference_rows(comparison)

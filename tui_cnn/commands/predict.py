@@ -8,7 +8,6 @@ imported only when the handler runs (``--help`` stays fast).
 from __future__ import annotations
 
 import argparse
-import json
 from typing import Any
 
 from tui_cnn import fmt
@@ -48,7 +47,7 @@ def predict_command(args: argparse.Namespace) -> int:
 
     results = predictor.predict(np.stack(images), top=args.top)
     if args.json:
-        print(json.dumps({"run": run.name, "images": [
+        print(fmt.json_text({"run": run.name, "images": [
             {"path": path, "top": [{"class": name, "probability": p} for name, p in r.top]}
             for path, r in zip(args.images, results, strict=True)]}))
         return EXIT_OK

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import signal
 import sys
@@ -110,7 +109,7 @@ def _dry_run(plan: Any, as_json: bool) -> int:
     rows = [[str(t.index), t.label, "to run" if t.index in todo else "finished"]
             for t in plan.trials]
     if as_json:
-        print(json.dumps({"sweep_id": plan.store.sweep_id, "trials": len(plan.trials),
+        print(fmt.json_text({"sweep_id": plan.store.sweep_id, "trials": len(plan.trials),
                           "to_run": len(todo), "rows": [
                               {"index": t.index, "values": dict(t.values),
                                "to_run": t.index in todo} for t in plan.trials]}))
@@ -139,7 +138,7 @@ def _run(plan: Any, backend: Any, args: argparse.Namespace) -> int:
     display.clear()
     report = sweep_report(plan.store)
     if args.json:
-        print(json.dumps(report.to_dict()))
+        print(fmt.json_text(report.to_dict()))
     else:
         print(report_text(report))
     counts = progress.counts()
@@ -244,7 +243,7 @@ def report_command(args: argparse.Namespace) -> int:
     except (ConfigError, RunStoreError) as exc:
         raise UsageError(str(exc)) from None
     if args.json:
-        print(json.dumps(report.to_dict()))
+        print(fmt.json_text(report.to_dict()))
     else:
         print(report_text(report, markdown=args.markdown))
     return EXIT_OK

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import signal
 import sys
 import threading
@@ -59,7 +58,12 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
         changes["download"] = False
     if run_dir is not None:
         changes["resume_from"] = str(run_dir)
-    return base.replace(**changes)
+    cfg = base.replace(**changes)
+    if run_dir is not None:
+        from tui_cnn.core.runlock import check_resume
+
+        check_resume(base, cfg, run_dir.name)  # before any data is loaded
+    return cfg
 
 
 def run_command(args: argparse.Namespace) -> int:
@@ -199,7 +203,7 @@ def _print_result(ended: RunEnded, progress: Progress, as_json: bool) -> None:
             ["saved in", ended.run_dir or "(not saved)"]]
     print(fmt.table(["result", ""], rows))
     if as_json:
-        print(json.dumps(result_json(ended, started)))
+        print(fmt.json_text(result_json(ended, started)))
 
 
 def result_json(ended: RunEnded, started: RunStarted | None) -> dict[str, Any]:

@@ -6,6 +6,7 @@ RunStoreError naming the file, so the command line can print one line and exit 2
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -14,9 +15,10 @@ import torch
 from torch import nn
 
 from tui_cnn.core.catalog import DatasetInfo, recorded_info
-from tui_cnn.core.config import TrainConfig
-from tui_cnn.core.layers import LayerTable, layer_table
-from tui_cnn.core.models import build_model, first_layer_name
+from tui_cnn.core.config import ConfigError, TrainConfig
+from tui_cnn.core.layers import LayerTable
+from tui_cnn.core.models import build_with_table, first_layer_name
+from tui_cnn.core.runfiles import TORCH_LIMIT, read_regular
 from tui_cnn.core.runs import RunStoreError, read_config, read_json, read_jsonl
 
 
@@ -32,19 +34,35 @@ class LoadedRun(NamedTuple):
 def run_dataset(run_dir: Path) -> DatasetInfo:
     """The dataset a saved run trained on, with its own classes and shape (a folder run's
     come from its config.json); RunStoreError naming the file otherwise."""
+    path = Path(run_dir) / "config.json"
+    read_config(run_dir)  # the whole file checked first: RunFileError naming what is wrong
     try:
-        return recorded_info(read_json(Path(run_dir) / "config.json", []))
+        return recorded_info(read_json(path, []))
     except ValueError as exc:
-        raise RunStoreError(f"{Path(run_dir) / 'config.json'}: {exc}") from None
+        raise RunStoreError(f"{path}: {exc}") from None
 
 
-def load_saved_dict(path: Path, missing: str) -> dict[str, Any]:
-    """A dict saved with torch.save, loaded with ``weights_only=True`` onto the CPU;
-    RunStoreError naming the file (``missing`` says what its absence means)."""
+def missing_checkpoint(run_dir: Path) -> str:
+    """What a missing model.pt or resume.pt means: no epoch finished, or, when epochs.jsonl
+    says some did, that the file was deleted or moved."""
+    done = len(read_jsonl(Path(run_dir) / "epochs.jsonl", []))
+    if done:
+        return (f"{done} epoch(s) finished but the file is gone (deleted or moved); the "
+                "run cannot be loaded or carried on")
+    return "the run saved no checkpoint (no epoch finished)"
+
+
+def load_saved_dict(path: Path, missing: str | None = None) -> dict[str, Any]:
+    """A dict saved with torch.save, loaded with ``weights_only=True`` onto the CPU from a
+    regular file of bounded size; RunStoreError naming the file (``missing`` says what its
+    absence means; by default worked out from the run's epochs)."""
     try:
-        loaded = torch.load(path, map_location="cpu", weights_only=True)
+        raw = read_regular(path, TORCH_LIMIT)
     except FileNotFoundError:
-        raise RunStoreError(f"{path} is missing: {missing}") from None
+        raise RunStoreError(f"{path} is missing: "
+                            f"{missing or missing_checkpoint(path.parent)}") from None
+    try:
+        loaded = torch.load(io.BytesIO(raw), map_location="cpu", weights_only=True)
     except Exception as exc:  # torch raises many kinds for a damaged file
         raise RunStoreError(f"{path} cannot be read ({type(exc).__name__}); "
                             "the checkpoint is damaged") from None
@@ -55,10 +73,28 @@ def load_saved_dict(path: Path, missing: str) -> dict[str, Any]:
 
 def load_state_dict(path: Path) -> dict[str, torch.Tensor]:
     """A plain state dict from ``path``, loaded with ``weights_only=True`` onto the CPU."""
-    loaded = load_saved_dict(path, "the run saved no checkpoint (no epoch finished)")
-    if not all(isinstance(v, torch.Tensor) for v in loaded.values()):
+    loaded = load_saved_dict(path)
+    if not all(isinstance(k, str) and isinstance(v, torch.Tensor) for k, v in loaded.items()):
         raise RunStoreError(f"{path} does not hold a plain state dict of tensors")
     return loaded
+
+
+def load_problem(exc: BaseException) -> str:
+    """The useful part of a load_state_dict error: torch's first line only says "Error(s)
+    in loading state_dict for Sequential:"; the next one says which keys or shapes."""
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    detail = lines[1] if len(lines) > 1 and lines[0].startswith("Error(s) in loading") \
+        else (lines[0] if lines else type(exc).__name__)
+    return detail if len(detail) <= 240 else detail[:237] + "..."
+
+
+def built_model(cfg: TrainConfig, info: DatasetInfo,
+                path: Path) -> tuple[nn.Sequential, LayerTable]:
+    """The run's architecture, checked (shapes, parameter limit) before it is allocated."""
+    try:
+        return build_with_table(cfg.arch, info.shape, info.num_classes)
+    except ConfigError as exc:
+        raise RunStoreError(f"{path}: {exc}") from None
 
 
 def load_run_model(run_dir: str | Path) -> LoadedRun:
@@ -66,16 +102,14 @@ def load_run_model(run_dir: str | Path) -> LoadedRun:
     run_dir = Path(run_dir)
     cfg = read_config(run_dir)
     info = run_dataset(run_dir)
-    table = layer_table(cfg.arch, info.shape, info.num_classes)
-    model = build_model(cfg.arch, info.shape, info.num_classes)
+    model, table = built_model(cfg, info, run_dir / "config.json")
     path = run_dir / "model.pt"
     weights = load_state_dict(path)
     try:
         model.load_state_dict(weights, strict=True)
-    except RuntimeError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except (RuntimeError, ValueError) as exc:
         raise RunStoreError(f"{path} does not fit the run's architecture "
-                            f"({cfg.arch.name}): {first}") from None
+                            f"({cfg.arch.name}): {load_problem(exc)}") from None
     model.eval()
     epochs = read_jsonl(run_dir / "epochs.jsonl", [])
     return LoadedRun(model, cfg, table, epochs)

@@ -19,6 +19,9 @@ MAX_EPOCHS = 1000
 MAX_BATCH = 65536
 IMAGE_SIZES = (28, 32)  # --dataset folder: images are resized to this square
 CHANNELS = (1, 3)  # --dataset folder: 1 grey, 3 RGB
+SEED_STRIDE = 100_003  # session.batches seeds epoch E's generators with seed * this +- E
+MAX_SEED = (2**64 - 1 - MAX_EPOCHS) // SEED_STRIDE
+"""The largest seed whose per-epoch generator seeds torch accepts (at most 2**64 - 1)."""
 
 
 class ConfigError(ValueError):
@@ -173,7 +176,7 @@ class TrainConfig:
         _check_int("epochs", self.epochs, 1, MAX_EPOCHS)
         _check_int("batch size", self.batch_size, 1, MAX_BATCH)
         _check_int("log every", self.log_every, 1, 1_000_000)
-        _check_int("seed", self.seed, 0, 2**63 - 1)
+        _check_int("seed", self.seed, 0, MAX_SEED)
         if self.threads is not None:
             _check_int("threads", self.threads, 1, 1024)
         for name in ("train_size", "test_size"):

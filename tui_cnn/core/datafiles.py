@@ -178,8 +178,9 @@ def read_cifar_batch(path: Path) -> Split:
         )
     try:
         y = np.asarray(labels, dtype=np.int64).reshape(-1)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"{path}: 'labels' are not whole numbers ({exc})") from exc
+    except (TypeError, ValueError, OverflowError) as exc:
+        raise DataError(f"{path}: 'labels' are not whole numbers 0..{NUM_CLASSES - 1} "
+                        f"({exc})") from exc
     if len(y) != len(data):
         raise DataError(f"{path}: {len(y):,} labels for {len(data):,} images")
     return data.reshape(-1, 3, 32, 32).copy(), _check_labels(path, y)

@@ -7,6 +7,7 @@ already shuffled); for built-in sets they say how many images to generate.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import http.client
@@ -124,6 +125,7 @@ def load_arrays(name: str, data_dir: str | Path | None = None, *, download: bool
     if info.builtin:
         return _generate(info, train_size, test_size, seed, report)
     root = _root(data_dir)
+    check_folder(root, "the data dir")
     folder = file_folder(name, root)
     if missing_files(name, root):
         if not download:
@@ -138,10 +140,29 @@ def load_arrays(name: str, data_dir: str | Path | None = None, *, download: bool
 
 
 def load_config_arrays(cfg: TrainConfig, progress: Progress | None = None) -> ArrayData:
-    """The arrays ``cfg`` trains on (every dataset, the folder options included)."""
-    return load_arrays(cfg.dataset, cfg.data_dir, download=cfg.download,
-                       train_size=cfg.train_size, test_size=cfg.test_size, seed=cfg.seed,
-                       progress=progress, folder_options=options_of(cfg))
+    """The arrays ``cfg`` trains on (every dataset, the folder options included);
+    DataError when a split has no images (a run could be neither trained nor scored)."""
+    arrays = load_arrays(cfg.dataset, cfg.data_dir, download=cfg.download,
+                         train_size=cfg.train_size, test_size=cfg.test_size, seed=cfg.seed,
+                         progress=progress, folder_options=options_of(cfg))
+    for split, labels in (("training", arrays.y_train), ("test", arrays.y_test)):
+        if len(labels) == 0:
+            need = "learn from" if split == "training" else "be scored on"
+            raise DataError(f"{arrays.source or cfg.dataset}: the {split} set has no images; "
+                            f"a run needs some to {need}")
+    return arrays
+
+
+def check_folder(path: Path, what: str) -> None:
+    """DataError when ``path`` exists but is not a folder (a file where a folder goes)."""
+    if path.exists() and not path.is_dir():
+        raise DataError(f"{what} {path} is a file, not a folder; give a folder "
+                        "(--data-dir, or TUI_CNN_CACHE_DIR / XDG_CACHE_HOME for the cache)")
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise DataError(f"{what} {path} cannot be made: {parent} is a file")
+            break
 
 
 def config_info(cfg: TrainConfig) -> DatasetInfo:
@@ -163,6 +184,7 @@ def _folder_root(data_dir: str | Path | None) -> Path:
 def _load_folder(data_dir: str | Path | None, options: FolderOptions, train_size: int | None,
                  test_size: int | None, seed: int, report: Progress) -> ArrayData:
     root = _folder_root(data_dir)
+    check_folder(folder_cache_dir(), "the folder cache")
     found = folder_data.read_folder(root, size=options.image_size, channels=options.channels,
                                     skip_bad=options.skip_bad, cache_dir=folder_cache_dir(),
                                     progress=report)
@@ -275,16 +297,27 @@ def download_files(name: str, root: Path, progress: Progress | None = None) -> N
     except Exception as exc:  # a broken torchvision install raises more than ImportError
         raise DataError(_failed(info, root, f"torchvision unavailable: {exc}")) from exc
     missing = {path.name for path in missing_files(name, root)}
-    for urls, file, md5 in sources:
-        if name != "cifar10" and file.removesuffix(".gz") not in missing:
-            continue
-        folder = root if name == "cifar10" else file_folder(name, root)
-        folder.mkdir(parents=True, exist_ok=True)
-        try:
+    made: list[Path] = []  # folders this call made, removed again if it fails
+    file = ""
+    try:
+        for urls, file, md5 in sources:
+            if name != "cifar10" and file.removesuffix(".gz") not in missing:
+                continue
+            folder = root if name == "cifar10" else file_folder(name, root)
+            made += [p for p in (folder, *folder.parents) if not p.exists()][::-1]
+            folder.mkdir(parents=True, exist_ok=True)
             _fetch(urls, folder / file, md5, report)
             _unpack(folder / file, root, name)
-        except (OSError, ValueError, EOFError, http.client.HTTPException, tarfile.TarError) as exc:
-            raise DataError(_failed(info, root, f"{file}: {exc}")) from exc
+    except (OSError, ValueError, EOFError, http.client.HTTPException, tarfile.TarError) as exc:
+        _remove_empty(made)
+        raise DataError(_failed(info, root, f"{file}: {exc}")) from exc
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove the folders a failed download made, deepest first, where they are empty."""
+    for folder in sorted(set(folders), key=lambda p: len(p.parts), reverse=True):
+        with contextlib.suppress(OSError):
+            folder.rmdir()
 
 
 def _failed(info: DatasetInfo, root: Path, reason: str) -> str:

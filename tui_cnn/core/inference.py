@@ -9,6 +9,7 @@ training loop's own ``device_data.normalise`` and predictions through ``optim.ev
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,11 +27,12 @@ from tui_cnn.core.checkpoint import (
     load_run_model,
     run_dataset,
 )
-from tui_cnn.core.config import TrainConfig
+from tui_cnn.core.config import MAX_EPOCHS, TrainConfig
 from tui_cnn.core.datasets import load_config_arrays
 from tui_cnn.core.inspect import activations, conv_weights, top_k
 from tui_cnn.core.models import first_layer_name
 from tui_cnn.core.optim import evaluate
+from tui_cnn.core.runfiles import NPY_LIMIT, RunFileError, read_regular
 from tui_cnn.core.runs import RunStoreError
 
 CHUNK = 256  # test images per forward pass when predicting
@@ -87,20 +89,38 @@ def stored_filters(run_dir: Path) -> tuple[dict[int, np.ndarray], list[str]]:
     The one reader of stored filters (the app, the exercises and ``tui-cnn filters``)."""
     found: dict[int, np.ndarray] = {}
     problems: list[str] = []
-    for path in sorted((Path(run_dir) / "filters").glob("epoch-*.npy")):
+    try:
+        paths = sorted((Path(run_dir) / "filters").glob("epoch-*.npy"))
+    except OSError:
+        paths = []
+    for path in paths:
         try:
-            epoch = int(path.stem.removeprefix("epoch-"))
-            weights = np.load(path, allow_pickle=False)
-        except (OSError, ValueError, EOFError) as exc:
-            problems.append(f"{path.name} cannot be read ({type(exc).__name__})")
+            epoch, weights = _stored(path)
+        except RunFileError as exc:
+            problems.append(f"{path.name} {exc.problem}")
             continue
-        if weights.ndim != 4 or weights.size == 0 or not np.issubdtype(weights.dtype,
-                                                                      np.number):
-            problems.append(f"{path.name} holds shape {weights.shape} ({weights.dtype}), "
-                            "not (N, C, k, k) numbers")
+        except FileNotFoundError:  # removed while listed
             continue
-        found[epoch] = np.asarray(weights, dtype=np.float32)
+        found[epoch] = weights
     return found, problems
+
+
+def _stored(path: Path) -> tuple[int, np.ndarray]:
+    """One ``epoch-E.npy``: a regular file, numbers of shape (N, C, k, k), E in range."""
+    epoch_text = path.stem.removeprefix("epoch-")
+    if not epoch_text.isdigit() or int(epoch_text) > MAX_EPOCHS:
+        raise RunFileError(path, "is not named epoch-E.npy with E an epoch number")
+    raw = read_regular(path, NPY_LIMIT)
+    try:
+        weights = np.load(io.BytesIO(raw), allow_pickle=False)
+    except Exception as exc:  # numpy raises many kinds for a damaged file
+        raise RunFileError(path, f"cannot be read ({type(exc).__name__})") from None
+    if not isinstance(weights, np.ndarray) or weights.ndim != 4 or weights.size == 0 \
+            or weights.dtype.kind not in "fiu":
+        shape = getattr(weights, "shape", "?")
+        raise RunFileError(path, f"holds shape {shape} ({getattr(weights, 'dtype', '?')}), "
+                           "not (N, C, k, k) numbers")
+    return int(epoch_text), np.asarray(weights, dtype=np.float32)
 
 
 def last_epoch(loaded: LoadedRun) -> int:

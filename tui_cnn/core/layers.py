@@ -120,3 +120,17 @@ def layer_table(spec: ArchSpec, input_shape: tuple[int, int, int],
             walk.add(f"fc{i}_drop", "Dropout", walk.shape, features=spec.dropout)
     walk.linear(f"fc{len(spec.hidden) + 1}", num_classes)
     return LayerTable(tuple(walk.layers), input_shape, num_classes)
+
+
+MAX_PARAMS = 100_000_000
+"""The most parameters a network may have to be built (400 MB of fp32 weights, more again
+for the optimiser): a config asking for more is refused before anything is allocated."""
+
+
+def check_params(table: LayerTable) -> LayerTable:
+    """``table``, or ConfigError with its parameter count when it is above MAX_PARAMS."""
+    if table.params > MAX_PARAMS:
+        raise ConfigError(f"the network has {table.params:,} parameters "
+                          f"({4 * table.params / 2**30:,.1f} GiB of weights), more than the "
+                          f"{MAX_PARAMS:,} tui-cnn builds; use fewer or smaller layers")
+    return table

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from torch import nn
 
 from tui_cnn.core.config import ArchSpec
-from tui_cnn.core.layers import Layer, LayerTable, layer_table
+from tui_cnn.core.layers import Layer, LayerTable, check_params, layer_table
 
 
 def _module(layer: Layer) -> nn.Module:
@@ -33,15 +33,16 @@ def build_model(spec: ArchSpec, input_shape: tuple[int, int, int],
                 num_classes: int) -> nn.Sequential:
     """An ``nn.Sequential`` whose children are named as in the layer table (conv1, pool1, fc1...).
 
-    Raises ConfigError, naming the layer, when the spec's shapes do not fit the input.
+    Raises ConfigError, naming the layer, when the spec's shapes do not fit the input, and
+    with the count when it has more than ``layers.MAX_PARAMS`` parameters.
     """
-    table = layer_table(spec, input_shape, num_classes)
+    table = check_params(layer_table(spec, input_shape, num_classes))
     return nn.Sequential(OrderedDict((layer.name, _module(layer)) for layer in table.layers))
 
 
 def build_with_table(spec: ArchSpec, input_shape: tuple[int, int, int],
                      num_classes: int) -> tuple[nn.Sequential, LayerTable]:
-    table = layer_table(spec, input_shape, num_classes)
+    table = check_params(layer_table(spec, input_shape, num_classes))
     return build_model(spec, input_shape, num_classes), table
 
 

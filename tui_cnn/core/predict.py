@@ -19,10 +19,9 @@ import torch
 from torch import nn
 
 from tui_cnn.core.catalog import FOLDER, DatasetInfo, recorded_info
-from tui_cnn.core.checkpoint import load_run_model, load_state_dict
+from tui_cnn.core.checkpoint import built_model, load_problem, load_run_model, load_state_dict
 from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.datafiles import DataError
-from tui_cnn.core.models import build_model
 from tui_cnn.core.prepare import prepare
 from tui_cnn.core.runs import RunStoreError, read_config, read_json
 
@@ -117,14 +116,13 @@ def _record(run_dir: Path) -> dict[str, Any]:
 
 def _folder_model(run_dir: Path, cfg: TrainConfig, info: DatasetInfo) -> nn.Sequential:
     """A folder run's model: its shape and classes come from config.json, not the catalog."""
-    model = build_model(cfg.arch, info.shape, info.num_classes)
+    model = built_model(cfg, info, run_dir / "config.json")[0]
     path = run_dir / "model.pt"
     try:
         model.load_state_dict(load_state_dict(path), strict=True)
-    except RuntimeError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except (RuntimeError, ValueError) as exc:
         raise RunStoreError(f"{path} does not fit the run's architecture "
-                            f"({cfg.arch.name}): {first}") from None
+                            f"({cfg.arch.name}): {load_problem(exc)}") from None
     return model.eval()
 
 

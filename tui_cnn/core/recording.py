@@ -21,7 +21,14 @@ from tui_cnn.core.datasets import ArrayData, normalisation
 from tui_cnn.core.events import EpochMetrics, RunSummary, StepMetrics
 from tui_cnn.core.inside.epochs import save_epoch_checkpoint
 from tui_cnn.core.layers import LayerTable
-from tui_cnn.core.runs import RunWriter, atomic_write_bytes, new_run_id, resolve_runs_dir
+from tui_cnn.core.runlock import check_resume
+from tui_cnn.core.runs import (
+    RunWriter,
+    atomic_write_bytes,
+    new_run_id,
+    read_config,
+    resolve_runs_dir,
+)
 from tui_cnn.core.tboard import EventLog, state_weights
 
 
@@ -85,8 +92,23 @@ class Recorder:
         return cls(RunWriter(resolve_runs_dir(cfg.runs_dir), run_id))
 
     @classmethod
-    def reopen(cls, run_dir: Path) -> Recorder:
-        return cls(RunWriter.reopen(run_dir))
+    def reopen(cls, run_dir: Path, cfg: TrainConfig | None = None) -> Recorder:
+        """A saved run's folder, locked to carry it on as ``cfg`` asks; RunBusyError if
+        another process trains it, ConfigError if ``cfg`` changes what the run is (its
+        architecture, dataset or optimiser). Nothing is written before these checks."""
+        writer = RunWriter.reopen(run_dir)
+        if cfg is not None:
+            try:
+                check_resume(read_config(run_dir), cfg, run_dir.name)
+            except BaseException:
+                writer.close()
+                raise
+        return cls(writer)
+
+    def close(self) -> None:
+        """The run is over: its folder's lock is dropped."""
+        if self.writer is not None:
+            self.writer.close()
 
     @property
     def run_id(self) -> str:

@@ -7,23 +7,18 @@ optimiser (this module knows nothing of the Session).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
-from tui_cnn.core.checkpoint import load_saved_dict
-from tui_cnn.core.config import ConfigError
-from tui_cnn.core.runs import (
-    RunStoreError,
-    atomic_write_bytes,
-    atomic_write_json,
-    read_json,
-    read_jsonl,
-)
-
-MISSING = "the run has no finished epoch to resume from"
+from tui_cnn.core import runfiles
+from tui_cnn.core.checkpoint import load_saved_dict, load_state_dict
+from tui_cnn.core.config import MAX_EPOCHS, ConfigError
+from tui_cnn.core.runfiles import RunFileError
+from tui_cnn.core.runs import atomic_write_bytes, atomic_write_json
 
 
 @dataclass(frozen=True)
@@ -40,44 +35,70 @@ class Restored:
     base_lr: float | None = None  # the steered base learning rate (core.steer), if saved
 
 
-def _number(state: dict[str, Any], key: str, kind: type, default: Any, path: Path) -> Any:
-    try:
-        return kind(state.get(key, default))
-    except (TypeError, ValueError):
-        raise RunStoreError(f"{path} holds a bad {key}: {state.get(key)!r}") from None
+def _counter(state: dict[str, Any], key: str, check: Callable[[object], str | None],
+             default: Any, path: Path) -> Any:
+    value = state.get(key, default)
+    problem = check(value)
+    if problem:
+        raise RunFileError(path, f"{key} {problem}")
+    return value
+
+
+def _accs(state: dict[str, Any], path: Path) -> list[float]:
+    accs = state.get("test_accs", [])
+    if not isinstance(accs, list) or len(accs) > MAX_EPOCHS:
+        raise RunFileError(path, f"test_accs must be a list of accuracies, got {accs!r:.40}")
+    for acc in accs:
+        problem = runfiles.number(acc, 0.0, 1.0)
+        if problem:
+            raise RunFileError(path, f"test_accs {problem}")
+    return [float(a) for a in accs]
+
+
+def _optimizer(state: dict[str, Any], path: Path) -> dict[str, Any]:
+    optimizer = state.get("optimizer")
+    if not isinstance(optimizer, dict):
+        raise RunFileError(path, "holds no optimiser state")
+    groups = optimizer.get("param_groups")
+    if not isinstance(optimizer.get("state"), dict) or not isinstance(groups, list) \
+            or not groups or not all(isinstance(g, dict) for g in groups):
+        raise RunFileError(path, "holds a damaged optimiser state (no state and param_groups)")
+    return optimizer
 
 
 def read_checkpoint(run_dir: Path, epochs: int) -> Restored:
-    """The checkpoint in ``run_dir``, to carry on to ``epochs`` epochs in all."""
-    weights = load_saved_dict(run_dir / "model.pt", MISSING)
+    """The checkpoint in ``run_dir``, to carry on to ``epochs`` epochs in all; every
+    counter checked (RunFileError naming resume.pt and the value)."""
+    weights = load_state_dict(run_dir / "model.pt")
     state_path = run_dir / "resume.pt"
-    state = load_saved_dict(state_path, MISSING)
-    epoch = _number(state, "epoch", int, 0, state_path)
+    state = load_saved_dict(state_path)
+    whole, number = runfiles.whole, runfiles.number
+    epoch = _counter(state, "epoch", lambda v: whole(v, 0, MAX_EPOCHS), 0, state_path)
     if epoch >= epochs:
         raise ConfigError(f"run {run_dir.name} already has {epoch} epoch(s); ask for more "
                           f"than {epoch} with --epochs to carry it on")
-    optimizer = state.get("optimizer")
-    if not isinstance(optimizer, dict):
-        raise RunStoreError(f"{state_path} holds no optimiser state")
-    accs = state.get("test_accs", [])
-    return Restored(weights, optimizer, epoch, _number(state, "global_step", int, 0, state_path),
-                    [float(a) for a in accs] if isinstance(accs, list) else [],
-                    _number(state, "train_seconds", float, 0.0, state_path),
-                    _number(state, "train_images", int, 0, state_path),
-                    _number(state, "base_lr", float, 0.0, state_path) or None)
+    count = runfiles.MAX_COUNT
+    return Restored(
+        weights, _optimizer(state, state_path), epoch,
+        _counter(state, "global_step", lambda v: whole(v, 0, count), 0, state_path),
+        _accs(state, state_path),
+        float(_counter(state, "train_seconds", lambda v: number(v, 0, runfiles.MAX_TIME), 0.0,
+                       state_path)),
+        _counter(state, "train_images", lambda v: whole(v, 0, count), 0, state_path),
+        float(_counter(state, "base_lr", lambda v: number(v, 0, 10), 0.0, state_path)) or None)
 
 
 def reopen_folder(run_dir: Path, restored: Restored, epochs: int) -> None:
     """The run folder as the checkpoint left it: config.json asks for ``epochs`` epochs,
     and metrics logged after the checkpoint (the steps a killed run will redo) are gone."""
-    config = read_json(run_dir / "config.json", [])
+    config = runfiles.load_object(run_dir / "config.json")  # checked by read_config first
     atomic_write_json(run_dir / "config.json", {**config, "epochs": epochs})
     _drop_rows_after(run_dir / "steps.jsonl", "step", restored.global_step)
     _drop_rows_after(run_dir / "epochs.jsonl", "epoch", restored.epoch)
 
 
 def _drop_rows_after(path: Path, key: str, last: int) -> None:
-    rows = read_jsonl(path, [])
+    rows = runfiles.load_rows(path)[0]  # RunFileError (nothing written) if unreadable
     kept = [row for row in rows if isinstance(row.get(key), int) and row[key] <= last]
     payload = b"".join((json.dumps(row, sort_keys=True) + "\n").encode() for row in kept)
     atomic_write_bytes(path, payload)

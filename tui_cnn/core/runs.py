@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
 import secrets
 import tempfile
@@ -26,17 +27,17 @@ from typing import IO, Any
 
 from platformdirs import user_data_dir
 
+from tui_cnn.core import runfiles
 from tui_cnn.core.config import TrainConfig
+from tui_cnn.core.runfiles import RunFileError as RunFileError
+from tui_cnn.core.runfiles import RunStoreError as RunStoreError
+from tui_cnn.core.runlock import RunLock, claim
 
 ENV_RUNS_DIR = "TUI_CNN_RUNS_DIR"
 SWEEPS_DIRNAME = "sweeps"
 """The runs dir's folder of sweeps (core/sweep/store.py): not a run."""
 CLAIMS_DIRNAME = "claims"
 """The runs dir's folder of the claims lab (core/claims/lab.py): not a run."""
-
-
-class RunStoreError(OSError):
-    """The runs directory cannot be used; the message says which path and why."""
 
 
 def default_runs_dir() -> Path:
@@ -91,7 +92,10 @@ def new_run_id(arch: str, dataset: str) -> str:
 
 
 class RunWriter:
-    """Writes one run's folder as the run goes."""
+    """Writes one run's folder as the run goes, holding its lock (core.runlock) until
+    :meth:`close`: one process trains a run at a time."""
+
+    lock: RunLock | None = None
 
     def __init__(self, runs_dir: Path, run_id: str) -> None:
         self.path = runs_dir / run_id
@@ -105,12 +109,26 @@ class RunWriter:
         except OSError as exc:
             raise RunStoreError(f"cannot write runs to {runs_dir}: {exc.strerror or exc}; "
                                 f"choose another with --runs-dir or {ENV_RUNS_DIR}") from exc
+        self.lock = RunLock.acquire(self.path)
 
     @classmethod
     def reopen(cls, run_dir: Path) -> RunWriter:
+        """The folder of a saved run, locked to carry it on; RunBusyError naming the
+        process that trains it now."""
         writer = cls.__new__(cls)
         writer.path, writer.run_id = run_dir, run_dir.name
+        writer.lock = claim(run_dir)
+        try:
+            runfiles.check_writable(run_dir)
+        except BaseException:
+            writer.close()
+            raise
         return writer
+
+    def close(self) -> None:
+        """Let the run go (another process may carry it on)."""
+        if self.lock is not None:
+            self.lock.release()
 
     def write_json(self, name: str, data: Any) -> None:
         atomic_write_json(self.path / name, data)
@@ -118,7 +136,7 @@ class RunWriter:
     def append(self, name: str, record: dict[str, Any]) -> None:
         """Append one JSON line in a single write; a torn last line is skipped by readers."""
         line = (json.dumps(record, sort_keys=True) + "\n").encode()
-        with open(self.path / name, "ab") as handle:
+        with os.fdopen(runfiles.open_append(self.path / name), "ab") as handle:
             handle.write(line)
             handle.flush()
             os.fsync(handle.fileno())
@@ -134,6 +152,7 @@ class RunRecord:
     status: dict[str, Any]
     epochs: list[dict[str, Any]]
     problems: list[str] = field(default_factory=list)
+    mtime: float | None = None  # the folder's, when read: the date of a run with no config
 
     @property
     def state(self) -> str:
@@ -151,55 +170,53 @@ class RunRecord:
     @property
     def started(self) -> float:
         value = self.config.get("created")
-        return float(value) if isinstance(value, (int, float)) else self.path.stat().st_mtime
+        if isinstance(value, (int, float)) and math.isfinite(value):
+            return float(value)  # config.json's created is checked to be a sane time
+        if self.mtime is None:
+            try:
+                self.mtime = self.path.stat().st_mtime
+            except OSError:  # the folder went away
+                self.mtime = 0.0
+        return self.mtime
 
 
 def read_json(path: Path, problems: list[str]) -> dict[str, Any]:
+    """A JSON object file, checked by runfiles (config.json and status.json field by
+    field); {} with one line in ``problems`` when it is missing or damaged."""
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = runfiles.load_object(path)
+        if path.name == "config.json":
+            runfiles.validate_config(path, data)
+        elif path.name == "status.json":
+            runfiles.validate_status(path, data)
     except FileNotFoundError:
         problems.append(f"{path.name} missing")
         return {}
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        problems.append(f"{path.name} unreadable ({type(exc).__name__})")
-        return {}
-    if not isinstance(data, dict):
-        problems.append(f"{path.name} is not a JSON object")
+    except RunFileError as exc:
+        problems.append(f"{path.name}: {exc.problem}")
         return {}
     return data
 
 
 def read_jsonl(path: Path, problems: list[str]) -> list[dict[str, Any]]:
-    """Every whole JSON object line; torn or corrupt lines are counted in ``problems``."""
+    """Every whole, valid JSON object line; torn, corrupt or wrong lines are counted in
+    ``problems``, as is a file that cannot be read at all."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
+        rows, bad, first = runfiles.load_rows(path)
+    except RunFileError as exc:
+        problems.append(f"{path.name}: {exc.problem}")
         return []
-    except OSError as exc:
-        problems.append(f"{path.name} unreadable ({exc.strerror})")
-        return []
-    rows, bad = [], 0
-    for line in raw.splitlines():
-        try:
-            row = json.loads(line)
-        except (json.JSONDecodeError, UnicodeDecodeError):
-            bad += 1
-            continue
-        if isinstance(row, dict):
-            rows.append(row)
-        else:
-            bad += 1
     if bad:
-        problems.append(f"{path.name}: {bad} torn or corrupt line(s) skipped")
+        problems.append(f"{path.name}: {bad} torn or corrupt line(s) skipped ({first})")
     return rows
 
 
 def _pid_alive(pid: object) -> bool:
-    if not isinstance(pid, int) or pid <= 0:
+    if isinstance(pid, bool) or not isinstance(pid, int) or not 0 < pid <= runfiles.MAX_PID:
         return False
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError):
         return False
     except PermissionError:
         return True
@@ -207,6 +224,7 @@ def _pid_alive(pid: object) -> bool:
 
 
 def read_run(path: Path) -> RunRecord:
+    """The run in ``path`` as far as its files allow; never raises for what they hold."""
     problems: list[str] = []
     config = read_json(path / "config.json", problems)
     status = read_json(path / "status.json", problems)
@@ -216,14 +234,46 @@ def read_run(path: Path) -> RunRecord:
         problems.append(f"process ended without saving; recovered {len(epochs)} epoch(s)")
     if not (path / "model.pt").exists() and epochs:
         problems.append("no checkpoint")
-    return RunRecord(path.name, path, config, status, epochs, problems)
+    try:
+        mtime: float | None = path.stat().st_mtime
+    except OSError:
+        mtime = None
+    return RunRecord(path.name, path, config, status, epochs, problems, mtime)
+
+
+def _still_there(record: RunRecord) -> bool:
+    """False for a folder deleted while it was read (its files all came back missing)."""
+    return record.mtime is not None and record.path.is_dir()
 
 
 def run_folders(root: Path) -> list[Path]:
-    """The run folders in a runs dir: not hidden ones, not the sweeps or claims folders."""
+    """The run folders in a runs dir: not hidden ones, not the sweeps or claims folders;
+    a folder removed while this looks is left out."""
     return [p for p in root.iterdir()
-            if p.is_dir() and not p.name.startswith(".")
-            and p.name not in (SWEEPS_DIRNAME, CLAIMS_DIRNAME)]
+            if not p.name.startswith(".") and p.name not in (SWEEPS_DIRNAME, CLAIMS_DIRNAME)
+            and _is_dir(p)]
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError:
+        return False
+
+
+def runs_dir_problem(runs_dir: str | os.PathLike[str] | None = None) -> str | None:
+    """Why the runs dir cannot be listed (a file, unreadable), or None: missing is fine
+    (no runs yet)."""
+    root = resolve_runs_dir(runs_dir)
+    try:
+        if not root.exists():
+            return None
+        if not root.is_dir():
+            return f"runs dir {root} is a file, not a folder; choose another with --runs-dir"
+        next(iter(os.scandir(root)), None)
+    except OSError as exc:
+        return f"cannot read runs dir {root}: {exc.strerror or exc}"
+    return None
 
 
 def list_runs(runs_dir: str | os.PathLike[str] | None = None) -> list[RunRecord]:
@@ -233,7 +283,7 @@ def list_runs(runs_dir: str | os.PathLike[str] | None = None) -> list[RunRecord]
         folders = run_folders(root)
     except OSError:
         return []
-    records = [read_run(folder) for folder in folders]
+    records = [r for r in map(read_run, folders) if _still_there(r)]
     records.sort(key=lambda r: (r.started, r.run_id), reverse=True)
     return records
 
@@ -282,11 +332,8 @@ def read_config(run_dir: str | os.PathLike[str]) -> TrainConfig:
     """The TrainConfig saved in ``run_dir/config.json`` (the one reader of that file as a
     config); RunStoreError naming the file when it is missing, torn or not a valid run."""
     path = Path(run_dir) / "config.json"
-    problems: list[str] = []
-    data = read_json(path, problems)
-    if problems:
-        raise RunStoreError(f"{path}: {'; '.join(problems)}")
     try:
-        return TrainConfig.from_dict({**data, "resume_from": None})
-    except (ValueError, TypeError, AttributeError) as exc:  # ConfigError is a ValueError
-        raise RunStoreError(f"{path} does not describe a valid run: {exc}") from None
+        return runfiles.validate_config(path, runfiles.load_object(path))
+    except FileNotFoundError:
+        raise RunFileError(path, "missing: this is not a run folder, or it was "
+                           "deleted") from None

@@ -19,7 +19,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from tui_cnn.core import device_data, devices
-from tui_cnn.core.checkpoint import first_layer_weights
+from tui_cnn.core.checkpoint import first_layer_weights, load_problem
 from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.datasets import ArrayData
 from tui_cnn.core.events import (
@@ -120,11 +120,15 @@ class Session:
                       base_lr=cfg.lr)
         if cfg.resume_from:
             run_dir = Path(cfg.resume_from)
-            restored = read_checkpoint(run_dir, cfg.epochs)
-            session.apply(restored, run_dir.name)
-            reopen_folder(run_dir, restored, cfg.epochs)
-            session.recorder = Recorder.reopen(run_dir)
-            session.write_status("running", "resumed")
+            session.recorder = Recorder.reopen(run_dir, cfg)  # locked; refused if in use
+            try:
+                restored = read_checkpoint(run_dir, cfg.epochs)
+                session.apply(restored, run_dir.name)
+                reopen_folder(run_dir, restored, cfg.epochs)
+                session.write_status("running", "resumed")
+            except BaseException:
+                session.recorder.close()
+                raise
         else:
             session.recorder = Recorder.for_new_run(cfg)
             session.recorder.write_config(session.config_record())
@@ -138,7 +142,7 @@ class Session:
             self.optimizer.load_state_dict(restored.optimizer)
         except (RuntimeError, KeyError, ValueError) as exc:
             raise RunStoreError(f"checkpoint of {run_name} does not fit this architecture: "
-                                f"{str(exc).splitlines()[0]}") from exc
+                                f"{load_problem(exc)}") from exc
         self.start_epoch = restored.epoch + 1
         self.epochs_done = restored.epoch
         self.global_step = restored.global_step
@@ -375,5 +379,7 @@ class Session:
             self.recorder.log_end(self.cfg.to_dict(), self.summary(), status)
         except OSError as exc:
             status, reason = "failed", f"{reason}; saving the status failed: {exc}"
+        finally:
+            self.recorder.close()  # the run's folder lock is dropped
         return RunEnded(status=status, reason=reason, run_id=self.run_id,
                         run_dir=self.run_dir, **vars(self.summary()))

@@ -22,7 +22,7 @@ from tui_cnn.core import devices
 from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.datasets import ArrayData, config_info, load_config_arrays
 from tui_cnn.core.events import DataProgress, EpochMetrics, Event, TestPredictions
-from tui_cnn.core.layers import layer_table
+from tui_cnn.core.layers import check_params, layer_table
 from tui_cnn.core.optim import evaluate
 from tui_cnn.core.session import Session
 from tui_cnn.core.steer import Steering, steering_for, target_reason
@@ -37,7 +37,7 @@ def run(cfg: TrainConfig, stop: threading.Event | None = None,
     stop = stop or threading.Event()
     steering = steering_for(cfg.target_acc, steering)
     info = config_info(cfg)
-    layer_table(cfg.arch, info.shape, info.num_classes)  # shapes fit, before any download
+    check_params(layer_table(cfg.arch, info.shape, info.num_classes))  # before any download
     device = devices.resolve(cfg.device)  # the device exists, before any download
     arrays: ArrayData | None = None
     for item in _load_in_background(cfg, stop):

@@ -16,10 +16,9 @@ from typing import Any, NamedTuple
 import torch
 from torch import nn
 
-from tui_cnn.core.checkpoint import load_state_dict, run_dataset
+from tui_cnn.core.checkpoint import built_model, load_problem, load_state_dict, run_dataset
 from tui_cnn.core.config import TrainConfig, check_keep
-from tui_cnn.core.layers import LayerTable, layer_table
-from tui_cnn.core.models import build_model
+from tui_cnn.core.layers import LayerTable
 from tui_cnn.core.runs import RunStoreError, atomic_write_bytes, read_config, read_jsonl
 
 FOLDER = "checkpoints"
@@ -110,13 +109,11 @@ def load_epoch_model(run_dir: str | Path, epoch: int | None = None) -> LoadedEpo
         epoch = done[-1]
     path = _weights_file(run_dir, epoch, done)
     info = run_dataset(run_dir)
-    table = layer_table(cfg.arch, info.shape, info.num_classes)
-    model = build_model(cfg.arch, info.shape, info.num_classes)
+    model, table = built_model(cfg, info, run_dir / "config.json")
     try:
         model.load_state_dict(load_state_dict(path), strict=True)
-    except RuntimeError as exc:
-        first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    except (RuntimeError, ValueError) as exc:
         raise RunStoreError(f"{path} does not fit the run's architecture "
-                            f"({cfg.arch.name}): {first}") from None
+                            f"({cfg.arch.name}): {load_problem(exc)}") from None
     model.eval()
     return LoadedEpoch(model, cfg, table, epoch, rows)

@@ -17,7 +17,13 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Static
 
 from tui_cnn.core.events import Event, RunEnded
-from tui_cnn.core.runs import RunRecord, list_runs, resolve_runs_dir, runs_fingerprint
+from tui_cnn.core.runs import (
+    RunRecord,
+    list_runs,
+    resolve_runs_dir,
+    runs_dir_problem,
+    runs_fingerprint,
+)
 from tui_cnn.core.sweep.progress import SweepProgress
 from tui_cnn.tui.controller import Plan
 from tui_cnn.tui.messages import (
@@ -169,8 +175,8 @@ class RunsView(RunListener, VerticalScroll):
         detail = self.query_one("#runs-detail", Static)
         if not self.table.records:
             where = resolve_runs_dir(self.runs_dir)
-            detail.update(f"No saved runs in {where} yet: train one with t, or press e "
-                          "for an exercise.")
+            detail.update(runs_dir_problem(self.runs_dir) or f"No saved runs in {where} "
+                          "yet: train one with t, or press e for an exercise.")
         elif record is None:
             detail.update(f"No run matches the filter ({len(self.table.records)} saved).")
         else:
