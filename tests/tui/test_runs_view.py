@@ -209,7 +209,8 @@ async def test_a_run_that_cannot_be_forked_or_resumed_says_why(make_app: AppFact
         await pilot.press("R")
         said = notifications(app)
         assert any(f"Can't read the settings of {MAXPOOL}" in text for text in said)
-        assert any(f"{STRIDE} has no checkpoint" in text for text in said)
+        assert any(f"{STRIDE} cannot be carried on: model.pt is missing: 3 epoch(s) "
+                   "finished but the file is gone" in text for text in said)
         assert app.screen is app.screen_stack[0] and app.session is None
 
 

@@ -19,7 +19,7 @@ from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.layers import LayerTable
 from tui_cnn.core.models import build_with_table, first_layer_name
 from tui_cnn.core.runfiles import TORCH_LIMIT, read_regular
-from tui_cnn.core.runs import RunStoreError, read_config, read_json, read_jsonl
+from tui_cnn.core.runs import RunStoreError, missing_checkpoint, read_config, read_json, read_jsonl
 
 
 class LoadedRun(NamedTuple):
@@ -40,16 +40,6 @@ def run_dataset(run_dir: Path) -> DatasetInfo:
         return recorded_info(read_json(path, []))
     except ValueError as exc:
         raise RunStoreError(f"{path}: {exc}") from None
-
-
-def missing_checkpoint(run_dir: Path) -> str:
-    """What a missing model.pt or resume.pt means: no epoch finished, or, when epochs.jsonl
-    says some did, that the file was deleted or moved."""
-    done = len(read_jsonl(Path(run_dir) / "epochs.jsonl", []))
-    if done:
-        return (f"{done} epoch(s) finished but the file is gone (deleted or moved); the "
-                "run cannot be loaded or carried on")
-    return "the run saved no checkpoint (no epoch finished)"
 
 
 def load_saved_dict(path: Path, missing: str | None = None) -> dict[str, Any]:

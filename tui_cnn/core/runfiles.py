@@ -341,8 +341,9 @@ def row_problem(name: str, row: object) -> str | None:
 
 
 def load_rows(path: Path) -> tuple[list[dict[str, Any]], int, str]:
-    """(good rows, bad line count, the first bad line's problem) of a metrics file; []
-    when it is missing; RunFileError when it cannot be read at all."""
+    """(good rows, bad line count, the first wrong value's line and problem, "" if all
+    bad lines were torn) of a metrics file; [] when it is missing; RunFileError when it
+    cannot be read at all."""
     try:
         raw = read_regular(path, JSONL_LIMIT)
     except FileNotFoundError:
@@ -355,12 +356,12 @@ def load_rows(path: Path) -> tuple[list[dict[str, Any]], int, str]:
         try:
             row = json.loads(line)
         except (ValueError, RecursionError):  # JSONDecodeError and UnicodeDecodeError
-            problem = "not a JSON object (torn or corrupt)"
-        else:
-            problem = row_problem(path.name, row) or ""
+            bad += 1  # a torn line: the count says it all
+            continue
+        problem = row_problem(path.name, row)
         if problem:
             bad += 1
-            first = first or f"line {number_} {problem}"
+            first = first or f"line {number_}: {problem}"
         else:
             rows.append(row)
     return rows, bad, first

@@ -207,7 +207,8 @@ def read_jsonl(path: Path, problems: list[str]) -> list[dict[str, Any]]:
         problems.append(f"{path.name}: {exc.problem}")
         return []
     if bad:
-        problems.append(f"{path.name}: {bad} torn or corrupt line(s) skipped ({first})")
+        problems.append(f"{path.name}: {bad} torn or corrupt line(s) skipped"
+                        + (f" ({first})" if first else ""))
     return rows
 
 
@@ -337,3 +338,13 @@ def read_config(run_dir: str | os.PathLike[str]) -> TrainConfig:
     except FileNotFoundError:
         raise RunFileError(path, "missing: this is not a run folder, or it was "
                            "deleted") from None
+
+
+def missing_checkpoint(run_dir: Path) -> str:
+    """What a missing model.pt or resume.pt means: no epoch finished, or, when epochs.jsonl
+    says some did, that the file was deleted or moved."""
+    done = len(read_jsonl(Path(run_dir) / "epochs.jsonl", []))
+    if done:
+        return (f"{done} epoch(s) finished but the file is gone (deleted or moved); the "
+                "run cannot be loaded or carried on")
+    return "the run saved no checkpoint (no epoch finished)"

@@ -18,7 +18,13 @@ from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.exercises import Exercise, exercises
 from tui_cnn.core.inspect import edge_summary
 from tui_cnn.core.report import edge_scores_or_none, no_edge_scores
-from tui_cnn.core.runs import RunRecord, RunStoreError, read_config, read_run
+from tui_cnn.core.runs import (
+    RunRecord,
+    RunStoreError,
+    missing_checkpoint,
+    read_config,
+    read_run,
+)
 from tui_cnn.tui.controller import Plan, RunController
 from tui_cnn.tui.dialogs.exercises import ExercisePick, ExerciseScreen
 from tui_cnn.tui.dialogs.fork import ForkScreen
@@ -64,8 +70,8 @@ class PlanDialogs:
 
     def resume(self, record: RunRecord) -> None:
         if not (record.path / "model.pt").exists():
-            self.app.notify(f"{record.run_id} has no checkpoint (no epoch finished), so it "
-                             "cannot be carried on.", severity="warning")
+            self.app.notify(f"{record.run_id} cannot be carried on: model.pt is missing: "
+                             f"{missing_checkpoint(record.path)}.", severity="warning")
             return
         base = self._saved_config(record)
         if base is not None:
