@@ -365,3 +365,16 @@ def load_rows(path: Path) -> tuple[list[dict[str, Any]], int, str]:
         else:
             rows.append(row)
     return rows, bad, first
+
+
+def pid_alive(pid: object) -> bool:
+    """Whether ``pid`` (from a run file: anything) names a live process."""
+    if isinstance(pid, bool) or not isinstance(pid, int) or not 0 < pid <= MAX_PID:
+        return False
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):
+        return False
+    except PermissionError:
+        return True
+    return True

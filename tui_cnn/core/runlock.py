@@ -15,7 +15,13 @@ import os
 from pathlib import Path
 
 from tui_cnn.core.config import ConfigError, TrainConfig
-from tui_cnn.core.runfiles import RunFileError, RunStoreError, load_object, read_regular
+from tui_cnn.core.runfiles import (
+    RunFileError,
+    RunStoreError,
+    load_object,
+    pid_alive,
+    read_regular,
+)
 
 LOCK_NAME = ".lock"
 
@@ -77,16 +83,6 @@ class RunLock:
         self.release()
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, OverflowError):
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 def refuse_if_running(run_dir: Path) -> None:
     """RunBusyError when status.json says running with a live pid other than this one (a
     run started by a tui-cnn that took no lock)."""
@@ -97,7 +93,7 @@ def refuse_if_running(run_dir: Path) -> None:
     pid = status.get("pid")
     if status.get("status") != "running" or isinstance(pid, bool) or not isinstance(pid, int):
         return
-    if 0 < pid < 2**31 and pid != os.getpid() and _alive(pid):
+    if 0 < pid < 2**31 and pid != os.getpid() and pid_alive(pid):
         raise RunBusyError(f"run {Path(run_dir).name} is being trained by process {pid} "
                            "(its status.json says running); wait for it to end or stop it "
                            "first")

@@ -212,16 +212,7 @@ def read_jsonl(path: Path, problems: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
-def _pid_alive(pid: object) -> bool:
-    if isinstance(pid, bool) or not isinstance(pid, int) or not 0 < pid <= runfiles.MAX_PID:
-        return False
-    try:
-        os.kill(pid, 0)
-    except (ProcessLookupError, OverflowError):
-        return False
-    except PermissionError:
-        return True
-    return True
+_pid_alive = runfiles.pid_alive  # the name core.sweep.store imports
 
 
 def read_run(path: Path) -> RunRecord:
