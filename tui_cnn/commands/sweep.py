@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
 import threading
 import time
-from types import FrameType
 from typing import Any, TextIO
 
 from tui_cnn import fmt
+from tui_cnn.commands.stop_signals import StopOnSignals
 from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.flags import TRAIN_FLAGS, dest
 from tui_cnn.core.parse import parse_field, with_field
@@ -130,7 +129,7 @@ def _run(plan: Any, backend: Any, args: argparse.Namespace) -> int:
     display = SweepDisplay(sys.stderr, enabled=not args.quiet)
     display.intro(plan, backend)
     try:
-        with _signals_stop(stop):
+        with StopOnSignals(stop):
             progress = run_sweep(plan, backend, stop, display.update)
     except (ConfigError, RunStoreError) as exc:
         display.clear()
@@ -145,31 +144,6 @@ def _run(plan: Any, backend: Any, args: argparse.Namespace) -> int:
     if stop.is_set():
         return EXIT_INTERRUPTED
     return EXIT_OK if set(counts) <= {"finished", "skipped"} else EXIT_FAILED
-
-
-class _signals_stop:
-    """SIGINT/SIGTERM/SIGHUP stop every trial (each saved as interrupted); a second one gives
-    up waiting."""
-
-    def __init__(self, stop: threading.Event) -> None:
-        self.stop = stop
-        self.previous: dict[int, Any] = {}
-
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
-        if self.stop.is_set():
-            raise KeyboardInterrupt
-        self.stop.set()
-
-    def __enter__(self) -> None:
-        if threading.current_thread() is threading.main_thread():
-            for name in ("SIGINT", "SIGTERM", "SIGHUP"):
-                if hasattr(signal, name):
-                    sig = getattr(signal, name)
-                    self.previous[sig] = signal.signal(sig, self._handle)
-
-    def __exit__(self, *exc: object) -> None:
-        for sig, handler in self.previous.items():
-            signal.signal(sig, handler)
 
 
 class SweepDisplay:

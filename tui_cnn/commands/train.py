@@ -3,23 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import signal
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
-from types import FrameType
 from typing import Any, TextIO
 
 from tui_cnn import fmt
+from tui_cnn.commands.stop_signals import StopOnSignals
 from tui_cnn.core.config import ConfigError, TrainConfig, preset
 from tui_cnn.core.control import StopFlag
 from tui_cnn.core.events import DataProgress, EpochMetrics, Event, RunEnded, RunStarted, StepMetrics
 from tui_cnn.core.flags import COMMON_FLAGS, TRAIN_FLAGS
 from tui_cnn.core.parse import argparse_type as field_type
-
-STOP_SIGNALS = tuple(getattr(signal, n) for n in ("SIGINT", "SIGTERM", "SIGHUP")
-                     if hasattr(signal, n))
 
 
 def add_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) -> None:
@@ -77,7 +72,7 @@ def run_command(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     stop = StopFlag()
     progress = Progress(sys.stderr, enabled=not args.quiet)
-    with _signals_stop(stop):
+    with StopOnSignals(stop):
         try:
             ended = _drive(cfg, stop, progress)
         except (ConfigError, DataError, RunStoreError) as exc:
@@ -103,29 +98,6 @@ def _drive(cfg: TrainConfig, stop: StopFlag, progress: Progress) -> RunEnded | N
         if isinstance(event, RunEnded):
             ended = event
     return ended
-
-
-class _signals_stop:
-    """While training, SIGINT/SIGTERM/SIGHUP ask the loop to stop and save as interrupted."""
-
-    def __init__(self, stop: StopFlag) -> None:
-        self.stop = stop
-        self.previous: dict[int, Any] = {}
-
-    def _handle(self, signum: int, frame: FrameType | None) -> None:
-        if self.stop.is_set():  # a second signal: give up waiting
-            raise KeyboardInterrupt
-        self.stop.interrupt()
-
-    def __enter__(self) -> None:
-        if threading.current_thread() is not threading.main_thread():
-            return
-        for sig in STOP_SIGNALS:
-            self.previous[sig] = signal.signal(sig, self._handle)
-
-    def __exit__(self, *exc: object) -> None:
-        for sig, handler in self.previous.items():
-            signal.signal(sig, handler)
 
 
 class Progress:
