@@ -15,12 +15,14 @@ import sys
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState
 
@@ -30,15 +32,13 @@ from tui_cnn.core.exercises import TITLES
 from tui_cnn.core.perf import freeze_imported_objects, warm_up_imports
 from tui_cnn.exits import EXIT_INTERRUPTED
 from tui_cnn.tui import keys, signals
-from tui_cnn.tui.claims.claims_view import ClaimsRequested, ClaimsView
-from tui_cnn.tui.claims.lab_job import ClaimProgress, ClaimResult, LabChoice, claims_job
+from tui_cnn.tui.claims.app_part import ClaimsPart
+from tui_cnn.tui.claims.claims_view import ClaimsView
 from tui_cnn.tui.controller import (
     GROUP,
     JOB_GROUP,
     SWEEP_GROUP,
-    JobEnded,
     Plan,
-    PlanEnded,
     RunController,
     RunFailed,
     Runner,
@@ -46,29 +46,24 @@ from tui_cnn.tui.controller import (
     WorkerEnded,
 )
 from tui_cnn.tui.dialogs.help import HelpScreen
-from tui_cnn.tui.dialogs.steer import SteerScreen
+from tui_cnn.tui.draw.app_part import DrawPart
 from tui_cnn.tui.draw.draw_view import DrawView
 from tui_cnn.tui.filters.filters_view import FiltersView
 from tui_cnn.tui.inside.inside_view import InsideView
 from tui_cnn.tui.messages import (
     CoreEvents,
-    DrawRequested,
     ExerciseRequested,
-    ForkRequested,
-    InspectRequested,
-    OneMoreEpochRequested,
-    ResumeRequested,
     SetupChanged,
     listeners,
 )
 from tui_cnn.tui.params.params_view import ParamsView
 from tui_cnn.tui.plans import PlanDialogs, exercise_commands
+from tui_cnn.tui.runs.app_part import RunsPart
 from tui_cnn.tui.runs.runs_view import RunsView
 from tui_cnn.tui.session import TrainingSession
 from tui_cnn.tui.setup.setup_panel import SetupPanel
 from tui_cnn.tui.startup import initial_config
-from tui_cnn.tui.sweeps.view import SweepRerunRequested, SweepStopRequested
-from tui_cnn.tui.sweeps.work import SweepEnded, SweepProgressed, SweepStarting
+from tui_cnn.tui.sweeps.app_part import SweepsPart
 from tui_cnn.tui.training.training_view import TrainingView
 from tui_cnn.tui.widgets.footer import KeysFooter
 from tui_cnn.tui.widgets.status_line import StatusLine
@@ -85,7 +80,10 @@ QUIT_WAIT_S = 15.0
 """Quitting during a run waits this long for the run to stop and be saved."""
 
 
-class TuiCnnApp(App[int]):
+class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
+    """The areas' handlers live in their parts (tui/runs, claims, sweeps, draw:
+    app_part.py); this class composes the screen and routes the run's events."""
+
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))
     TITLE = "tui-cnn"
     BINDINGS = keys.bindings()
@@ -103,7 +101,7 @@ class TuiCnnApp(App[int]):
         self.dialogs = PlanDialogs(self, self.controller, self.config, self.setup_device)
         self._devices = devices
         self._notices = list(notices)
-        self._quitting = False
+        self.quitting = False
         self._exit_code = 0
         self._made_room = False
         self._signal: int | None = None
@@ -147,6 +145,10 @@ class TuiCnnApp(App[int]):
     def session(self) -> TrainingSession | None:
         """The run the controller trains now, or trained last."""
         return self.controller.session
+
+    def main_view(self, kind: type[Widget]) -> Any:
+        """The one widget of ``kind`` on the main screen (the parts' way to a view)."""
+        return self.screen_stack[0].query_one(kind)
 
     def setup_device(self) -> str:
         """The device chosen in the setup panel now."""
@@ -224,124 +226,10 @@ class TuiCnnApp(App[int]):
             self.training_view.progress.note(
                 "Stopped before training began: nothing saved." if stopped
                 else "The run ended without a result.")
-        if self._quitting:
-            self._leave()
+        if self.quitting:
+            self.leave()
             return
         self.controller.run_ended(session)
-
-    def on_plan_ended(self, message: PlanEnded) -> None:
-        plan = message.plan
-        if plan.kind == "run":
-            return
-        runs = self.screen_stack[0].query_one(RunsView)
-        runs.show_plan(plan)
-        if plan.kind == "resume":
-            return
-        self.action_show_view("runs")
-        if plan.exercise is not None and plan.exercise.shows_filters and plan.complete:
-            self.post_message(InspectRequested(Path(plan.ended[0].run_dir or "")))
-
-    # The claims lab ----------------------------------------------------------------------
-
-    @property
-    def claims_view(self) -> ClaimsView:
-        return self.screen_stack[0].query_one(ClaimsView)
-
-    def on_claims_requested(self, message: ClaimsRequested) -> None:
-        choice = LabChoice(message.ids, message.quick, 3, self.config.data_dir,
-                           self.config.runs_dir, self.setup_device())
-        if self.controller.submit_job(claims_job(choice)):
-            self.refresh_bindings()
-            self.status.starting()
-            self.claims_view.started(message.ids)
-
-    def on_claim_progress(self, message: ClaimProgress) -> None:
-        self.claims_view.progress(message.text)
-
-    def on_claim_result(self, message: ClaimResult) -> None:
-        self.claims_view.result(message.result)
-
-    def on_job_ended(self, message: JobEnded) -> None:
-        self.refresh_bindings()
-        self.status.state = "failed" if message.error else (
-            "stopped" if message.job.stop.is_set() else "idle")
-        self.status.paused = self.status.stopping = False
-        if message.error:
-            self.notify(f"The claims lab failed: {message.error}", severity="error",
-                        timeout=15)
-        self.claims_view.ended(message.error)
-        if self._quitting:
-            self._leave()
-
-    def action_claims(self, command: str) -> None:
-        """The Claims view's keys (keys.KEYS, view "claims")."""
-        self.claims_view.command(command)
-
-    # Sweeps: the controller's news, the sweep view's intents ------------------------------
-
-    @property
-    def runs_view(self) -> RunsView:
-        return self.screen_stack[0].query_one(RunsView)
-
-    def on_sweep_starting(self, message: SweepStarting) -> None:
-        self.refresh_bindings()
-        self.runs_view.sweep_started(message.job.sweep_id)
-        self.action_show_view("runs")
-        self.notify(f"{message.job.title}: sweep {message.job.sweep_id} starts; x stops "
-                    "every trial.", timeout=6)
-
-    def on_sweep_progressed(self, message: SweepProgressed) -> None:
-        if self.is_running:
-            self.runs_view.sweep_progress(message.progress)
-
-    def on_sweep_ended(self, message: SweepEnded) -> None:
-        if self._quitting:
-            self._leave()
-            return
-        self.refresh_bindings()
-        self.runs_view.sweep_ended(message.job.sweep_id)
-        progress = message.job.progress
-        if progress is not None:
-            counts = ", ".join(f"{n} {s}" for s, n in sorted(progress.counts().items()))
-            self.notify(f"Sweep {progress.sweep_id} ended: {counts}.", timeout=10)
-
-    def on_sweep_rerun_requested(self, message: SweepRerunRequested) -> None:
-        if not self.controller.refused("you re-run a sweep"):
-            self.dialogs.rerun_sweep(message.sweep_id)
-
-    def on_sweep_stop_requested(self, message: SweepStopRequested) -> None:
-        self.action_stop()
-
-    # The views' intents ------------------------------------------------------------------
-
-    def on_fork_requested(self, message: ForkRequested) -> None:
-        if not self.controller.refused("you fork another"):
-            self.dialogs.fork(message.record)
-
-    def on_resume_requested(self, message: ResumeRequested) -> None:
-        if not self.controller.refused("you carry on another"):
-            self.dialogs.resume(message.record)
-
-    def on_exercise_requested(self, message: ExerciseRequested) -> None:
-        dialogs = self.dialogs
-        if message.number is None:
-            dialogs.choose_exercise()
-        else:
-            dialogs.start_exercise(message.number, message.seeds)
-
-    def on_inspect_requested(self, message: InspectRequested) -> None:
-        self.action_show_view("filters")
-        self.screen_stack[0].query_one(FiltersView).show_run(str(message.run_dir))
-        self.screen_stack[0].query_one(InsideView).show_run(str(message.run_dir))
-        self.screen_stack[0].query_one(DrawView).note_inspected(str(message.run_dir))
-
-    def on_draw_requested(self, message: DrawRequested) -> None:
-        self.action_show_view("draw")
-        self.screen_stack[0].query_one(DrawView).use_saved(str(message.run_dir))
-
-    def on_one_more_epoch_requested(self, message: OneMoreEpochRequested) -> None:
-        if not self.controller.refused("you carry on another"):
-            self.dialogs.one_more_epoch(message.run_dir)
 
     # Messages ------------------------------------------------------------------------
 
@@ -397,20 +285,20 @@ class TuiCnnApp(App[int]):
             return
         paused = self.controller.toggle_pause()
         if paused is None:
-            self._nothing_to("pause")
+            self.nothing_to("pause")
             return
         self.training_view.progress.note("Paused between batches: space resumes." if paused
                                          else "Resuming…")
         self.status.paused = paused
         self.refresh_bindings()  # the footer's space: Resume / Pause
 
-    def _nothing_to(self, verb: str) -> None:
+    def nothing_to(self, verb: str) -> None:
         self.notify(f"Nothing to {verb}: no run is going (press t to start one).",
                     severity="warning")
 
     def action_stop(self, interrupt: bool = False) -> None:
         if not self.controller.stop(interrupt=interrupt):
-            self._nothing_to("stop")
+            self.nothing_to("stop")
             return
         if self.controller.sweeping:
             self.notify("Stopping every trial of the sweep; each is saved as interrupted…")
@@ -420,10 +308,10 @@ class TuiCnnApp(App[int]):
         self.training_view.progress.note("Stopping at the next batch…")
 
     async def action_quit(self) -> None:
-        if not self.training or self._quitting:
+        if not self.training or self.quitting:
             self.exit(0)
             return
-        self._quitting = True
+        self.quitting = True
         self.action_stop()
         self.notify("Stopping the run (or every trial of the sweep) and saving it before "
                     "quitting (q again: quit now).")
@@ -433,14 +321,14 @@ class TuiCnnApp(App[int]):
         """SIGINT/SIGTERM/SIGHUP: save a run going as interrupted, then exit with 130."""
         self._exit_code = EXIT_INTERRUPTED
         self._signal = signum
-        if not self.training or self._quitting:
-            self._leave()
+        if not self.training or self.quitting:
+            self.leave()
             return
-        self._quitting = True
+        self.quitting = True
         self.action_stop(interrupt=True)
-        self.set_timer(QUIT_WAIT_S, self._leave)
+        self.set_timer(QUIT_WAIT_S, self.leave)
 
-    def _leave(self) -> None:
+    def leave(self) -> None:
         """Exit once the run is saved. After a signal the exit cannot hang: a hang-up leaves
         at once (the terminal is gone), others get a watchdog."""
         if self._signal is not None:
@@ -523,42 +411,6 @@ class TuiCnnApp(App[int]):
     def action_runs(self, command: str) -> None:
         """The Runs view's keys (keys.KEYS, view "runs")."""
         self.screen_stack[0].query_one(RunsView).command(command)
-
-    def action_draw(self, command: str) -> None:
-        """The Draw view's keys (keys.KEYS, view "draw")."""
-        self.screen_stack[0].query_one(DrawView).command(command)
-
-    def action_steer(self, name: str) -> None:
-        """L / T: a new learning rate or target accuracy for the run going."""
-        session = self.controller.session
-        if session is None or not self.training or session.started is None:
-            self._nothing_to("steer")
-            return
-        current = session.lr if name == "lr" else session.steering.target_acc
-        self.push_screen(SteerScreen(name, session.started.run_id, current), self._steered)
-
-    def _steered(self, answer: tuple[str, object] | None) -> None:
-        if answer is None:
-            return
-        name, value = answer
-        if not self.controller.steer(name, value):
-            self.notify("The run ended before the change could be made.", severity="warning")
-        elif name == "lr":
-            self.notify(f"Learning rate {value:g} from the next step." if isinstance(
-                value, float) else "Learning rate changed.")
-        else:
-            self.notify(f"The run stops at the first epoch with {100 * value:g}% test accuracy."
-                        if isinstance(value, float) else "No target accuracy now.")
-
-    def action_one_more_epoch(self) -> None:
-        """m in the Training view: the run shown, carried on by one epoch."""
-        session = self.controller.session
-        ended = session.ended if session is not None else None
-        if ended is None or ended.run_dir is None:
-            self.notify("No run has ended here yet: m carries the last run on by one epoch "
-                        "(or press m on a run in the Runs view).", severity="warning")
-            return
-        self.post_message(OneMoreEpochRequested(Path(ended.run_dir)))
 
     def action_exercises(self) -> None:
         self.post_message(ExerciseRequested())

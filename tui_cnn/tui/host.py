@@ -1,0 +1,57 @@
+"""What the App's parts (tui/*/app_part.py) may use of the App: its controller, dialogs,
+config, status line and a few actions. The parts are mixins of TuiCnnApp, each holding
+one area's message handlers and key actions, so app.py stays the composition and the
+router; this Protocol is their self-type (mypy checks every use against it)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+    from textual.widget import Widget
+
+    from tui_cnn.core.config import TrainConfig
+    from tui_cnn.tui.controller import RunController
+    from tui_cnn.tui.plans import PlanDialogs
+    from tui_cnn.tui.widgets.status_line import StatusLine
+
+
+class AppHost(Protocol):
+    controller: RunController
+    dialogs: PlanDialogs
+    config: TrainConfig
+    quitting: bool
+
+    @property
+    def status(self) -> StatusLine: ...
+
+    @property
+    def training(self) -> bool: ...
+
+    @property
+    def screen_stack(self) -> list[Screen[Any]]: ...
+
+    @property
+    def is_running(self) -> bool: ...
+
+    def setup_device(self) -> str: ...
+
+    def leave(self) -> None: ...
+
+    def nothing_to(self, verb: str) -> None: ...
+
+    def action_show_view(self, view: str) -> None: ...
+
+    def action_stop(self, interrupt: bool = False) -> None: ...
+
+    def refresh_bindings(self) -> None: ...
+
+    def notify(self, message: str, *, title: str = "", severity: Any = "information",
+               timeout: float | None = None, markup: bool = True) -> None: ...
+
+    def post_message(self, message: Any) -> bool: ...
+
+    def push_screen(self, screen: Any, callback: Any = None) -> Any: ...
+
+    def main_view(self, kind: type[Widget]) -> Any: ...
