@@ -10,6 +10,7 @@ import time
 from typing import Any, TextIO
 
 from tui_cnn import fmt
+from tui_cnn.commands.live_line import LiveLine
 from tui_cnn.commands.stop_signals import StopOnSignals
 from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.flags import TRAIN_FLAGS, dest
@@ -146,13 +147,11 @@ def _run(plan: Any, backend: Any, args: argparse.Namespace) -> int:
     return EXIT_OK if set(counts) <= {"finished", "skipped"} else EXIT_FAILED
 
 
-class SweepDisplay:
+class SweepDisplay(LiveLine):
     """A line per trial as it ends, and one status line redrawn in place on a terminal."""
 
     def __init__(self, stream: TextIO, enabled: bool = True) -> None:
-        self.stream, self.enabled = stream, enabled
-        self.tty = stream.isatty()
-        self._width = 0
+        super().__init__(stream, enabled)
         self._last = 0.0
 
     def intro(self, plan: Any, backend: Any) -> None:
@@ -175,23 +174,6 @@ class SweepDisplay:
         if now - self._last >= 0.2:
             self._last = now
             self._write(status_line(progress), final=False)
-
-    def _write(self, text: str, final: bool) -> None:
-        if not self.enabled or (not final and not self.tty):
-            return
-        if self.tty:
-            pad = " " * max(0, self._width - len(text))
-            self.stream.write(f"\r{text}{pad}" + ("\n" if final else ""))
-            self._width = 0 if final else len(text)
-        else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
-
-    def clear(self) -> None:
-        if self.enabled and self.tty and self._width:
-            self.stream.write("\r" + " " * self._width + "\r")
-            self.stream.flush()
-            self._width = 0
 
 
 def status_line(progress: Any) -> str:

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TextIO
 
 from tui_cnn import fmt
+from tui_cnn.commands.live_line import LiveLine
 from tui_cnn.commands.stop_signals import StopOnSignals
 from tui_cnn.core.config import ConfigError, TrainConfig, preset
 from tui_cnn.core.control import StopFlag
@@ -100,16 +101,14 @@ def _drive(cfg: TrainConfig, stop: StopFlag, progress: Progress) -> RunEnded | N
     return ended
 
 
-class Progress:
+class Progress(LiveLine):
     """One progress line on stderr (redrawn in place on a terminal, per epoch otherwise)."""
 
     def __init__(self, stream: TextIO, enabled: bool = True) -> None:
-        self.stream, self.enabled = stream, enabled
-        self.tty = stream.isatty()
+        super().__init__(stream, enabled)
         self.started: RunStarted | None = None
         self.epochs: list[EpochMetrics] = []
         self._last_draw = 0.0
-        self._width = 0
 
     def show(self, event: Event) -> None:
         if isinstance(event, RunStarted):
@@ -146,19 +145,7 @@ class Progress:
         if throttle and not final and now - self._last_draw < 0.1:
             return
         self._last_draw = now
-        if self.tty:
-            pad = " " * max(0, self._width - len(text))
-            self.stream.write(f"\r{text}{pad}" + ("\n" if final else ""))
-            self._width = 0 if final else len(text)
-        else:
-            self.stream.write(text + "\n")
-        self.stream.flush()
-
-    def clear(self) -> None:
-        if self.enabled and self.tty and self._width:
-            self.stream.write("\r" + " " * self._width + "\r")
-            self.stream.flush()
-            self._width = 0
+        self._write(text, final)
 
 
 def _print_result(ended: RunEnded, progress: Progress, as_json: bool) -> None:
