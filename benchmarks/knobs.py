@@ -1,10 +1,13 @@
 """The CPU speed knobs, one at a time, on the core's own Session (threads, OpenMP wait policy,
-channels_last, batch size, the allocator setting, bf16 autocast, the eval chunk).
+channels_last, batch size, the allocator setting, bf16 autocast, the eval chunk, and for the
+fp32 path: torch.compile, oneDNN on/off, the pool-then-ReLU forward).
 
-``python -m benchmarks.knobs [--quick] [--json PATH]``. Each variant runs in its own process
-(so env variables and the process-wide allocator setting apply from the start), variants
-alternate round-robin, and each figure is the median of the repeats. Investigation only:
-nothing here changes the core; variants are monkeypatches of a live Session.
+``python -m benchmarks.knobs [--quick] [--isa avx2] [--json PATH]``. ``--isa avx2`` caps ATen,
+oneDNN and MKL at AVX2 in every worker: an AVX-512 machine then trains as an AVX2 + FMA CPU
+without bf16 would (the fp32-only laptops most learners have). Each variant runs in its own
+process (so env variables and the process-wide allocator setting apply from the start),
+variants alternate round-robin, and each figure is the median of the repeats. Investigation
+only: nothing here changes the core; variants are monkeypatches of a live Session.
 """
 
 from __future__ import annotations
@@ -38,6 +41,9 @@ class Variant:
     bf16: bool = False
     fused_adam: bool = False  # torch.optim.Adam(..., fused=True)
     grad_hook: bool = False  # keep the conv stack's gradients channels_last (see below)
+    pool_first: bool = True  # the core's models.pool_then_relu forward (False: model(x))
+    compile: bool = False  # torch.compile (inductor) on the model; its compile time is kept
+    mkldnn: bool = True  # torch.backends.mkldnn.enabled
     env: dict[str, str] = field(default_factory=dict)
     busy: bool = False  # a busy-looping neighbour process on the machine during the run
 
@@ -51,7 +57,8 @@ def _session(v: Variant, images: int) -> Any:
     if not v.allocator:
         session_module.tune_allocator = lambda: False  # type: ignore[assignment]
     cfg = TrainConfig(dataset="synth-digits", epochs=1, batch_size=v.batch, threads=v.threads,
-                      train_size=images, test_size=512, runs_dir="")
+                      train_size=images, test_size=512, runs_dir="",
+                      precision="bf16" if v.bf16 else "fp32")
     session = session_module.Session.create(cfg, load_arrays("synth-digits", train_size=images,
                                                              test_size=512))
     import torch
@@ -63,6 +70,12 @@ def _session(v: Variant, images: int) -> Any:
         session.optimizer = torch.optim.Adam(session.model.parameters(), lr=cfg.lr, fused=True)
     if v.grad_hook:
         keep_grads_channels_last(session.model)
+    if not v.mkldnn:
+        torch.backends.mkldnn.enabled = False
+    if v.compile:
+        session._forward = torch.compile(session.model)
+    elif not v.pool_first:
+        session._forward = session.model
     session.begin_epoch(1)
     return session
 
@@ -88,47 +101,21 @@ def keep_grads_channels_last(model: Any) -> None:
     flatten.register_forward_pre_hook(pre_hook)
 
 
-def bf16_steps() -> None:
-    """Patch Session.step and train.evaluate to run under bf16 autocast, one context per call.
-
-    One context per step matters: autocast caches its bf16 copies of the weights until the
-    outermost context exits, so a context around the whole loop would keep training on the
-    first step's weights.
-    """
-    import torch
-
-    from tui_cnn.core import session as session_module
-    from tui_cnn.core import train
-
-    plain_step, plain_eval = session_module.Session.step, train.evaluate
-
-    def step(self: Any, x: Any, y: Any) -> None:
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            plain_step(self, x, y)
-
-    def evaluate(*args: Any) -> Any:
-        with torch.autocast("cpu", dtype=torch.bfloat16):
-            return plain_eval(*args)
-
-    session_module.Session.step = step  # type: ignore[method-assign]
-    train.evaluate = evaluate
-
-
 def measure(v: Variant, images: int = TRAIN_IMAGES) -> dict[str, float]:
     """Training images/s of the core's step for ``images`` images after a short warm-up."""
-    if v.bf16:
-        bf16_steps()
     session = _session(v, images + WARMUP_STEPS * v.batch)
     batches = iter(session.batches(1))
+    warm_started = time.perf_counter()
     for _ in range(WARMUP_STEPS):
         session.step(*next(batches))
+    warmup_s = time.perf_counter() - warm_started  # with compile: mostly compiling
     done, started, cpu = 0, time.perf_counter(), time.thread_time()
     for x, y in batches:
         session.step(x, y)
         done += len(y)
     session.report()  # reads the metrics back: the same sync the trainer makes
     return {"images_per_s": done / (time.perf_counter() - started),
-            "cpu_time_images_per_s": done / (time.thread_time() - cpu)}
+            "cpu_time_images_per_s": done / (time.thread_time() - cpu), "warmup_s": warmup_s}
 
 
 def measure_eval(chunks: list[int], repeats: int, test_size: int = 10_000) -> dict[str, float]:
@@ -159,9 +146,8 @@ def run_accuracy(seed: int, bf16: bool, epochs: int = 2) -> dict[str, float]:
     from tui_cnn.core.config import TrainConfig
     from tui_cnn.core.events import EpochMetrics
 
-    if bf16:
-        bf16_steps()
-    cfg = TrainConfig(epochs=epochs, seed=seed, threads=1, runs_dir="")
+    cfg = TrainConfig(epochs=epochs, seed=seed, threads=1, runs_dir="",
+                      precision="bf16" if bf16 else "fp32")
     last = [e for e in train.run(cfg) if isinstance(e, EpochMetrics)][-1]
     return {"test_acc": last.test_acc, "test_loss": last.test_loss,
             "images_per_s": last.images_per_s}
@@ -211,6 +197,7 @@ def compare(variants: list[Variant], repeats: int) -> dict[str, Any]:
     move it, so it is the steadier figure for comparing code changes (not thread counts)."""
     runs: dict[str, list[float]] = {v.name: [] for v in variants}
     cpu_runs: dict[str, list[float]] = {v.name: [] for v in variants if v.threads == 1}
+    warmups: dict[str, list[float]] = {v.name: [] for v in variants}
     loads: list[float] = []
     for _ in range(repeats):
         for v in variants:
@@ -220,11 +207,12 @@ def compare(variants: list[Variant], repeats: int) -> dict[str, Any]:
             with busy_neighbour(v.busy):
                 result = _spawn(job, v.env)
             runs[v.name].append(result["images_per_s"])
+            warmups[v.name].append(result["warmup_s"])
             if v.name in cpu_runs:
                 cpu_runs[v.name].append(result["cpu_time_images_per_s"])
     return {"median": {k: statistics.median(r) for k, r in runs.items()}, "runs": runs,
             "cpu_time_median": {k: statistics.median(r) for k, r in cpu_runs.items()},
-            "load_1min": [min(loads), max(loads)]}
+            "warmup_s": warmups, "load_1min": [min(loads), max(loads)]}
 
 
 def _ratio_lines(title: str, result: dict[str, Any], base: str) -> list[str]:
@@ -234,6 +222,9 @@ def _ratio_lines(title: str, result: dict[str, Any], base: str) -> list[str]:
     for name, value in result["median"].items():
         runs = ", ".join(f"{r:,.0f}" for r in result["runs"][name])
         line = f"  {name:<40} {value:8,.0f} img/s x{value / base_value:5.2f} [{runs}]"
+        warmup = statistics.median(result["warmup_s"][name])
+        if warmup > 1.0:  # torch.compile: what it costs before the first fast step
+            line += f"  warm-up {warmup:.1f} s"
         if name in cpu and base in cpu:
             line += f"  cpu-time {cpu[name]:,.0f} x{cpu[name] / cpu[base]:.2f}"
         lines.append(line)
@@ -270,13 +261,20 @@ def studies(quick: bool) -> list[tuple[str, list[Variant], str]]:
                                grad_hook=True),
                replace(t1_128, name="batch 128, fused + hook + bf16", fused_adam=True,
                        grad_hook=True, bf16=True)]
-    all_studies = [("threads (machine as it is)", threads, t1.name),
+    fp32 = [t1, replace(t1, name="batch 32, model(x) (no pool-then-ReLU)", pool_first=False),
+            replace(t1, name="batch 32, torch.compile", compile=True),
+            replace(t1, name="batch 32, oneDNN off", mkldnn=False),
+            replace(t1, name="batch 64", batch=64),
+            replace(t1, name="batch 32, fused Adam + grad hook", fused_adam=True,
+                    grad_hook=True)]
+    all_studies = [("fp32 step (issue 16)", fp32, t1.name),
+                   ("threads (machine as it is)", threads, t1.name),
                    ("threads with a busy neighbour process", busy, busy[0].name),
                    ("memory layout", layout, t1.name), ("batch size", batch, t1.name),
                    ("allocator (tune_allocator)", alloc, t1.name),
                    ("bf16 autocast (speed)", bf16, t1.name),
                    ("candidate core changes", changes, t1.name)]
-    return all_studies[:2] if quick else all_studies
+    return all_studies[:3] if quick else all_studies
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -285,8 +283,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--only", help="run only studies whose title contains this")
     parser.add_argument("--json", type=Path)
+    parser.add_argument("--isa", choices=["avx2"], help="cap every worker at this ISA")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.isa:
+        os.environ.update(machine.ISA_CAPS[args.isa])  # the workers inherit it
     if args.worker:
         if os.environ.get("TUI_CNN_BENCH_INTEROP"):
             import torch

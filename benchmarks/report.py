@@ -16,6 +16,8 @@ class Row:
     target: str = ""
     met: bool | None = None
     cpu_time_ratio: float | None = None  # the same ratio from thread CPU time (1 thread)
+    of_peak: float | None = None  # tui-cnn's figure as a fraction of the fp32 peak
+    baseline_of_peak: float | None = None  # the baseline's
 
 
 def rate(value: float) -> str:
@@ -41,15 +43,22 @@ def ratio_text(row: Row) -> str:
     return text
 
 
+def peak_text(row: Row) -> str:
+    if row.of_peak is None:
+        return ""
+    base = "" if row.baseline_of_peak is None else f" / {100 * row.baseline_of_peak:.0f}%"
+    return f"{100 * row.of_peak:.0f}%{base}"
+
+
 def met_text(row: Row) -> str:
     return {True: "yes", False: "NO", None: ""}[row.met]
 
 
 def table(rows: list[Row]) -> str:
     """A Markdown table (it reads as a plain-text table too)."""
-    head = ["section", "measure", "tui-cnn", "baseline", "ratio", "target", "met"]
-    body = [[r.section, r.what, r.value, r.baseline, ratio_text(r), r.target, met_text(r)]
-            for r in rows]
+    head = ["section", "measure", "tui-cnn", "baseline", "ratio", "of fp32 peak", "target", "met"]
+    body = [[r.section, r.what, r.value, r.baseline, ratio_text(r), peak_text(r), r.target,
+             met_text(r)] for r in rows]
     widths = [max(len(str(line[i])) for line in [head, *body]) for i in range(len(head))]
 
     def line(cells: list[str]) -> str:

@@ -1,10 +1,13 @@
 """Every benchmark this machine can run, as one table (stdout) and JSON.
 
-    python -m benchmarks.run [--quick] [--json PATH] [--threads N] [--mnist-dir DIR]
+    python -m benchmarks.run [--quick] [--json PATH] [--threads N] [--mnist-dir DIR] [--isa avx2]
 
 Sections: 1 trainer vs the canonical loop (images/s), 2 time to 99% test accuracy,
 3 UI cost (app vs headless throughput, key-press latency, first frame), 4 peak memory.
 Sections 1 and 2 run on the CPU and, where one is available, on a CUDA GPU as well.
+Section 1 also measures the machine's fp32 peak (benchmarks.peak) and gives each throughput
+row as a fraction of it. ``--isa avx2`` re-runs this command with ATen, oneDNN and MKL capped
+at AVX2: on an AVX-512 machine, the figures of a CPU with AVX2 + FMA and no bf16.
 See benchmarks/README.md for what each figure means.
 """
 
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import statistics
 import sys
 import tempfile
@@ -50,6 +54,7 @@ def say(text: str) -> None:
 
 # -- section 1 -----------------------------------------------------------------------------
 def section_throughput(opts: Options, device: str) -> tuple[list[Row], list[dict[str, Any]]]:
+    from benchmarks import peak
     from benchmarks import throughput as tp
 
     mnist, cifar = opts.work / "mnist", opts.work / "cifar"
@@ -60,11 +65,15 @@ def section_throughput(opts: Options, device: str) -> tuple[list[Row], list[dict
              tp.Case("cnn, CIFAR-shaped", "cnn", "cifar10", cifar, n_cifar)]
     rows: list[Row] = []
     raw: list[dict[str, Any]] = []
+    fp32 = peak.fp32_peak(opts.threads) if device == "cpu" else None
+    say(f"1 fp32 peak, {opts.threads} thread(s): {fp32}")
     for case in cases[:1] if opts.quick else cases:
         say(f"1 throughput: {case.label} on {device}")
         best, sweep = tp.fastest_batch(case, opts.threads, device, opts.repeats)
         result = tp.compare(case, best, opts.threads, device, opts.repeats)
         result["batch_sweep"] = sweep
+        result["fp32_peak_gflops"] = fp32
+        result["train_flops_per_image"] = peak.train_flops_per_image(case.arch, case.dataset)
         raw.append(result)
         rows += _throughput_rows(result, device, opts.threads)
     return rows, raw
@@ -83,8 +92,21 @@ def _throughput_rows(result: dict[str, Any], device: str, threads: int) -> list[
         rows.append(Row("1 trainer vs canonical", f"{where}, {label}", rate(ips[f"core_{key}"]),
                         rate(ips["canonical"]) + " (batch 64)", ratio,
                         f">= {target_ratio:g}x" if chapter else "",
-                        ratio >= target_ratio if chapter else None, cpu_ratio))
+                        ratio >= target_ratio if chapter else None, cpu_ratio,
+                        _of_peak(result, f"core_{key}"), _of_peak(result, "canonical")))
     return rows
+
+
+def _of_peak(result: dict[str, Any], name: str) -> float | None:
+    """A run's rate as a fraction of the fp32 peak: the thread-CPU-time rate at one thread
+    (the peak is timed the same way there), else images/s."""
+    from benchmarks import peak
+
+    fp32 = result.get("fp32_peak_gflops")
+    if not fp32:
+        return None
+    rates = result.get("cpu_time_images_per_s") or result["images_per_s"]
+    return peak.fraction_of_peak(rates[name], result["train_flops_per_image"], fp32["peak"])
 
 
 # -- section 2 -----------------------------------------------------------------------------
@@ -224,11 +246,22 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--mnist-dir", type=Path,
                         help="folder holding MNIST/raw IDX files: section 2 on real MNIST too")
     parser.add_argument("--sections", default="1,2,3,4", help="e.g. 1,3")
+    parser.add_argument("--isa", choices=sorted(machine.ISA_CAPS),
+                        help="cap ATen, oneDNN and MKL at this ISA (re-runs the command)")
     return parser.parse_args(argv)
+
+
+def _rerun_with_isa_cap(isa: str, argv: list[str]) -> None:
+    """Start this command again with the ISA cap in its environment (it must be set before
+    torch is imported) and never return."""
+    env = {**os.environ, **machine.ISA_CAPS[isa]}
+    os.execve(sys.executable, [sys.executable, "-m", "benchmarks.run", *argv], env)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
+    if args.isa and machine.isa_cap() is None:
+        _rerun_with_isa_cap(args.isa, sys.argv[1:] if argv is None else argv)
     started = time.perf_counter()
     info = machine.info()
     with tempfile.TemporaryDirectory(prefix="tui-cnn-bench-") as work:
@@ -237,7 +270,9 @@ def main(argv: list[str] | None = None) -> int:
         result = run_all(opts)
     info["load_average_end"] = machine.load_average()
     info["wall_s"] = round(time.perf_counter() - started, 1)
-    print(f"tui-cnn benchmarks — {info['cpu']}, {info['cores']} cores"
+    cap = f", capped at {info['isa_cap']}" if info["isa_cap"] else ""
+    print(f"tui-cnn benchmarks — {info['cpu']} ({' '.join(info['cpu_flags'])}{cap}), "
+          f"{info['cores']} cores"
           f"{', ' + info['gpu'] if info['gpu'] else ''}; torch {info['torch']}; {info['date']}; "
           f"load {info['load_average']} -> {info['load_average_end']}; "
           f"{'quick, ' if args.quick else ''}{info['wall_s']:.0f} s")

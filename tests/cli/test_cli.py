@@ -59,6 +59,16 @@ def test_train_json_is_the_last_line_of_stdout(tmp_path: Path,
     assert result["arch"] == "cnn-small" and result["epochs"] == 1
 
 
+def test_the_first_line_says_what_the_run_picked(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["train", *TINY, "--dataset", "synth-digits", "--epochs", "1",
+                 "--precision", "fp32", "--batch-size", "50", "--runs-dir", str(tmp_path)])
+    assert code == 0
+    first = capsys.readouterr().err.strip().splitlines()[0]
+    assert "26,698 parameters on cpu (" in first
+    assert ", 1 thread), fp32 (asked for), batch 50, 600 training images" in first
+
+
 def test_mnist_from_idx_files_in_torchvision_layout(tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     write_idx_mnist(tmp_path / "data", n_train=800, n_test=200, seed=1, gz=True)

@@ -67,3 +67,33 @@ def test_shapes_that_do_not_fit_name_the_layer() -> None:
 def test_first_layer_is_the_conv_or_the_mlp_linear() -> None:
     assert first_layer_name(build_model(PRESETS["cnn"], MNIST, 10)) == "conv1"
     assert first_layer_name(build_model(PRESETS["mlp"], MNIST, 10)) == "fc1"
+
+
+@pytest.mark.parametrize("arch", list(PRESETS))
+def test_pool_then_relu_is_the_same_function_with_the_same_gradients(arch: str) -> None:
+    from tui_cnn.core.models import pool_then_relu
+
+    torch.manual_seed(0)
+    model = build_model(PRESETS[arch], MNIST, 10).double().eval()  # eval: dropout off
+    x = torch.randn(6, *MNIST, dtype=torch.float64)
+    expected = model(x)
+    expected.square().sum().backward()
+    grads = [p.grad.clone() for p in model.parameters() if p.grad is not None]
+    model.zero_grad()
+    got = pool_then_relu(model)(x)
+    got.square().sum().backward()
+    assert torch.equal(got, expected)
+    assert all(torch.equal(p.grad, g) for p, g in
+               zip([p for p in model.parameters() if p.grad is not None], grads, strict=True))
+
+
+def test_pool_then_relu_swaps_only_relu_pool_pairs() -> None:
+    from tui_cnn.core.models import pool_then_relu
+
+    model = build_model(PRESETS["cnn"], MNIST, 10)
+    calls: list[str] = []
+    for name, module in model.named_children():
+        module.register_forward_hook(lambda _m, _i, _o, name=name: calls.append(name))
+    pool_then_relu(model)(torch.zeros(1, *MNIST))
+    # relu1 and relu2 run fused after their pools (no hook), fc1_relu has no pool after it
+    assert "relu1" not in calls and "pool1" in calls and "fc1_relu" in calls

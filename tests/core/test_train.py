@@ -173,3 +173,15 @@ def test_auto_precision_is_fp32_where_bf16_is_not_native() -> None:
     assert not use_bf16("fp32", torch.device("cpu"))
     assert use_bf16("bf16", torch.device("cpu"))
     assert not use_bf16("auto", torch.device("mps"))
+
+
+def test_the_precision_note_says_what_was_picked_and_why() -> None:
+    from tui_cnn.core.optim import precision_note
+
+    cpu, cuda, mps = torch.device("cpu"), torch.device("cuda"), torch.device("mps")
+    assert precision_note("fp32", False, cpu) == "fp32 (asked for)"
+    assert precision_note("bf16", True, cpu) == "bf16 autocast (asked for)"
+    assert precision_note("auto", True, cpu) == "bf16 autocast (this CPU has native bf16)"
+    assert precision_note("auto", False, cpu) == "fp32 (this CPU has no native bf16)"
+    assert precision_note("auto", True, cuda) == "bf16 autocast (the GPU has bf16)"
+    assert precision_note("auto", False, mps).startswith("fp32 (bf16 autocast is used on cpu")

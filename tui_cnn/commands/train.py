@@ -113,8 +113,11 @@ class Progress(LiveLine):
     def show(self, event: Event) -> None:
         if isinstance(event, RunStarted):
             self.started = event
+            threads = "" if event.device != "cpu" else \
+                f", {event.threads} thread{'s' if event.threads != 1 else ''}"
             self._line(f"{event.run_id}: {event.params:,} parameters on {event.device} "
-                       f"({event.device_name}), {event.train_size:,} training images",
+                       f"({event.device_name}{threads}), {event.precision}, batch "
+                       f"{event.config.batch_size}, {event.train_size:,} training images",
                        final=True)
         elif isinstance(event, DataProgress):
             self._data(event)

@@ -43,6 +43,7 @@ class RunStarted:
     steps_per_epoch: int
     total_steps: int
     start_epoch: int = 1  # > 1 when resuming
+    precision: str = "fp32"  # what it trains in and why: core.optim.precision_note
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections import OrderedDict
+from collections.abc import Callable
 
+import torch
 from torch import nn
 
 from tui_cnn.core.config import ArchSpec
@@ -56,3 +58,41 @@ def first_layer_name(model: nn.Sequential) -> str:
 
 def count_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
+
+
+def _pooled_relu(pool: nn.MaxPool2d) -> Callable[[torch.Tensor], torch.Tensor]:
+    def pooled_relu(x: torch.Tensor) -> torch.Tensor:
+        return torch.relu_(pool(x))  # in place: the pool's output is new and unshared
+
+    return pooled_relu
+
+
+def pool_then_relu(model: nn.Sequential) -> Callable[[torch.Tensor], torch.Tensor]:
+    """``model``'s forward with every ReLU -> MaxPool2d pair run as MaxPool2d -> ReLU.
+
+    The same function: ReLU is monotonic, so max(relu(a), relu(b)) = relu(max(a, b)), and
+    the gradients are the same (a window's gradient reaches its largest input when that is
+    positive, and nothing when it is not, in either order). Done this way the ReLU and its
+    backward touch a quarter of the values: measured about 5% faster per training step of
+    the chapter's CNN on a CPU (benchmarks.knobs). The modules are unchanged, so whatever
+    runs the children one by one (the activation views) still sees relu1 before pool1.
+    """
+    steps: list[Callable[[torch.Tensor], torch.Tensor]] = []
+    children = list(model.children())
+    i = 0
+    while i < len(children):
+        module = children[i]
+        after = children[i + 1] if i + 1 < len(children) else None
+        if isinstance(module, nn.ReLU) and isinstance(after, nn.MaxPool2d):
+            steps.append(_pooled_relu(after))
+            i += 2
+            continue
+        steps.append(module)
+        i += 1
+
+    def forward(x: torch.Tensor) -> torch.Tensor:
+        for step in steps:
+            x = step(x)
+        return x
+
+    return forward

@@ -56,6 +56,20 @@ def use_bf16(precision: str, device: torch.device) -> bool:
     return bool(check()) if check is not None else False
 
 
+def precision_note(precision: str, bf16: bool, device: torch.device) -> str:
+    """What precision a run trains in and why, for the first line a run prints."""
+    if precision != "auto":
+        return f"{'bf16 autocast' if bf16 else 'fp32'} (asked for)"
+    if bf16:
+        return "bf16 autocast (the GPU has bf16)" if device.type == "cuda" else \
+            "bf16 autocast (this CPU has native bf16)"
+    if device.type == "cpu":
+        return "fp32 (this CPU has no native bf16)"
+    if device.type == "cuda":
+        return "fp32 (this GPU has no bf16)"
+    return f"fp32 (bf16 autocast is used on cpu and cuda only, not {device.type})"
+
+
 @dataclass(frozen=True)
 class Evaluation:
     loss: float

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -34,8 +34,8 @@ from tui_cnn.core.events import (
 )
 from tui_cnn.core.inside.layer_stats import LayerStats, stats_event, stats_record
 from tui_cnn.core.layers import LayerTable
-from tui_cnn.core.models import build_with_table, first_layer_name
-from tui_cnn.core.optim import lr_factor, make_optimizer, use_bf16
+from tui_cnn.core.models import build_with_table, first_layer_name, pool_then_relu
+from tui_cnn.core.optim import lr_factor, make_optimizer, precision_note, use_bf16
 from tui_cnn.core.perf import tune_allocator
 from tui_cnn.core.recording import Recorder, config_record
 from tui_cnn.core.resume import Restored, read_checkpoint, reopen_folder
@@ -88,6 +88,7 @@ class Session:
     _aug_generator: torch.Generator = field(default_factory=torch.Generator)
     layer_stats: LayerStats | None = None  # made at the first report
     base_lr: float = 0.0  # lr = base_lr x the schedule's factor: cfg.lr until steered
+    _forward: Callable[[torch.Tensor], torch.Tensor] | None = None  # models.pool_then_relu
 
     @classmethod
     def create(cls, cfg: TrainConfig, arrays: ArrayData,
@@ -202,7 +203,8 @@ class Session:
             dataset=self.cfg.dataset, train_size=len(self.arrays.y_train),
             test_size=len(self.arrays.y_test), input_shape=info.shape, classes=info.classes,
             steps_per_epoch=self.steps_per_epoch, total_steps=self.total_steps,
-            start_epoch=self.start_epoch)
+            start_epoch=self.start_epoch,
+            precision=precision_note(self.cfg.precision, self.bf16, self.device))
 
     def filter_snapshot(self, epoch_end: bool) -> FilterSnapshot:
         assert isinstance(self.model, nn.Sequential)
@@ -238,7 +240,7 @@ class Session:
         # One autocast per step, never around the loop: autocast caches its bf16 weight
         # copies until the context closes, which froze training at 10% when tried.
         with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
-            logits = self.model(x)
+            logits = self._training_forward()(x)
             loss = F.cross_entropy(logits.float(), labels,
                                    label_smoothing=self.cfg.label_smoothing)
         self.optimizer.zero_grad(set_to_none=True)
@@ -251,6 +253,12 @@ class Session:
         window.steps += 1
         self.global_step += 1
         self.step_in_epoch += 1
+
+    def _training_forward(self) -> Callable[[torch.Tensor], torch.Tensor]:
+        if self._forward is None:
+            assert isinstance(self.model, nn.Sequential)
+            self._forward = pool_then_relu(self.model)
+        return self._forward
 
     def take_lr_change(self, steering: Steering) -> LrChanged | None:
         """A learning rate asked for since the last step: used from the next step on (the
