@@ -204,7 +204,9 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
     def on_run_starting(self, message: RunStarting) -> None:
         self.refresh_bindings()  # the footer's keys for a run going
         self.make_room()
-        self.training_view.reset(message.config.epochs)
+        self.training_view.reset(message.config.epochs, plan_heading(message))
+        if message.plan.kind != "run":  # the panel shows what trains (issue 20, item 6)
+            self.panel.show_config(message.config)
         if message.plan.history_from is not None:
             self.training_view.load_history(message.plan.history_from)
         self.status.starting()
@@ -429,6 +431,15 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
         for key in keys.KEYS:
             yield SystemCommand(key.title, key.help, partial(self._run_key, key))
         yield from exercise_commands(self.run_action, TITLES)
+
+
+def plan_heading(message: RunStarting) -> str | None:
+    """What the run starting is part of: ``Exercise 2 · run 2 of 2``; None for a plain run."""
+    plan = message.plan
+    if plan.kind == "run":
+        return None
+    count = len(plan.configs)
+    return f"{plan.title} · run {message.number + 1} of {count}" if count > 1 else plan.title
 
 
 def run_app(*, arch: str | None, dataset: str | None, epochs: int | None, device: str | None,

@@ -18,6 +18,7 @@ from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.exercises import Exercise, exercises
 from tui_cnn.core.inspect import edge_summary
 from tui_cnn.core.report import edge_scores_or_none, no_edge_scores
+from tui_cnn.core.reuse import reusable_run, reuse_line, saved_end
 from tui_cnn.core.runs import (
     RunRecord,
     RunStoreError,
@@ -108,21 +109,28 @@ class PlanDialogs:
         return exercises(self.config.replace(device=self.device()))
 
     def choose_exercise(self) -> None:
-        self.app.push_screen(ExerciseScreen(self.current_exercises()), self._picked)
+        found = self.current_exercises()
+        self.app.push_screen(ExerciseScreen(found, reuse_lines(found)), self._picked)
 
     def _picked(self, pick: ExercisePick | None) -> None:
         if pick is not None:
-            self.start_exercise(pick.number, pick.seeds)
+            self.start_exercise(pick.number, pick.seeds, retrain=pick.retrain)
 
-    def start_exercise(self, number: int, seeds: int | None = None) -> None:
-        """Train the exercise's runs one after another; with ``seeds``, as a sweep: each
-        variant over that many seeds, in worker processes."""
+    def start_exercise(self, number: int, seeds: int | None = None, *,
+                       retrain: bool = False) -> None:
+        """Train the exercise's runs one after another, reusing finished identical runs
+        (core.reuse) unless ``retrain``; with ``seeds``, as a sweep: each variant over that
+        many seeds, in worker processes."""
         exercise = self.current_exercises()[number - 1]
         if seeds is not None and not exercise.shows_filters:
             self.start_exercise_sweep(exercise, seeds)
             return
-        self.controller.submit(Plan(f"Exercise {number}", list(exercise.configs),
-                                         kind="exercise", exercise=exercise))
+        plan = exercise_plan(exercise, retrain)
+        if self.controller.submit(plan) and plan.reused:
+            left = len(plan.configs) - len(plan.ended)
+            self.app.notify(f"Exercise {number}: {'; '.join(plan.reused)} (same settings; "
+                            f"r in the exercises dialog trains it again). "
+                            f"{left} of {len(plan.configs)} run(s) to train.", timeout=10)
 
     def start_exercise_sweep(self, exercise: Exercise, seeds: int) -> None:
         from tui_cnn.core.sweep.exercise import exercise_sweep
@@ -146,6 +154,25 @@ class PlanDialogs:
             return
         spec = dataclasses.replace(spec, base=spec.base.replace(runs_dir=self.config.runs_dir))
         self.controller.submit_sweep(SweepJob(f"Sweep {sweep_id} (again)", spec))
+
+
+def exercise_plan(exercise: Exercise, retrain: bool = False) -> Plan:
+    """The exercise's runs as a plan: the finished identical runs found first, as ended
+    (unless ``retrain``), then the configs left to train, in the exercise's order."""
+    configs = list(exercise.configs)
+    found = {} if retrain else {i: r for i, cfg in enumerate(configs)
+                                if (r := reusable_run(cfg)) is not None}
+    order = sorted(range(len(configs)), key=lambda i: i not in found)
+    plan = Plan(f"Exercise {exercise.number}", [configs[i] for i in order], kind="exercise",
+                exercise=exercise, reused=tuple(reuse_line(found[i]) for i in order
+                                                if i in found))
+    plan.ended.extend(saved_end(found[i]) for i in order if i in found)
+    return plan
+
+
+def reuse_lines(found: Sequence[Exercise]) -> dict[int, tuple[str, ...]]:
+    """For each exercise, a line per run it would reuse rather than train."""
+    return {exercise.number: exercise_plan(exercise).reused for exercise in found}
 
 
 def epochs_done(record: RunRecord) -> int:
@@ -180,13 +207,18 @@ def edge_lines(run_dir: Path) -> list[str]:
     return lines + problems or ["no filter snapshots were saved, so no edge scores"]
 
 
-def note_text(exercise: Exercise, state: str, results: Sequence[str] = ()) -> Text:
-    """The exercise's title and state, the chapter's question, what to look for, results."""
+def note_text(exercise: Exercise, state: str, results: Sequence[str] = (),
+              reused: Sequence[str] = ()) -> Text:
+    """The exercise's title and state, the chapter's question, what to look for, results,
+    and the runs reused rather than trained."""
     text = Text.assemble((f"Exercise {exercise.number} · {exercise.title}", "bold"),
                          f" · {state}\n", (exercise.question, "italic"), "\n",
                          exercise.look_for)
     for line in results:
         text.append("\n" + line, style="bold")
+    for line in reused:
+        text.append(f"\nNot trained again: {line} with the same settings (r in the "
+                    "exercises dialog trains it again).", style="dim")
     return text
 
 
@@ -198,9 +230,10 @@ def exercise_note(plan: Plan) -> Text | None:
     if not plan.complete:
         finished = sum(run.status == "finished" for run in plan.ended)
         return note_text(exercise, f"cut short: {finished} of {len(exercise.configs)} "
-                         "run(s) finished")
+                         "run(s) finished", reused=plan.reused)
     if not exercise.shows_filters:
         return note_text(exercise, "done", [
             "The chart and the table above set the runs side by side: parameters, "
-            "mult-adds, images/s and accuracy."])
-    return note_text(exercise, "done", edge_lines(Path(plan.ended[0].run_dir or "")))
+            "mult-adds, images/s and accuracy."], plan.reused)
+    return note_text(exercise, "done", edge_lines(Path(plan.ended[0].run_dir or "")),
+                     plan.reused)

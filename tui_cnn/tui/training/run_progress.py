@@ -57,15 +57,25 @@ class EventProgressBar(ProgressBar):
         self.update()
 
 
+def run_heading(plan: str | None, event: RunStarted) -> str:
+    """Which run trains: ``Exercise 2 · run 2 of 2 · cnn-stride2 on mnist, seed 0 · <id>``."""
+    cfg = event.config
+    what = f"{cfg.arch.name} on {cfg.dataset}, seed {cfg.seed} · {event.run_id}"
+    return f"{plan} · {what}" if plan else what
+
+
 class RunProgress(VerticalGroup):
-    """Shows the latest of each kind of event; the app feeds it through TrainingView."""
+    """Shows the latest of each kind of event under a line naming the run; the app feeds
+    it through TrainingView."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.epochs = 1
         self.shown = IDLE_TEXT
+        self.plan: str | None = None  # e.g. "Exercise 2 · run 2 of 2"
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="progress-run")
         yield Static(IDLE_TEXT, id="progress-text")
         yield EventProgressBar(total=1, show_eta=False, id="progress-bar")
 
@@ -76,6 +86,7 @@ class RunProgress(VerticalGroup):
             self.note(f"Preparing data: {event.message}{counts}")
         elif isinstance(event, RunStarted):
             self.epochs = event.config.epochs
+            self.heading(run_heading(self.plan, event))
             bar.update(total=event.total_steps, progress=0)
             self.note(f"Training {event.run_id} on {event.device}: "
                       f"{event.train_size:,} images, {event.params:,} parameters")
@@ -89,6 +100,12 @@ class RunProgress(VerticalGroup):
         elif isinstance(event, RunEnded):
             self.note(ended_text(event))
 
+    def heading(self, text: str) -> None:
+        """The line naming the run (hidden while there is none)."""
+        line = self.query_one("#progress-run", Static)
+        line.update(text)
+        line.display = bool(text)
+
     def note(self, message: str) -> None:
         """Show ``message`` (an event's line, or stopping, paused, failed). The screen is
         laid out again only if the line's height may change: a layout arranges every
@@ -99,6 +116,9 @@ class RunProgress(VerticalGroup):
         self.shown = message
         text.update(message, layout=layout)
 
-    def reset(self) -> None:
+    def reset(self, plan: str | None = None) -> None:
+        """A run starts; ``plan`` names what it is part of (an exercise, a fork)."""
+        self.plan = plan
+        self.heading(f"{plan} · starting…" if plan else "")
         self.query_one("#progress-bar", ProgressBar).update(total=1, progress=0)
         self.note("Starting…")

@@ -1,6 +1,8 @@
-"""One line at the bottom: device, run state, last epoch's test accuracy."""
+"""One line at the bottom: device, run state, last epoch's test accuracy, which run."""
 
 from __future__ import annotations
+
+import re
 
 from rich.text import Text
 from textual.reactive import reactive
@@ -12,6 +14,16 @@ from tui_cnn.tui.messages import RunListener, Setup
 ACTIVE = ("preparing data", "training")
 
 
+def fitted_id(run_id: str, room: int) -> str:
+    """``run_id`` in ``room`` cells: whole, else without its date and time (a suffix the
+    CLI accepts as the run), else its last characters after an ellipsis."""
+    undated = re.sub(r"^\d{8}-\d{6}-", "", run_id)
+    for candidate in (run_id, undated):
+        if len(candidate) <= room:
+            return candidate
+    return "…" + undated[-max(8, room - 1):]
+
+
 class StatusLine(RunListener, Static):
     """``state`` follows the events; ``paused`` and ``stopping`` are set by the app."""
 
@@ -20,6 +32,7 @@ class StatusLine(RunListener, Static):
     paused: reactive[bool] = reactive(False)
     stopping: reactive[bool] = reactive(False)
     test_acc: reactive[tuple[int, float] | None] = reactive(None)  # (epoch, accuracy)
+    run_id: reactive[str] = reactive("")  # the run training, or trained last
 
     @property
     def shown_state(self) -> str:
@@ -36,12 +49,16 @@ class StatusLine(RunListener, Static):
             epoch, acc = self.test_acc
             text.append(f"  test acc (epoch {epoch}) ", "dim")
             text.append(f"{100 * acc:.2f}%", "bold")
+        if self.run_id:
+            text.append("  run ", "dim")
+            text.append(fitted_id(self.run_id, self.size.width - text.cell_len - 1))
         return text
 
     def starting(self) -> None:
         """A run was asked for; nothing has come back yet."""
         self.paused = self.stopping = False
         self.test_acc = None
+        self.run_id = ""
         self.state = "preparing data"
 
     def on_setup(self, setup: Setup) -> None:
@@ -54,6 +71,7 @@ class StatusLine(RunListener, Static):
         elif isinstance(event, RunStarted):
             self.state = "training"
             self.device = event.device
+            self.run_id = event.run_id
         elif isinstance(event, EpochMetrics):
             self.test_acc = (event.epoch, event.test_acc)
         elif isinstance(event, RunEnded):
