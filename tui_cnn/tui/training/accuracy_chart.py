@@ -16,6 +16,8 @@ def percent(values: list[float]) -> list[float]:
 class AccuracyChart(MetricChart):
     """Accuracies are kept as fractions and drawn in percent."""
 
+    whole_epoch_ticks = True
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.running = Series()

@@ -80,6 +80,9 @@ class MetricChart(PlotextPlot):
     that switched views would otherwise wait for.
     """
 
+    whole_epoch_ticks = False
+    """Label the x axis (epochs) with whole epochs rather than plotext's fractions."""
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.theme = "auto"  # follows the app's theme; plotext's own themes ignore it
@@ -114,8 +117,9 @@ class MetricChart(PlotextPlot):
         plt = self.plt
         plt.clear_figure()
         plt.xlim(0, self.x_max)
-        ticks = epoch_ticks(self.x_max, self.size.width - TITLE_MARGIN)
-        plt.xticks([float(tick) for tick in ticks], [str(tick) for tick in ticks])
+        if self.whole_epoch_ticks:
+            ticks = epoch_ticks(self.x_max, self.size.width - TITLE_MARGIN)
+            plt.xticks([float(tick) for tick in ticks], [str(tick) for tick in ticks])
         self.draw(plt, max(2, POINTS_PER_CELL * self.size.width))
         for x in self.marks:
             plt.vline(x, "red")
