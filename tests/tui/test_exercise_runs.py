@@ -168,7 +168,7 @@ async def test_exercise_2_done_before_compares_and_filters_shows_its_last_run(
 
 
 def test_the_status_line_fits_the_run_id_it_has_room_for() -> None:
-    from tui_cnn.tui.widgets.status_line import fitted_id
+    from tui_cnn.fmt import fit_run_id as fitted_id
 
     run_id = "20261201-113423-cnn-stride2-synth-digits-ab12"
     assert fitted_id(run_id, 60) == run_id

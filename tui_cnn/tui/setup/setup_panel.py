@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.events import Event, RunEnded, RunStarted
+from tui_cnn.fmt import fit_run_id
 from tui_cnn.tui.messages import RunListener, Setup, SetupChanged
 from tui_cnn.tui.setup.arch_picker import ArchPicker
 from tui_cnn.tui.setup.dataset_picker import DatasetPicker
@@ -76,13 +77,18 @@ class SetupPanel(RunListener, VerticalScroll):
     def on_run_event(self, event: Event) -> None:
         line = self.query_one("#setup-run", Static)
         if isinstance(event, RunStarted):
-            line.update(f"Training {event.run_id}, set up as below.")
+            text = f"Training, set up as below:\n{self.fitted(event.run_id)}"
         elif isinstance(event, RunEnded):
-            line.update(f"{event.run_id} {event.status}. t: train the settings below as a "
-                        "new run.")
+            text = (f"{event.status.capitalize()}, set up as below:\n"
+                    f"{self.fitted(event.run_id)}\nt: train these settings as a new run.")
         else:
             return
+        line.update(text)
         line.display = True
+
+    def fitted(self, run_id: str) -> str:
+        """The run's id as it fits the panel's width (without its date if need be)."""
+        return fit_run_id(run_id, self.scrollable_content_region.width or 36)
 
     def on_dataset_picker_changed(self, event: DatasetPicker.Changed) -> None:
         event.stop()

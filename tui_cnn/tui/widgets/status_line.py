@@ -2,26 +2,15 @@
 
 from __future__ import annotations
 
-import re
-
 from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
 from tui_cnn.core.events import DataProgress, EpochMetrics, Event, RunEnded, RunStarted
+from tui_cnn.fmt import fit_run_id
 from tui_cnn.tui.messages import RunListener, Setup
 
 ACTIVE = ("preparing data", "training")
-
-
-def fitted_id(run_id: str, room: int) -> str:
-    """``run_id`` in ``room`` cells: whole, else without its date and time (a suffix the
-    CLI accepts as the run), else its last characters after an ellipsis."""
-    undated = re.sub(r"^\d{8}-\d{6}-", "", run_id)
-    for candidate in (run_id, undated):
-        if len(candidate) <= room:
-            return candidate
-    return "…" + undated[-max(8, room - 1):]
 
 
 class StatusLine(RunListener, Static):
@@ -51,7 +40,7 @@ class StatusLine(RunListener, Static):
             text.append(f"{100 * acc:.2f}%", "bold")
         if self.run_id:
             text.append("  run ", "dim")
-            text.append(fitted_id(self.run_id, self.size.width - text.cell_len - 1))
+            text.append(fit_run_id(self.run_id, self.size.width - text.cell_len - 1))
         return text
 
     def starting(self) -> None:
