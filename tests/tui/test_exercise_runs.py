@@ -174,3 +174,18 @@ def test_the_status_line_fits_the_run_id_it_has_room_for() -> None:
     assert fitted_id(run_id, 60) == run_id
     assert fitted_id(run_id, 30) == "cnn-stride2-synth-digits-ab12"
     assert fitted_id(run_id, 12) == "…digits-ab12"
+
+
+def test_the_progress_heading_fits_its_line() -> None:
+    from tui_cnn.core.events import RunStarted
+    from tui_cnn.tui.training.run_progress import run_heading
+
+    run_id = "20261201-113423-cnn-stride2-synth-digits-ab12"
+    cfg = exercise_configs(TrainConfig(), 2)[1]
+    event = RunStarted(run_id, None, cfg, 1, 1, "cpu", "cpu", 1, cfg.dataset, 1, 1,
+                       (1, 28, 28), tuple("0123456789"), 1, 1)
+    plan = "Exercise 2 · run 2 of 2"
+    assert run_heading(plan, event, 200) == (
+        f"{plan} · cnn-stride2 on synth-digits, seed 0 · {run_id}")
+    assert run_heading(plan, event, 80) == f"{plan} · seed 0 · {run_id}"
+    assert run_heading(plan, event, 66) == f"{plan} · seed 0 · cnn-stride2-synth-digits-ab12"

@@ -128,8 +128,9 @@ class PlanDialogs:
         plan = exercise_plan(exercise, retrain)
         if self.controller.submit(plan) and plan.reused:
             left = len(plan.configs) - len(plan.ended)
-            self.app.notify(f"Exercise {number}: {'; '.join(plan.reused)} (same settings; "
-                            f"r in the exercises dialog trains it again). "
+            again = "it" if len(plan.reused) == 1 else "them"
+            self.app.notify(f"Exercise {number}: {'; '.join(plan.reused)}: same settings, "
+                            f"not trained again (e, then r, trains {again} again). "
                             f"{left} of {len(plan.configs)} run(s) to train.", timeout=10)
 
     def start_exercise_sweep(self, exercise: Exercise, seeds: int) -> None:
@@ -217,8 +218,8 @@ def note_text(exercise: Exercise, state: str, results: Sequence[str] = (),
     for line in results:
         text.append("\n" + line, style="bold")
     for line in reused:
-        text.append(f"\nNot trained again: {line} with the same settings (r in the "
-                    "exercises dialog trains it again).", style="dim")
+        text.append(f"\nNot trained again: {line}, with the same settings (e, then r, "
+                    "trains it again).", style="dim")
     return text
 
 

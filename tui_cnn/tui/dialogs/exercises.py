@@ -53,8 +53,10 @@ def reuse_text(reused: tuple[str, ...], retrain: bool, seeds: int | None) -> Tex
         return Text("trains every run again · r: reuse the finished identical runs",
                     style="bold")
     runs = "; ".join(line.removeprefix("reusing run ") for line in reused)
+    again = "it" if len(reused) == 1 else "them"
     return Text.assemble(("reuses ", "bold"), (runs, "bold cyan"),
-                         (" (same settings, not trained again) · r: train it again", "dim"))
+                         (f" (same settings, not trained again) · r: train {again} again",
+                          "dim"))
 
 
 def run_line(cfg: TrainConfig) -> str:

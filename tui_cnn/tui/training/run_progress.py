@@ -16,6 +16,7 @@ from tui_cnn.core.events import (
     RunStarted,
     StepMetrics,
 )
+from tui_cnn.fmt import undated_run_id
 
 IDLE_TEXT = "No run yet: choose a setup on the left, then press t to train."
 
@@ -57,11 +58,22 @@ class EventProgressBar(ProgressBar):
         self.update()
 
 
-def run_heading(plan: str | None, event: RunStarted) -> str:
-    """Which run trains: ``Exercise 2 · run 2 of 2 · cnn-stride2 on mnist, seed 0 · <id>``."""
+def run_heading(plan: str | None, event: RunStarted, width: int) -> str:
+    """Which run trains: ``Exercise 2 · run 2 of 2 · cnn-stride2 on mnist, seed 0 · <id>``.
+    Where that would wrap at ``width``: without the arch and dataset words when the id
+    spells them, then with the id's date left out (the rest is a suffix the CLI accepts)."""
     cfg = event.config
-    what = f"{cfg.arch.name} on {cfg.dataset}, seed {cfg.seed} · {event.run_id}"
-    return f"{plan} · {what}" if plan else what
+    start = f"{plan} · " if plan else ""
+    words = f"{cfg.arch.name} on {cfg.dataset}, seed {cfg.seed}"
+    spelled = f"-{cfg.arch.name}-{cfg.dataset}-" in event.run_id
+    undated = undated_run_id(event.run_id)
+    candidates = [f"{start}{words} · {event.run_id}"]
+    if spelled:
+        candidates.append(f"{start}seed {cfg.seed} · {event.run_id}")
+    candidates.append(f"{start}{words} · {undated}")
+    if spelled:
+        candidates.append(f"{start}seed {cfg.seed} · {undated}")
+    return next((c for c in candidates if cell_len(c) <= width), candidates[0])
 
 
 class RunProgress(VerticalGroup):
@@ -86,7 +98,8 @@ class RunProgress(VerticalGroup):
             self.note(f"Preparing data: {event.message}{counts}")
         elif isinstance(event, RunStarted):
             self.epochs = event.config.epochs
-            self.heading(run_heading(self.plan, event))
+            width = self.query_one("#progress-text", Static).content_size.width
+            self.heading(run_heading(self.plan, event, width or 80))
             bar.update(total=event.total_steps, progress=0)
             self.note(f"Training {event.run_id} on {event.device}: "
                       f"{event.train_size:,} images, {event.params:,} parameters")
