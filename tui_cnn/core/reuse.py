@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from tui_cnn.core.config import ArchSpec, ConfigError, TrainConfig
@@ -79,12 +80,14 @@ def trained_straight_through(record: RunRecord, cfg: TrainConfig) -> bool:
             and not lr_changes(read_jsonl(record.path / "steps.jsonl", [])))
 
 
-def reusable_run(cfg: TrainConfig) -> RunRecord | None:
-    """The newest saved run in ``cfg.runs_dir`` that trained exactly what ``cfg`` asks for
-    (see the module's docstring), or None."""
+def reusable_run(cfg: TrainConfig,
+                 records: Sequence[RunRecord] | None = None) -> RunRecord | None:
+    """The newest saved run in ``cfg.runs_dir`` (or among ``records``, newest first: a
+    list read once for several configs) that trained exactly what ``cfg`` asks for (see
+    the module's docstring), or None."""
     if cfg.runs_dir == "":  # runs are not saved: nothing to reuse
         return None
-    for record in list_runs(cfg.runs_dir):
+    for record in list_runs(cfg.runs_dir) if records is None else records:
         saved = saved_config(record)
         if saved is not None and same_training(saved, cfg) and trained_straight_through(
                 record, saved):

@@ -22,6 +22,7 @@ from tui_cnn.core.reuse import reusable_run, reuse_line, saved_end
 from tui_cnn.core.runs import (
     RunRecord,
     RunStoreError,
+    list_runs,
     missing_checkpoint,
     read_config,
     read_run,
@@ -157,12 +158,16 @@ class PlanDialogs:
         self.controller.submit_sweep(SweepJob(f"Sweep {sweep_id} (again)", spec))
 
 
-def exercise_plan(exercise: Exercise, retrain: bool = False) -> Plan:
-    """The exercise's runs as a plan: the finished identical runs found first, as ended
-    (unless ``retrain``), then the configs left to train, in the exercise's order."""
+def exercise_plan(exercise: Exercise, retrain: bool = False,
+                  records: Sequence[RunRecord] | None = None) -> Plan:
+    """The exercise's runs as a plan: the finished identical runs found first (among
+    ``records``, else the runs dir's), as ended (unless ``retrain``), then the configs
+    left to train, in the exercise's order."""
     configs = list(exercise.configs)
+    if not retrain and records is None:
+        records = saved_runs(configs[0])
     found = {} if retrain else {i: r for i, cfg in enumerate(configs)
-                                if (r := reusable_run(cfg)) is not None}
+                                if (r := reusable_run(cfg, records)) is not None}
     order = sorted(range(len(configs)), key=lambda i: i not in found)
     plan = Plan(f"Exercise {exercise.number}", [configs[i] for i in order], kind="exercise",
                 exercise=exercise, reused=tuple(reuse_line(found[i]) for i in order
@@ -171,9 +176,16 @@ def exercise_plan(exercise: Exercise, retrain: bool = False) -> Plan:
     return plan
 
 
+def saved_runs(cfg: TrainConfig) -> list[RunRecord]:
+    """The runs saved where ``cfg`` saves its own (none when it saves nowhere)."""
+    return [] if cfg.runs_dir == "" else list_runs(cfg.runs_dir)
+
+
 def reuse_lines(found: Sequence[Exercise]) -> dict[int, tuple[str, ...]]:
     """For each exercise, a line per run it would reuse rather than train."""
-    return {exercise.number: exercise_plan(exercise).reused for exercise in found}
+    records = saved_runs(found[0].configs[0]) if found else []
+    return {exercise.number: exercise_plan(exercise, records=records).reused
+            for exercise in found}
 
 
 def epochs_done(record: RunRecord) -> int:
