@@ -57,7 +57,7 @@ from tui_cnn.tui.messages import (
     listeners,
 )
 from tui_cnn.tui.params.params_view import ParamsView
-from tui_cnn.tui.plans import PlanDialogs, exercise_commands
+from tui_cnn.tui.plans import PlanDialogs, exercise_commands, plan_heading
 from tui_cnn.tui.runs.app_part import RunsPart
 from tui_cnn.tui.runs.runs_view import RunsView
 from tui_cnn.tui.session import TrainingSession
@@ -431,15 +431,6 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
         for key in keys.KEYS:
             yield SystemCommand(key.title, key.help, partial(self._run_key, key))
         yield from exercise_commands(self.run_action, TITLES)
-
-
-def plan_heading(message: RunStarting) -> str | None:
-    """What the run starting is part of: ``Exercise 2 · run 2 of 2``; None for a plain run."""
-    plan = message.plan
-    if plan.kind == "run":
-        return None
-    count = len(plan.configs)
-    return f"{plan.title} · run {message.number + 1} of {count}" if count > 1 else plan.title
 
 
 def run_app(*, arch: str | None, dataset: str | None, epochs: int | None, device: str | None,

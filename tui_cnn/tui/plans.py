@@ -27,7 +27,7 @@ from tui_cnn.core.runs import (
     read_config,
     read_run,
 )
-from tui_cnn.tui.controller import Plan, RunController
+from tui_cnn.tui.controller import Plan, RunController, RunStarting
 from tui_cnn.tui.dialogs.exercises import ExercisePick, ExerciseScreen
 from tui_cnn.tui.dialogs.fork import ForkScreen
 from tui_cnn.tui.dialogs.resume import ResumeScreen
@@ -186,6 +186,15 @@ def reuse_lines(found: Sequence[Exercise]) -> dict[int, tuple[str, ...]]:
     records = saved_runs(found[0].configs[0]) if found else []
     return {exercise.number: exercise_plan(exercise, records=records).reused
             for exercise in found}
+
+
+def plan_heading(message: RunStarting) -> str | None:
+    """What the run starting is part of: ``Exercise 2 · run 2 of 2``; None for a plain run."""
+    plan = message.plan
+    if plan.kind == "run":
+        return None
+    count = len(plan.configs)
+    return f"{plan.title} · run {message.number + 1} of {count}" if count > 1 else plan.title
 
 
 def epochs_done(record: RunRecord) -> int:
