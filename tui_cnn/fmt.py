@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 
 
 def duration(seconds: float | None) -> str:
@@ -103,3 +104,18 @@ def ascii_fallback(stream: object) -> None:
     reconfigure = getattr(stream, "reconfigure", None)
     if reconfigure is not None:
         reconfigure(errors="tui-cnn-ascii")
+
+
+def undated_run_id(run_id: str) -> str:
+    """``20261201-113423-cnn-mnist-ab12`` -> ``cnn-mnist-ab12``: a suffix the CLI accepts."""
+    return re.sub(r"^\d{8}-\d{6}-", "", run_id)
+
+
+def fit_run_id(run_id: str, room: int) -> str:
+    """``run_id`` in ``room`` cells: whole, else without its date and time (a suffix the
+    CLI accepts as the run), else its last characters after an ellipsis."""
+    undated = undated_run_id(run_id)
+    for candidate in (run_id, undated):
+        if len(candidate) <= room:
+            return candidate
+    return "…" + undated[-max(8, room - 1):]

@@ -31,10 +31,13 @@ def epoch_row(epoch: int, epochs: int, acc: float) -> dict[str, object]:
 def write_run(runs_dir: Path, run_id: str, *, arch: str = "cnn",
               accs: Sequence[float] = (0.61, 0.78, 0.84), status: str = "finished",
               created: float = 1_764_000_000.0, epochs: int = 3, lr: float = 4e-3,
-              pid: int = DEAD_PID) -> Path:
-    """A run as the core leaves it: config, status, steps, epochs and a (dummy) checkpoint."""
+              pid: int = DEAD_PID, cfg: TrainConfig | None = None) -> Path:
+    """A run as the core leaves it: config, status, steps, epochs and a (dummy) checkpoint;
+    ``cfg`` (its epochs and accuracies given) replaces the arch, epochs and lr asked for."""
     writer = RunWriter(runs_dir, run_id)
-    cfg = TrainConfig(arch=preset(arch), epochs=epochs, lr=lr, train_size=600, test_size=200)
+    cfg = cfg or TrainConfig(arch=preset(arch), epochs=epochs, lr=lr, train_size=600,
+                             test_size=200)
+    epochs, lr = cfg.epochs, cfg.lr
     table = layer_table(cfg.arch, dataset_info(cfg.dataset).shape, 10)
     writer.write_json("config.json", {**cfg.to_dict(), "run_id": run_id, "created": created,
                                       "device_resolved": "cpu", "params": table.params,
@@ -46,7 +49,7 @@ def write_run(runs_dir: Path, run_id: str, *, arch: str = "cnn",
     writer.write_json("status.json", {
         "status": status, "pid": pid, "epochs_done": len(accs), "steps_done": 0,
         "train_seconds": 2.0 * len(accs), "images_per_s": 3000.0,
-        "final_test_acc": accs[-1] if accs else None})
+        "final_test_acc": accs[-1] if accs else None, "updated": created + 60.0})
     (writer.path / "model.pt").write_bytes(b"")
     return writer.path
 

@@ -17,7 +17,7 @@ from tui_cnn.core.runs import RunRecord
 # Bookkeeping in config.json that differs between any two runs and says nothing about them.
 IGNORED = frozenset({"run_id", "created", "params", "macs", "classes", "input_shape",
                      "runs_dir", "resume_from", "arch.description", "device_name",
-                     "sweep"})
+                     "sweep", "carried_on_at"})
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ import torch
 from tui_cnn.core import runfiles
 from tui_cnn.core.checkpoint import load_saved_dict, load_state_dict
 from tui_cnn.core.config import MAX_EPOCHS, ConfigError
+from tui_cnn.core.reuse import CARRIED_ON_KEY
 from tui_cnn.core.runfiles import RunFileError
 from tui_cnn.core.runs import atomic_write_bytes, atomic_write_json
 
@@ -89,10 +90,15 @@ def read_checkpoint(run_dir: Path, epochs: int) -> Restored:
 
 
 def reopen_folder(run_dir: Path, restored: Restored, epochs: int) -> None:
-    """The run folder as the checkpoint left it: config.json asks for ``epochs`` epochs,
-    and metrics logged after the checkpoint (the steps a killed run will redo) are gone."""
+    """The run folder as the checkpoint left it: config.json asks for ``epochs`` epochs
+    and lists the epoch carried on from (``carried_on_at``: such a run is never reused as
+    one trained straight through, core.reuse), and metrics logged after the checkpoint
+    (the steps a killed run will redo) are gone."""
     config = runfiles.load_object(run_dir / "config.json")  # checked by read_config first
-    atomic_write_json(run_dir / "config.json", {**config, "epochs": epochs})
+    carried = config.get(CARRIED_ON_KEY)
+    carried = [*carried, restored.epoch] if isinstance(carried, list) else [restored.epoch]
+    atomic_write_json(run_dir / "config.json",
+                      {**config, "epochs": epochs, CARRIED_ON_KEY: carried})
     _drop_rows_after(run_dir / "steps.jsonl", "step", restored.global_step)
     _drop_rows_after(run_dir / "epochs.jsonl", "epoch", restored.epoch)
 

@@ -57,7 +57,7 @@ from tui_cnn.tui.messages import (
     listeners,
 )
 from tui_cnn.tui.params.params_view import ParamsView
-from tui_cnn.tui.plans import PlanDialogs, exercise_commands
+from tui_cnn.tui.plans import PlanDialogs, exercise_commands, plan_heading
 from tui_cnn.tui.runs.app_part import RunsPart
 from tui_cnn.tui.runs.runs_view import RunsView
 from tui_cnn.tui.session import TrainingSession
@@ -204,7 +204,9 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
     def on_run_starting(self, message: RunStarting) -> None:
         self.refresh_bindings()  # the footer's keys for a run going
         self.make_room()
-        self.training_view.reset(message.config.epochs)
+        self.training_view.reset(message.config.epochs, plan_heading(message))
+        if message.plan.kind != "run":  # the panel shows what trains (issue 20, item 6)
+            self.panel.show_config(message.config)
         if message.plan.history_from is not None:
             self.training_view.load_history(message.plan.history_from)
         self.status.starting()

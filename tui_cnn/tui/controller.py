@@ -79,7 +79,8 @@ class Plan:
     exercise: Exercise | None = None
     base_run: str | None = None  # fork: the run forked; resume: the run carried on
     history_from: Path | None = None  # resume: the saved curves to carry on in the charts
-    ended: list[RunEnded] = field(default_factory=list)
+    ended: list[RunEnded] = field(default_factory=list)  # first: the runs reused, not trained
+    reused: tuple[str, ...] = ()  # what was reused instead of trained, a line each
 
     @property
     def complete(self) -> bool:
@@ -180,9 +181,13 @@ class RunController:
         return False
 
     def submit(self, plan: Plan) -> bool:
-        """Start ``plan``'s first run; False (and a notice) if a run is going."""
+        """Start ``plan``'s first run not yet in ``plan.ended``; False (and a notice) if a
+        run is going."""
         if self.refused("starting another"):
             return False
+        if len(plan.ended) == len(plan.configs):  # every run was reused: nothing to train
+            self.app.post_message(PlanEnded(plan))
+            return True
         self.plan = plan
         self._start_next()
         return True

@@ -18,14 +18,16 @@ from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.exercises import Exercise, exercises
 from tui_cnn.core.inspect import edge_summary
 from tui_cnn.core.report import edge_scores_or_none, no_edge_scores
+from tui_cnn.core.reuse import reusable_run, reuse_line, saved_end
 from tui_cnn.core.runs import (
     RunRecord,
     RunStoreError,
+    list_runs,
     missing_checkpoint,
     read_config,
     read_run,
 )
-from tui_cnn.tui.controller import Plan, RunController
+from tui_cnn.tui.controller import Plan, RunController, RunStarting
 from tui_cnn.tui.dialogs.exercises import ExercisePick, ExerciseScreen
 from tui_cnn.tui.dialogs.fork import ForkScreen
 from tui_cnn.tui.dialogs.resume import ResumeScreen
@@ -108,21 +110,29 @@ class PlanDialogs:
         return exercises(self.config.replace(device=self.device()))
 
     def choose_exercise(self) -> None:
-        self.app.push_screen(ExerciseScreen(self.current_exercises()), self._picked)
+        found = self.current_exercises()
+        self.app.push_screen(ExerciseScreen(found, reuse_lines(found)), self._picked)
 
     def _picked(self, pick: ExercisePick | None) -> None:
         if pick is not None:
-            self.start_exercise(pick.number, pick.seeds)
+            self.start_exercise(pick.number, pick.seeds, retrain=pick.retrain)
 
-    def start_exercise(self, number: int, seeds: int | None = None) -> None:
-        """Train the exercise's runs one after another; with ``seeds``, as a sweep: each
-        variant over that many seeds, in worker processes."""
+    def start_exercise(self, number: int, seeds: int | None = None, *,
+                       retrain: bool = False) -> None:
+        """Train the exercise's runs one after another, reusing finished identical runs
+        (core.reuse) unless ``retrain``; with ``seeds``, as a sweep: each variant over that
+        many seeds, in worker processes."""
         exercise = self.current_exercises()[number - 1]
         if seeds is not None and not exercise.shows_filters:
             self.start_exercise_sweep(exercise, seeds)
             return
-        self.controller.submit(Plan(f"Exercise {number}", list(exercise.configs),
-                                         kind="exercise", exercise=exercise))
+        plan = exercise_plan(exercise, retrain)
+        if self.controller.submit(plan) and plan.reused:
+            left = len(plan.configs) - len(plan.ended)
+            again = "it" if len(plan.reused) == 1 else "them"
+            self.app.notify(f"Exercise {number}: {'; '.join(plan.reused)}: same settings, "
+                            f"not trained again (e, then r, trains {again} again). "
+                            f"{left} of {len(plan.configs)} run(s) to train.", timeout=10)
 
     def start_exercise_sweep(self, exercise: Exercise, seeds: int) -> None:
         from tui_cnn.core.sweep.exercise import exercise_sweep
@@ -146,6 +156,45 @@ class PlanDialogs:
             return
         spec = dataclasses.replace(spec, base=spec.base.replace(runs_dir=self.config.runs_dir))
         self.controller.submit_sweep(SweepJob(f"Sweep {sweep_id} (again)", spec))
+
+
+def exercise_plan(exercise: Exercise, retrain: bool = False,
+                  records: Sequence[RunRecord] | None = None) -> Plan:
+    """The exercise's runs as a plan: the finished identical runs found first (among
+    ``records``, else the runs dir's), as ended (unless ``retrain``), then the configs
+    left to train, in the exercise's order."""
+    configs = list(exercise.configs)
+    if not retrain and records is None:
+        records = saved_runs(configs[0])
+    found = {} if retrain else {i: r for i, cfg in enumerate(configs)
+                                if (r := reusable_run(cfg, records)) is not None}
+    order = sorted(range(len(configs)), key=lambda i: i not in found)
+    plan = Plan(f"Exercise {exercise.number}", [configs[i] for i in order], kind="exercise",
+                exercise=exercise, reused=tuple(reuse_line(found[i]) for i in order
+                                                if i in found))
+    plan.ended.extend(saved_end(found[i]) for i in order if i in found)
+    return plan
+
+
+def saved_runs(cfg: TrainConfig) -> list[RunRecord]:
+    """The runs saved where ``cfg`` saves its own (none when it saves nowhere)."""
+    return [] if cfg.runs_dir == "" else list_runs(cfg.runs_dir)
+
+
+def reuse_lines(found: Sequence[Exercise]) -> dict[int, tuple[str, ...]]:
+    """For each exercise, a line per run it would reuse rather than train."""
+    records = saved_runs(found[0].configs[0]) if found else []
+    return {exercise.number: exercise_plan(exercise, records=records).reused
+            for exercise in found}
+
+
+def plan_heading(message: RunStarting) -> str | None:
+    """What the run starting is part of: ``Exercise 2 · run 2 of 2``; None for a plain run."""
+    plan = message.plan
+    if plan.kind == "run":
+        return None
+    count = len(plan.configs)
+    return f"{plan.title} · run {message.number + 1} of {count}" if count > 1 else plan.title
 
 
 def epochs_done(record: RunRecord) -> int:
@@ -180,13 +229,18 @@ def edge_lines(run_dir: Path) -> list[str]:
     return lines + problems or ["no filter snapshots were saved, so no edge scores"]
 
 
-def note_text(exercise: Exercise, state: str, results: Sequence[str] = ()) -> Text:
-    """The exercise's title and state, the chapter's question, what to look for, results."""
+def note_text(exercise: Exercise, state: str, results: Sequence[str] = (),
+              reused: Sequence[str] = ()) -> Text:
+    """The exercise's title and state, the chapter's question, what to look for, results,
+    and the runs reused rather than trained."""
     text = Text.assemble((f"Exercise {exercise.number} · {exercise.title}", "bold"),
                          f" · {state}\n", (exercise.question, "italic"), "\n",
                          exercise.look_for)
     for line in results:
         text.append("\n" + line, style="bold")
+    for line in reused:
+        text.append(f"\nNot trained again: {line}, with the same settings (e, then r, "
+                    "trains it again).", style="dim")
     return text
 
 
@@ -198,9 +252,10 @@ def exercise_note(plan: Plan) -> Text | None:
     if not plan.complete:
         finished = sum(run.status == "finished" for run in plan.ended)
         return note_text(exercise, f"cut short: {finished} of {len(exercise.configs)} "
-                         "run(s) finished")
+                         "run(s) finished", reused=plan.reused)
     if not exercise.shows_filters:
         return note_text(exercise, "done", [
             "The chart and the table above set the runs side by side: parameters, "
-            "mult-adds, images/s and accuracy."])
-    return note_text(exercise, "done", edge_lines(Path(plan.ended[0].run_dir or "")))
+            "mult-adds, images/s and accuracy."], plan.reused)
+    return note_text(exercise, "done", edge_lines(Path(plan.ended[0].run_dir or "")),
+                     plan.reused)

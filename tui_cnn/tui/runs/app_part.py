@@ -32,6 +32,8 @@ class RunsPart:
         self.action_show_view("runs")
         if plan.exercise is not None and plan.exercise.shows_filters and plan.complete:
             self.post_message(InspectRequested(Path(plan.ended[0].run_dir or "")))
+        elif plan.ended and len(plan.reused) == len(plan.ended):  # nothing trained: the
+            self.main_view(FiltersView).show_run(plan.ended[-1].run_dir or "")  # last run
 
     def on_fork_requested(self: AppHost, message: ForkRequested) -> None:
         if not self.controller.refused("you fork another"):

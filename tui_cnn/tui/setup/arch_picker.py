@@ -87,8 +87,12 @@ class ArchPicker(VerticalGroup):
 
     def select_preset(self, name: str) -> None:
         """Fill the fields with preset ``name``."""
-        spec = PRESETS[name]
-        self.preset = name
+        self.show_spec(PRESETS[name])
+
+    def show_spec(self, spec: ArchSpec) -> None:
+        """Fill the fields with ``spec`` (a preset's, or one changed from the last preset)."""
+        if spec.name in PRESETS:
+            self.preset = spec.name
         self.query_one("#conv", ValueField).set_value(spec.conv_channels)
         self.query_one("#kernel", Select).value = spec.kernel_size
         self.query_one("#downsample", Select).value = spec.downsample

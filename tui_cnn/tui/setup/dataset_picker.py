@@ -65,6 +65,10 @@ class DatasetPicker(RunListener, VerticalGroup):
     def dataset(self) -> str:
         return str(self.query_one("#dataset-select", Select).value)
 
+    def select(self, dataset: str) -> None:
+        """Choose ``dataset`` (as if picked from the list)."""
+        self.query_one("#dataset-select", Select).value = dataset
+
     @property
     def folder(self) -> FolderFields:
         return self.query_one(FolderFields)

@@ -30,6 +30,13 @@ class HyperParams(VerticalGroup):
                          classes="field-row")
         yield ValueField("seed", cfg.seed, fields.seed, id="seed")
 
+    def show(self, cfg: TrainConfig) -> None:
+        """Fill the fields with ``cfg``'s values."""
+        for field_id, value in (("#epochs", cfg.epochs), ("#batch-size", cfg.batch_size),
+                                ("#lr", cfg.lr), ("#seed", cfg.seed)):
+            self.query_one(field_id, ValueField).set_value(value)
+        self.query_one("#optimizer", Select).value = cfg.optimizer
+
     def values(self) -> dict[str, Any]:
         """The last valid value of each field, as TrainConfig keyword arguments."""
         return {

@@ -12,6 +12,8 @@ from tui_cnn.tui.widgets.chart import LINE, MetricChart
 class LossChart(MetricChart):
     """x is in epochs (step / steps per epoch), so steps and epochs share the axis."""
 
+    whole_epoch_ticks = True
+
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
         self.train = Series()

@@ -16,6 +16,7 @@ from tui_cnn.core.events import (
     RunStarted,
     StepMetrics,
 )
+from tui_cnn.fmt import undated_run_id
 
 IDLE_TEXT = "No run yet: choose a setup on the left, then press t to train."
 
@@ -57,15 +58,36 @@ class EventProgressBar(ProgressBar):
         self.update()
 
 
+def run_heading(plan: str | None, event: RunStarted, width: int) -> str:
+    """Which run trains: ``Exercise 2 · run 2 of 2 · cnn-stride2 on mnist, seed 0 · <id>``.
+    Where that would wrap at ``width``: without the arch and dataset words when the id
+    spells them, then with the id's date left out (the rest is a suffix the CLI accepts)."""
+    cfg = event.config
+    start = f"{plan} · " if plan else ""
+    words = f"{cfg.arch.name} on {cfg.dataset}, seed {cfg.seed}"
+    spelled = f"-{cfg.arch.name}-{cfg.dataset}-" in event.run_id
+    undated = undated_run_id(event.run_id)
+    candidates = [f"{start}{words} · {event.run_id}"]
+    if spelled:
+        candidates.append(f"{start}seed {cfg.seed} · {event.run_id}")
+    candidates.append(f"{start}{words} · {undated}")
+    if spelled:
+        candidates.append(f"{start}seed {cfg.seed} · {undated}")
+    return next((c for c in candidates if cell_len(c) <= width), candidates[0])
+
+
 class RunProgress(VerticalGroup):
-    """Shows the latest of each kind of event; the app feeds it through TrainingView."""
+    """Shows the latest of each kind of event under a line naming the run; the app feeds
+    it through TrainingView."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.epochs = 1
         self.shown = IDLE_TEXT
+        self.plan: str | None = None  # e.g. "Exercise 2 · run 2 of 2"
 
     def compose(self) -> ComposeResult:
+        yield Static("", id="progress-run")
         yield Static(IDLE_TEXT, id="progress-text")
         yield EventProgressBar(total=1, show_eta=False, id="progress-bar")
 
@@ -76,6 +98,8 @@ class RunProgress(VerticalGroup):
             self.note(f"Preparing data: {event.message}{counts}")
         elif isinstance(event, RunStarted):
             self.epochs = event.config.epochs
+            width = self.query_one("#progress-text", Static).content_size.width
+            self.heading(run_heading(self.plan, event, width or 80))
             bar.update(total=event.total_steps, progress=0)
             self.note(f"Training {event.run_id} on {event.device}: "
                       f"{event.train_size:,} images, {event.params:,} parameters")
@@ -89,6 +113,12 @@ class RunProgress(VerticalGroup):
         elif isinstance(event, RunEnded):
             self.note(ended_text(event))
 
+    def heading(self, text: str) -> None:
+        """The line naming the run (hidden while there is none)."""
+        line = self.query_one("#progress-run", Static)
+        line.update(text)
+        line.display = bool(text)
+
     def note(self, message: str) -> None:
         """Show ``message`` (an event's line, or stopping, paused, failed). The screen is
         laid out again only if the line's height may change: a layout arranges every
@@ -99,6 +129,9 @@ class RunProgress(VerticalGroup):
         self.shown = message
         text.update(message, layout=layout)
 
-    def reset(self) -> None:
+    def reset(self, plan: str | None = None) -> None:
+        """A run starts; ``plan`` names what it is part of (an exercise, a fork)."""
+        self.plan = plan
+        self.heading(f"{plan} · starting…" if plan else "")
         self.query_one("#progress-bar", ProgressBar).update(total=1, progress=0)
         self.note("Starting…")

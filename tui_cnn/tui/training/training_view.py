@@ -66,11 +66,11 @@ class TrainingView(RunListener, Vertical):
         self.loss_chart.add_mark(x)
         self.acc_chart.add_mark(x)
 
-    def reset(self, epochs: int) -> None:
-        """A new run is starting: clear the charts."""
+    def reset(self, epochs: int, plan: str | None = None) -> None:
+        """A new run is starting: clear the charts; ``plan`` names what it is part of."""
         self.loss_chart.reset(epochs)
         self.acc_chart.reset(epochs)
-        self.progress.reset()
+        self.progress.reset(plan)
         self.redraw.wake()
 
     def on_run_event(self, event: Event) -> None:

@@ -1,4 +1,4 @@
-"""One line at the bottom: device, run state, last epoch's test accuracy."""
+"""One line at the bottom: device, run state, last epoch's test accuracy, which run."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from textual.reactive import reactive
 from textual.widgets import Static
 
 from tui_cnn.core.events import DataProgress, EpochMetrics, Event, RunEnded, RunStarted
+from tui_cnn.fmt import fit_run_id
 from tui_cnn.tui.messages import RunListener, Setup
 
 ACTIVE = ("preparing data", "training")
@@ -20,6 +21,7 @@ class StatusLine(RunListener, Static):
     paused: reactive[bool] = reactive(False)
     stopping: reactive[bool] = reactive(False)
     test_acc: reactive[tuple[int, float] | None] = reactive(None)  # (epoch, accuracy)
+    run_id: reactive[str] = reactive("")  # the run training, or trained last
 
     @property
     def shown_state(self) -> str:
@@ -36,12 +38,16 @@ class StatusLine(RunListener, Static):
             epoch, acc = self.test_acc
             text.append(f"  test acc (epoch {epoch}) ", "dim")
             text.append(f"{100 * acc:.2f}%", "bold")
+        if self.run_id:
+            text.append("  run ", "dim")
+            text.append(fit_run_id(self.run_id, self.size.width - text.cell_len - 1))
         return text
 
     def starting(self) -> None:
         """A run was asked for; nothing has come back yet."""
         self.paused = self.stopping = False
         self.test_acc = None
+        self.run_id = ""
         self.state = "preparing data"
 
     def on_setup(self, setup: Setup) -> None:
@@ -54,6 +60,7 @@ class StatusLine(RunListener, Static):
         elif isinstance(event, RunStarted):
             self.state = "training"
             self.device = event.device
+            self.run_id = event.run_id
         elif isinstance(event, EpochMetrics):
             self.test_acc = (event.epoch, event.test_acc)
         elif isinstance(event, RunEnded):
