@@ -7,7 +7,7 @@ from typing import Any
 
 from tui_cnn.core.compare import RunSummary, compare
 from tui_cnn.core.config import TrainConfig, preset
-from tui_cnn.core.rows import RUN_COLUMNS, accuracy_gap, accuracy_gaps, run_row
+from tui_cnn.core.rows import RUN_COLUMNS, accuracy_gap, accuracy_gaps, run_row, show
 from tui_cnn.core.runs import RunRecord
 
 
@@ -46,3 +46,9 @@ def test_the_gaps_of_a_comparison_and_the_seed_in_a_run_row() -> None:
                                            ("c", "-3.00 pp")]
     row = dict(zip(RUN_COLUMNS, run_row(runs[1]), strict=True))
     assert row["seed"] == "1" and row["run"] == "b"
+
+
+def test_settings_show_short() -> None:
+    assert show(0.12504419976323863) == "0.125" and show(0.004) == "0.004"
+    assert show(3e-4) == "0.0003" and show((0.4914, 0.48216)) == "0.4914, 0.4822"
+    assert show(32) == "32" and show(None) == "-" and show([]) == "none"
