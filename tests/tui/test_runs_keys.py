@@ -61,6 +61,10 @@ async def test_the_list_has_the_focus_and_shows_it(make_app: AppFactory, runs: P
         assert focus_bar(app, table) == " " and focus_bar(app, box) == "▊"
         await pilot.press("escape")
         assert app.focused is table and focus_bar(app, table) == "▊"
+        await pilot.click("#runs-filter")  # a click reaches it too
+        assert app.focused is box
+        await pilot.press(*"cnn", "enter")
+        assert app.focused is table and len(view.table.shown) == 2
 
 
 async def test_at_80_columns_the_list_has_the_focus_on_arrival(make_app: AppFactory,
@@ -89,6 +93,7 @@ async def test_tab_never_lands_in_the_filter_box(make_app: AppFactory, runs: Pat
             await pilot.press("shift+tab")
             seen.append(app.focused)
         assert view.table in seen
+        assert view not in seen  # the view itself, which showed no mark of it
         assert not any(widget is not None and widget.id == "runs-filter" for widget in seen)
         view.table.focus()
         await pilot.press("i")  # acts on the list: inspects the run under the cursor

@@ -53,6 +53,8 @@ HINT = ("Mark runs with enter (or a click): their curves overlay here, each in i
 
 
 class RunsView(RunListener, VerticalScroll):
+    can_focus = False  # the list has the focus; its Page Up/Down, Home and End scroll this
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.selected: dict[str, MarkColour] = {}  # run id -> its colour, in marking order
