@@ -39,9 +39,8 @@ async def until(pilot: Pilot[Any], condition: Callable[[], object], what: str,
 
 
 def idle(app: TuiCnnApp) -> bool:
-    queue = app.query_one(RunsView).queue
     return (app.session is not None and not app.session.running
-            and (queue is None or not queue.busy))
+            and not app.controller.busy)
 
 
 async def shoot(pilot: Pilot[Any], out: Path, name: str) -> None:

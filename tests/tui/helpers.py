@@ -44,6 +44,11 @@ def screen_text(app: App[Any]) -> str:
     return html.unescape(text).replace("\xa0", " ")
 
 
+def screen_lines(app: App[Any]) -> list[str]:
+    """The screen as it is drawn now, one string per terminal line (columns kept)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
+
+
 def footer_keys(app: App[Any]) -> set[str]:
     """The keys the footer lists now (Textual key names)."""
     from tui_cnn.tui.widgets.footer import KeysFooter

@@ -31,17 +31,18 @@ def epoch_row(epoch: int, epochs: int, acc: float) -> dict[str, object]:
 def write_run(runs_dir: Path, run_id: str, *, arch: str = "cnn",
               accs: Sequence[float] = (0.61, 0.78, 0.84), status: str = "finished",
               created: float = 1_764_000_000.0, epochs: int = 3, lr: float = 4e-3,
-              pid: int = DEAD_PID, cfg: TrainConfig | None = None) -> Path:
+              pid: int = DEAD_PID, cfg: TrainConfig | None = None, seed: int = 0) -> Path:
     """A run as the core leaves it: config, status, steps, epochs and a (dummy) checkpoint;
-    ``cfg`` (its epochs and accuracies given) replaces the arch, epochs and lr asked for."""
+    200 test images. ``cfg`` (its epochs and accuracies given) replaces the arch, epochs, lr
+    and seed asked for."""
     writer = RunWriter(runs_dir, run_id)
     cfg = cfg or TrainConfig(arch=preset(arch), epochs=epochs, lr=lr, train_size=600,
-                             test_size=200)
+                             test_size=200, seed=seed)
     epochs, lr = cfg.epochs, cfg.lr
     table = layer_table(cfg.arch, dataset_info(cfg.dataset).shape, 10)
     writer.write_json("config.json", {**cfg.to_dict(), "run_id": run_id, "created": created,
                                       "device_resolved": "cpu", "params": table.params,
-                                      "macs": table.macs})
+                                      "macs": table.macs, "test_size_actual": 200})
     for epoch, acc in enumerate(accs, 1):
         for step in range((epoch - 1) * STEPS_PER_EPOCH + 1, epoch * STEPS_PER_EPOCH + 1, 2):
             writer.append("steps.jsonl", step_row(epoch, step, epochs, lr))

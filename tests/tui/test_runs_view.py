@@ -15,11 +15,12 @@ from textual.pilot import Pilot
 from textual.widgets import TabbedContent
 
 from tui_cnn.core.runs import list_runs
+from tui_cnn.render.marks import MARK_COLOURS, free_colour
 from tui_cnn.tui.app import TuiCnnApp
 from tui_cnn.tui.dialogs.exercises import ExerciseScreen
 from tui_cnn.tui.filters.filters_view import FiltersView
 from tui_cnn.tui.runs.compare_chart import y_range
-from tui_cnn.tui.runs.compare_data import PALETTE, colour_for, load_curves
+from tui_cnn.tui.runs.compare_data import load_curves
 from tui_cnn.tui.runs.runs_table import COLUMNS, matches, row_cells, sort_key
 from tui_cnn.tui.runs.runs_view import RunsView
 
@@ -174,7 +175,7 @@ async def test_two_selected_runs_overlay_and_compare(make_app: AppFactory, runs:
         assert curves[MAXPOOL].colour != curves[STRIDE].colour
         assert view.chart.x_max == 3.0
         text = screen_text(app)
-        for expected in ("cnn a1b2", "cnn-stride2 c3d4", "arch.downsample", "maxpool",
+        for expected in ("a1b2 cnn", "c3d4 cnn-stride2", "arch.downsample", "maxpool",
                          "stride", "mult-adds", "4.24M", "1.36M (0.32x)", "84.00%"):
             assert expected in text, expected
         await pilot.press("v")
@@ -208,8 +209,8 @@ async def test_a_run_that_cannot_be_forked_or_resumed_says_why(make_app: AppFact
         view.table.move_cursor(row=view.table.shown.index(STRIDE))
         await pilot.press("R")
         said = notifications(app)
-        assert any(f"Can't read the settings of {MAXPOOL}" in text for text in said)
-        assert any(f"{STRIDE} cannot be carried on: model.pt is missing: 3 epoch(s) "
+        assert any("Can't read the settings of run a1b2" in text for text in said)
+        assert any("Run c3d4 cannot be carried on: model.pt is missing: 3 epoch(s) "
                    "finished but the file is gone" in text for text in said)
         assert app.screen is app.screen_stack[0] and app.session is None
 
@@ -231,12 +232,12 @@ async def test_fork_and_resume_during_a_run_say_so_before_any_dialog(
         assert any("before you carry on another" in text for text in said)
 
 
-def test_colours_are_stable_and_distinct() -> None:
-    assert colour_for(MAXPOOL) == colour_for(MAXPOOL)  # a hash of the id, not of the session
-    taken = [colour_for(f"run-{i}") for i in range(3)]
-    assert colour_for("run-0", taken) not in taken
-    full = list(PALETTE)
-    assert colour_for("x", full) in PALETTE
+def test_marks_take_the_first_free_colour() -> None:
+    assert free_colour([]) == MARK_COLOURS[0]
+    assert free_colour([MARK_COLOURS[1], MARK_COLOURS[0]]) == MARK_COLOURS[2]
+    assert free_colour(MARK_COLOURS) is None
+    assert len({c.rgb for c in MARK_COLOURS}) == len(MARK_COLOURS)
+    assert all(16 <= c.xterm <= 231 for c in MARK_COLOURS)  # exact xterm cube entries
 
 
 def test_curves_skip_what_cannot_be_drawn(runs: Path) -> None:
@@ -245,7 +246,7 @@ def test_curves_skip_what_cannot_be_drawn(runs: Path) -> None:
         handle.write('{"step": 31, "steps_per_epoch": 10, "loss": NaN}\n')
         handle.write('{"step": 32, "steps_per_epoch": 0, "loss": 1.0}\n')
     record.epochs.append({"epoch": 4, "test_acc": float("inf")})
-    curves = load_curves(record, PALETTE[0])
+    curves = load_curves(record, MARK_COLOURS[0], "a1b2")
     assert curves.test_acc.xs == [1.0, 2.0, 3.0]
     assert max(curves.train_loss.xs) == pytest.approx(2.9)
 
@@ -259,9 +260,10 @@ def test_one_epoch_gets_a_readable_y_range() -> None:
 
 def test_a_changed_preset_is_starred(runs: Path) -> None:
     record = next(r for r in list_runs(runs) if r.run_id == MAXPOOL)
-    assert row_cells(record)[0] == "cnn"
+    arch = COLUMNS.index("arch") - 1  # after the mark
+    assert row_cells(record, "a1b2")[arch] == "cnn"
     record.config["arch"]["downsample"] = "stride"  # a fork of cnn with one setting changed
-    assert row_cells(record)[0] == "cnn*"
+    assert row_cells(record, "a1b2")[arch] == "cnn*"
 
 
 def test_filter_words_and_sort_keys() -> None:

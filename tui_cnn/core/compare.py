@@ -35,6 +35,7 @@ class RunSummary:
     train_seconds: float | None
     images_per_s: float | None
     status: str
+    test_images: int | None = None  # how many test images the accuracies were measured on
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -89,6 +90,10 @@ def _number(value: object) -> float | None:
     return float(value) if math.isfinite(value) else None
 
 
+def _count(value: object) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else None
+
+
 def _size(config: dict[str, Any], key: str) -> int | None:
     """params or macs from config.json, else worked out from the arch and dataset."""
     value = config.get(key)
@@ -121,7 +126,8 @@ def summarise(record: RunRecord) -> RunSummary:
         best_test_acc=max(accs) if accs else None,
         final_test_acc=final if final is not None else (accs[-1] if accs else None),
         train_seconds=seconds, images_per_s=_number(status.get("images_per_s")),
-        status=record.state + (" (damaged)" if record.damaged else ""))
+        status=record.state + (" (damaged)" if record.damaged else ""),
+        test_images=_count(cfg.get("test_size_actual")))
 
 
 def compare(records: list[RunRecord]) -> Comparison:

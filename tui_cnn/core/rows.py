@@ -10,11 +10,11 @@ import time
 from typing import Any
 
 from tui_cnn import fmt
-from tui_cnn.core.compare import Comparison
+from tui_cnn.core.compare import Comparison, RunSummary
 from tui_cnn.core.runs import RunRecord
 
-RUN_COLUMNS = ("run", "arch", "dataset", "device", "params", "epochs", "best acc", "seconds",
-               "img/s", "status", "started")
+RUN_COLUMNS = ("run", "arch", "dataset", "seed", "device", "params", "epochs", "best acc",
+               "seconds", "img/s", "status", "started")
 RUN_NUMBER_COLUMNS = frozenset({"params", "epochs", "best acc", "seconds", "img/s"})
 
 
@@ -25,7 +25,7 @@ def run_row(record: RunRecord) -> list[str]:
     state = record.state + (" (damaged)" if record.damaged else "")
     seconds = status.get("train_seconds")
     rate = status.get("images_per_s")
-    return [record.run_id, str(arch), str(cfg.get("dataset", "?")),
+    return [record.run_id, str(arch), str(cfg.get("dataset", "?")), show(cfg.get("seed")),
             str(cfg.get("device_resolved", cfg.get("device", "?"))),
             fmt.count(cfg.get("params")), f"{len(record.epochs)}/{cfg.get('epochs', '?')}",
             fmt.percent(record.best_test_acc),
@@ -35,9 +35,12 @@ def run_row(record: RunRecord) -> list[str]:
 
 
 def show(value: Any) -> str:
-    """A setting as a cell: lists joined, None as '-'."""
+    """A setting as a cell: lists joined, None as '-', fractions to 4 significant digits
+    (a dataset's measured mean is 0.12504419976323863 in config.json)."""
     if isinstance(value, (list, tuple)):
-        return ", ".join(map(str, value)) or "none"
+        return ", ".join(map(show, value)) or "none"
+    if isinstance(value, float):
+        return f"{value:.4g}"
     return "-" if value is None else str(value)
 
 
@@ -57,6 +60,28 @@ def difference_rows(comparison: Comparison) -> list[list[str]]:
 
 def _ratio(value: float | None, first: float | None) -> str:
     return f" ({value / first:.2f}x)" if value is not None and first else ""
+
+
+def accuracy_gap(run: RunSummary, first: RunSummary) -> str | None:
+    """``+0.35 pp = 7 of 2,000 test images``: the run's final test accuracy against the first
+    run's, in percentage points and, where both were measured on the same test set, in test
+    images (one run each has no noise estimate: the count shows how few images a gap is).
+    None when either has no accuracy."""
+    if run.final_test_acc is None or first.final_test_acc is None:
+        return None
+    gap = run.final_test_acc - first.final_test_acc
+    text = f"{100 * gap:+.2f} pp"
+    images = run.test_images
+    if images is not None and (images, run.dataset) == (first.test_images, first.dataset):
+        text += f" = {round(abs(gap) * images):,} of {images:,} test images"
+    return text
+
+
+def accuracy_gaps(comparison: Comparison) -> list[tuple[str, str]]:
+    """(run id, accuracy_gap) for each run after the first that has one."""
+    first = comparison.runs[0]
+    gaps = [(run.run_id, accuracy_gap(run, first)) for run in comparison.runs[1:]]
+    return [(run_id, gap) for run_id, gap in gaps if gap is not None]
 
 
 def result_rows(comparison: Comparison) -> list[list[str]]:

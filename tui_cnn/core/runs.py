@@ -29,6 +29,7 @@ from platformdirs import user_data_dir
 
 from tui_cnn.core import runfiles
 from tui_cnn.core.config import TrainConfig
+from tui_cnn.core.run_refs import refers_to, short_ids
 from tui_cnn.core.runfiles import RunFileError as RunFileError
 from tui_cnn.core.runfiles import RunStoreError as RunStoreError
 from tui_cnn.core.runlock import RunLock, claim
@@ -312,12 +313,23 @@ def find_run(ref: str, runs_dir: str | os.PathLike[str] | None = None) -> Path:
         raise RunStoreError(f"cannot read runs dir {root}: {exc.strerror or exc}") from exc
     if ref in names:
         return root / ref
-    matches = [n for n in names if n.startswith(ref) or n.endswith(ref)]
+    matches = [n for n in names if refers_to(ref, n)]
     if len(matches) == 1:
         return root / matches[0]
     if not matches:
         raise RunStoreError(f"no run {ref!r} in {root}; `tui-cnn runs` lists them")
     raise RunStoreError(f"{ref!r} matches {len(matches)} runs; give more of the id")
+
+
+def short_id(run_dir: str | os.PathLike[str]) -> str:
+    """The run's shortest id among the runs beside it (run_refs.short_ids): what notices
+    name it by, and what find_run takes back."""
+    path = Path(run_dir)
+    try:
+        names = [p.name for p in run_folders(path.parent)]
+    except OSError:
+        names = []
+    return short_ids([*names, path.name])[path.name]
 
 
 def read_config(run_dir: str | os.PathLike[str]) -> TrainConfig:

@@ -30,6 +30,7 @@ from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.events import RunEnded
 from tui_cnn.core.exercises import TITLES
 from tui_cnn.core.perf import freeze_imported_objects, warm_up_imports
+from tui_cnn.core.runs import short_id
 from tui_cnn.exits import EXIT_INTERRUPTED
 from tui_cnn.tui import keys, signals
 from tui_cnn.tui.claims.app_part import ClaimsPart
@@ -253,7 +254,10 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
             target.on_setup(message.setup)
 
     def _announce(self, event: RunEnded) -> None:
-        saved = f" Saved in {event.run_dir}" if event.run_dir else ""
+        # The run by its short id: a full id does not fit a notice's line at 80 columns and
+        # was broken mid-word.
+        saved = (f" Saved as run {short_id(event.run_dir)} in {Path(event.run_dir).parent}."
+                 if event.run_dir else "")
         if event.status == "finished":
             acc = event.final_test_acc
             result = f"test accuracy {100 * acc:.2f}%." if acc is not None else "done."
@@ -403,9 +407,12 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
 
     def hide_panel(self) -> None:
         """Hide the setup panel and move the focus out of it: a field left focused while
-        hidden would still take keys (space would tick a hidden checkbox, not pause)."""
+        hidden would still take keys (space would tick a hidden checkbox, not pause). A
+        focus elsewhere (the runs list) stays where it is."""
+        focused = self.focused
         self.panel.display = False
-        self.query_one("#views Tabs", Tabs).focus()
+        if focused is None or self.panel in focused.ancestors_with_self:
+            self.query_one("#views Tabs", Tabs).focus()
 
     def action_leave_field(self) -> None:
         self.query_one("#views Tabs", Tabs).focus()

@@ -26,6 +26,7 @@ from tui_cnn.core.runs import (
     missing_checkpoint,
     read_config,
     read_run,
+    short_id,
 )
 from tui_cnn.tui.controller import Plan, RunController, RunStarting
 from tui_cnn.tui.dialogs.exercises import ExercisePick, ExerciseScreen
@@ -50,7 +51,7 @@ class PlanDialogs:
         try:
             return read_config(record.path)
         except RunStoreError as error:
-            self.app.notify(f"Can't read the settings of {record.run_id}: {error}",
+            self.app.notify(f"Can't read the settings of run {short_id(record.path)}: {error}",
                              severity="error", timeout=10)
             return None
 
@@ -72,8 +73,8 @@ class PlanDialogs:
 
     def resume(self, record: RunRecord) -> None:
         if not (record.path / "model.pt").exists():
-            self.app.notify(f"{record.run_id} cannot be carried on: model.pt is missing: "
-                             f"{missing_checkpoint(record.path)}.", severity="warning")
+            self.app.notify(f"Run {short_id(record.path)} cannot be carried on: model.pt is "
+                            f"missing: {missing_checkpoint(record.path)}.", severity="warning")
             return
         base = self._saved_config(record)
         if base is not None:
@@ -97,8 +98,8 @@ class PlanDialogs:
         """Carry the run on by one epoch, no dialog (like R with 1)."""
         record = read_run(run_dir)
         if not (record.path / "model.pt").exists():
-            self.app.notify(f"{record.run_id} has no checkpoint (no epoch finished), so it "
-                            "cannot be carried on.", severity="warning")
+            self.app.notify(f"Run {short_id(record.path)} has no checkpoint (no epoch finished), "
+                            "so it cannot be carried on.", severity="warning")
             return
         base = self._saved_config(record)
         if base is not None:

@@ -1,6 +1,7 @@
-"""Selected runs' curves on shared axes, each run in its own colour: the colour of its ● in
-the runs list and of its column in the comparison table, which are the legend (plotext's
-own sat in the plot's top-left corner, over the curves that end near 100%)."""
+"""Marked runs' curves on shared axes, each run in its mark's colour: the colour of its ● in
+the runs list and of its column in the comparison table. The Runs view's heading over the
+chart says what it shows and names the runs (plotext's own legend sat in the plot's top-left
+corner, over the curves that end near 100%, and its title cannot colour a name)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,6 @@ from tui_cnn.tui.training.accuracy_chart import percent
 from tui_cnn.tui.widgets.chart import MetricChart
 
 MODES = ("accuracy", "loss")
-KEY = "colours as marked ● in the list"
 
 
 class CompareChart(MetricChart):
@@ -42,8 +42,6 @@ class CompareChart(MetricChart):
             self._draw_loss(plt, limit)
 
     def _draw_accuracy(self, plt: Plot, limit: int) -> None:
-        self.set_title(plt, f"test accuracy % by epoch · {KEY}  (v: training loss)",
-                       "test accuracy % by epoch  (v: training loss)", "test accuracy %")
         points = [(c, *c.test_acc.points(limit)) for c in self.curves]
         points = [(c, xs, percent(ys)) for c, xs, ys in points if xs]
         # Every line before any marker: a braille line drawn later would hide the markers
@@ -56,9 +54,6 @@ class CompareChart(MetricChart):
             plt.ylim(*y_range([y for _, _, ys in points for y in ys], 0.0, 100.0))
 
     def _draw_loss(self, plt: Plot, limit: int) -> None:
-        self.set_title(plt, f"training loss (smoothed) by epoch · {KEY}  (v: test accuracy)",
-                       "training loss (smoothed) by epoch  (v: test accuracy)",
-                       "training loss")
         shown: list[float] = []
         for curve in self.curves:
             xs, ys = curve.train_loss.points(limit)

@@ -1,45 +1,21 @@
-"""What the comparison draws, read from run folders: a stable colour per run and each run's
-curves (test accuracy per epoch, smoothed training loss per step). No Textual, no torch."""
+"""What the comparison draws, read from run folders: each marked run's curves (test accuracy
+per epoch, smoothed training loss per step) in its mark's colour. No Textual, no torch."""
 
 from __future__ import annotations
 
 import math
-import zlib
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 from tui_cnn.core.runs import RunRecord, read_jsonl
+from tui_cnn.render.marks import MarkColour
 from tui_cnn.tui.training.series import Ema, Series
 
 
-@dataclass(frozen=True)
-class Colour:
-    plot: str  # plotext's name
-    rich: str  # Rich's name for the same colour (legend swatches, table headers)
-
-
-PALETTE = (Colour("cyan", "cyan"), Colour("orange", "dark_orange"),
-           Colour("magenta", "magenta"), Colour("green", "green"), Colour("red", "red"),
-           Colour("blue", "dodger_blue1"), Colour("yellow", "yellow"))
-
-
-def colour_for(run_id: str, taken: Iterable[Colour] = ()) -> Colour:
-    """The run's own colour (a hash of its id, the same in every session), or the next one
-    along the palette that no other shown run has."""
-    used = set(taken)
-    start = zlib.crc32(run_id.encode()) % len(PALETTE)
-    for offset in range(len(PALETTE)):
-        colour = PALETTE[(start + offset) % len(PALETTE)]
-        if colour not in used:
-            return colour
-    return PALETTE[start]
-
-
-def short_name(record: RunRecord) -> str:
-    """``cnn a1b2``: the architecture and the end of the run id, for legends."""
+def legend_name(record: RunRecord, short_id: str) -> str:
+    """``a1b2 cnn``: the run's short id (what the CLI takes) and its architecture."""
     arch = record.config.get("arch")
     name = str(arch.get("name", "?")) if isinstance(arch, dict) else "?"
-    return f"{name} {record.run_id[-4:]}"
+    return f"{short_id} {name}"
 
 
 def _number(value: object) -> float | None:
@@ -52,8 +28,9 @@ def _number(value: object) -> float | None:
 @dataclass(frozen=True)
 class RunCurves:
     run_id: str
-    label: str
-    colour: Colour
+    short_id: str  # what the list and the CLI call it
+    label: str  # legend_name
+    colour: MarkColour
     planned_epochs: int
     test_acc: Series  # (epoch, fraction)
     train_loss: Series  # (epoch as a fraction, smoothed loss), bounded
@@ -64,7 +41,8 @@ class RunCurves:
         return max([float(self.planned_epochs), *ends])
 
 
-def load_curves(record: RunRecord, colour: Colour, cap: int = 300) -> RunCurves:
+def load_curves(record: RunRecord, colour: MarkColour, short_id: str,
+                cap: int = 300) -> RunCurves:
     """The run's curves; rows that are torn or not finite are skipped, never drawn."""
     acc = Series(cap)
     for row in record.epochs:
@@ -83,5 +61,5 @@ def load_curves(record: RunRecord, colour: Colour, cap: int = 300) -> RunCurves:
         if smoothed is not None:
             loss.append(step / per_epoch, smoothed)
     planned = record.config.get("epochs")
-    return RunCurves(record.run_id, short_name(record), colour,
+    return RunCurves(record.run_id, short_id, legend_name(record, short_id), colour,
                      planned if isinstance(planned, int) else len(record.epochs), acc, loss)

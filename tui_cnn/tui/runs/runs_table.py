@@ -1,4 +1,8 @@
-"""The list of saved runs: one row per run folder, filtered by words, sorted by a column."""
+"""The list of saved runs: one row per run folder, filtered by words, sorted by a column.
+
+Each run is named by its short id (the shortest suffix of its id that the CLI resolves to it
+alone); the columns that tell runs apart stay at the left while the rest scroll sideways.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,24 @@ from collections.abc import Mapping
 from typing import Any
 
 from rich.text import Text
+from textual.actions import SkipAction
+from textual.events import Resize
 from textual.widgets import DataTable
 
 from tui_cnn.core.config import PRESETS, ArchSpec, ConfigError
-from tui_cnn.core.rows import run_row
+from tui_cnn.core.rows import RUN_COLUMNS, RUN_NUMBER_COLUMNS, run_row
+from tui_cnn.core.run_refs import short_ids
 from tui_cnn.core.runs import RunRecord
-from tui_cnn.tui.runs.compare_data import Colour
+from tui_cnn.render.marks import MarkColour
 
-COLUMNS = ("", "arch", "dataset", "device", "params", "epochs", "best acc", "seconds",
-           "img/s", "status", "started", "run")
-RIGHT = {"params", "epochs", "best acc", "seconds", "img/s"}
+COLUMNS = ("", "id", "arch", "dataset", "seed", "best acc", "epochs", "status", "device",
+           "params", "seconds", "img/s", "started")
+IDENTIFYING = COLUMNS.index("seed") + 1
+"""The mark and the columns that tell runs apart: kept in view when the list scrolls."""
+SCROLLED_ROOM = 16
+"""Columns the list leaves to the scrolled part; where the identifying columns would not
+leave them, only the mark and the id stay."""
+RIGHT = RUN_NUMBER_COLUMNS
 STARTED = COLUMNS.index("started")
 _NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?")
 
@@ -32,13 +44,14 @@ def changed_preset(config: dict[str, Any]) -> bool:
         return True
 
 
-def row_cells(record: RunRecord) -> list[str]:
-    """The CLI's `tui-cnn runs` row with the run id moved to the end; ``cnn*``: the preset
-    changed (its settings differ from the preset's)."""
-    cells = run_row(record)
+def row_cells(record: RunRecord, short_id: str) -> list[str]:
+    """The CLI's `tui-cnn runs` row in COLUMNS' order (after the mark), the run named by its
+    short id; ``cnn*``: the preset changed (its settings differ from the preset's)."""
+    cells = dict(zip(RUN_COLUMNS, run_row(record), strict=True))
+    cells["id"] = short_id
     if changed_preset(record.config):
-        cells[1] += "*"
-    return [*cells[1:], cells[0]]
+        cells["arch"] += "*"
+    return [cells[name] for name in COLUMNS[1:]]
 
 
 def matches(cells: list[str], words: list[str]) -> bool:
@@ -62,11 +75,16 @@ def sort_key(cell: str) -> tuple[int, float, str]:
 
 class RunsTable(DataTable[Any]):
     """Shows ``records`` (the run store's order: newest first) through a filter and a sort.
-    Selection lives with the caller; each selected run's mark is drawn in its colour."""
+    Selection lives with the caller; each selected run's mark is drawn in its colour.
+
+    Up and down move the cursor, left and right scroll sideways; Page Up/Down, Home and End
+    are the Runs view's (its comparison and notes run on below the list)."""
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id, cursor_type="row", zebra_stripes=True)
+        super().__init__(id=id, cursor_type="row", zebra_stripes=True,
+                         cursor_foreground_priority="renderable")  # a mark keeps its colour
         self.records: dict[str, RunRecord] = {}
+        self.short_ids: dict[str, str] = {}  # run id -> its short id among the runs listed
         self.cells: dict[str, list[str]] = {}
         self.words: list[str] = []
         self.sort_column = STARTED
@@ -89,24 +107,26 @@ class RunsTable(DataTable[Any]):
         key = self.coordinate_to_cell_key(self.cursor_coordinate).row_key
         return self.records.get(str(key.value))
 
-    def load(self, records: list[RunRecord], selected: Mapping[str, Colour]) -> None:
+    def load(self, records: list[RunRecord], selected: Mapping[str, MarkColour]) -> None:
         self.records = {record.run_id: record for record in records}
-        self.cells = {record.run_id: row_cells(record) for record in records}
+        self.short_ids = short_ids(self.records)
+        self.cells = {rid: row_cells(record, self.short_ids[rid])
+                      for rid, record in self.records.items()}
         self.rebuild(selected)
 
-    def set_filter(self, text: str, selected: Mapping[str, Colour]) -> None:
+    def set_filter(self, text: str, selected: Mapping[str, MarkColour]) -> None:
         self.words = text.lower().split()
         self.rebuild(selected)
 
-    def sort_by(self, column: int, selected: Mapping[str, Colour]) -> None:
+    def sort_by(self, column: int, selected: Mapping[str, MarkColour]) -> None:
         """Sort by ``column``; the same column again reverses the order."""
         self.reverse = not self.reverse if column == self.sort_column else column == STARTED
         self.sort_column = column
         self.rebuild(selected)
 
-    def rebuild(self, selected: Mapping[str, Colour]) -> None:
+    def rebuild(self, selected: Mapping[str, MarkColour]) -> None:
         current = self.current
-        ids = [rid for rid, cells in self.cells.items() if matches(cells, self.words)]
+        ids = [rid for rid, cells in self.cells.items() if matches([*cells, rid], self.words)]
         if self.sort_column == STARTED:  # by the time itself, not the minute shown
             ids.sort(key=lambda rid: (self.records[rid].started, rid), reverse=self.reverse)
         elif self.sort_column > 0:
@@ -119,11 +139,45 @@ class RunsTable(DataTable[Any]):
             self.add_row(self.mark(rid, selected), *cells, key=rid)
         if current is not None and current.run_id in ids:
             self.move_cursor(row=ids.index(current.run_id))
+        self.fit_fixed_columns()
 
-    def mark(self, run_id: str, selected: Mapping[str, Colour]) -> Text:
+    def mark(self, run_id: str, selected: Mapping[str, MarkColour]) -> Text:
         colour = selected.get(run_id)
         return Text("●", style=f"bold {colour.rich}") if colour else Text("·", style="dim")
 
-    def update_marks(self, selected: Mapping[str, Colour]) -> None:
+    def update_marks(self, selected: Mapping[str, MarkColour]) -> None:
         for rid in self.shown:
             self.update_cell(rid, "", self.mark(rid, selected))
+
+    # Sideways and the page ------------------------------------------------------------
+
+    def fit_fixed_columns(self) -> None:
+        """Keep the identifying columns in view as the list scrolls sideways, or only the
+        mark and the id where those would leave the rest too little room."""
+        widths = [column.get_render_width(self) for column in self.ordered_columns]
+        room = self.scrollable_content_region.width
+        keep = IDENTIFYING if sum(widths[:IDENTIFYING]) + SCROLLED_ROOM <= room else 2
+        self.fixed_columns = min(keep, len(widths))
+
+    def on_resize(self, _: Resize) -> None:
+        self.fit_fixed_columns()
+
+    def action_page_down(self) -> None:
+        raise SkipAction()  # the view's: down to the comparison and the notes
+
+    def action_page_up(self) -> None:
+        raise SkipAction()
+
+    def action_scroll_home(self) -> None:
+        raise SkipAction()
+
+    def action_scroll_end(self) -> None:
+        raise SkipAction()
+
+    def action_cursor_up(self) -> None:
+        super().action_cursor_up()
+        self.scroll_visible(animate=False)  # the view scrolled down: back to the list
+
+    def action_cursor_down(self) -> None:
+        super().action_cursor_down()
+        self.scroll_visible(animate=False)

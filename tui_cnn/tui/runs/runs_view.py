@@ -12,7 +12,6 @@ from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Static
 
@@ -25,6 +24,7 @@ from tui_cnn.core.runs import (
     runs_fingerprint,
 )
 from tui_cnn.core.sweep.progress import SweepProgress
+from tui_cnn.render.marks import MARK_COLOURS, MarkColour, free_colour
 from tui_cnn.tui.controller import Plan
 from tui_cnn.tui.messages import (
     DrawRequested,
@@ -36,45 +36,44 @@ from tui_cnn.tui.messages import (
     Setup,
 )
 from tui_cnn.tui.plans import exercise_note
+from tui_cnn.tui.runs.captions import chart_heading, cursor_line
 from tui_cnn.tui.runs.compare_chart import CompareChart
-from tui_cnn.tui.runs.compare_data import Colour, RunCurves, colour_for, load_curves
+from tui_cnn.tui.runs.compare_data import RunCurves, load_curves
 from tui_cnn.tui.runs.compare_table import CompareTable
+from tui_cnn.tui.runs.filter_input import FilterInput
 from tui_cnn.tui.runs.runs_table import COLUMNS, RunsTable
 from tui_cnn.tui.sweeps.panel import SweepsPanel
 
 WATCH_S = 2.0
 """How often the shown Runs view checks the runs folder for changes made elsewhere."""
 
-HINT = ("Select runs with enter (or a click): their curves overlay here and a table shows "
-        "what differs. f forks the run under the cursor, R carries it on, i inspects it, "
-        "/ filters, o sorts, e starts an exercise.")
-
-
-class FilterInput(Input):
-    BINDINGS = [Binding("escape", "done", "Done", show=False)]
-
-    def action_done(self) -> None:
-        self.screen.query_one(RunsTable).focus()
+HINT = ("Mark runs with enter (or a click): their curves overlay here, each in its mark's "
+        "colour, and a table shows what differs. f forks the run under the cursor, R carries "
+        "it on, i inspects it, / filters, o sorts, e starts an exercise.")
 
 
 class RunsView(RunListener, VerticalScroll):
+    can_focus = False  # the list has the focus; its Page Up/Down, Home and End scroll this
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self.selected: dict[str, Colour] = {}  # run id -> colour, in the order selected
+        self.selected: dict[str, MarkColour] = {}  # run id -> its colour, in marking order
         self._runs_dir: str | None = None  # the setup panel's (SetupChanged)
         self.stale = True  # the run folders may have changed since the list was read
         self.note_runs: set[str] = set()  # the runs the exercise note is about
-        self.curves: dict[tuple[str, Colour], RunCurves] = {}  # read since the last reload
+        self.curves: dict[tuple[str, MarkColour], RunCurves] = {}  # read since the last reload
         self.fingerprint: frozenset[tuple[str, int, int]] = frozenset()  # at the last reload
 
     def compose(self) -> ComposeResult:
-        yield FilterInput(placeholder="filter: type words, e.g. cnn mnist", id="runs-filter")
+        yield FilterInput(placeholder="/ filter: words, e.g. cnn mnist · esc: back to the list",
+                          id="runs-filter")
         # The table alone in a container: hidden while it has the focus, it would hand the
         # focus to a visible sibling (the filter), and the tabs would switch back to it.
         with Vertical(id="runs-list"):
             yield RunsTable(id="runs-table")
         yield Static("", id="runs-detail")
         yield Static(HINT, id="compare-hint", classes="placeholder")
+        yield Static("", id="chart-heading")
         yield CompareChart(id="compare-chart")
         yield CompareTable("", id="compare-table")
         yield Static("", id="exercise-note")
@@ -113,7 +112,13 @@ class RunsView(RunListener, VerticalScroll):
         self.folder_watch.resume()
         if self.stale or self.folder_changed():
             self.reload()
-        if not isinstance(self.app.focused, Input):
+        # After this switch's other work (below 100 columns the App hides the setup panel,
+        # moving a focus it held to the tabs).
+        self.call_after_refresh(self._focus_list)
+
+    def _focus_list(self) -> None:
+        """The list has the focus on arrival, unless a setup field is being typed in."""
+        if self.is_on_screen and not isinstance(self.app.focused, Input):
             self.table.focus()
 
     def on_run_event(self, event: Event) -> None:
@@ -180,8 +185,7 @@ class RunsView(RunListener, VerticalScroll):
         elif record is None:
             detail.update(f"No run matches the filter ({len(self.table.records)} saved).")
         else:
-            problems = f": {'; '.join(record.problems)}" if record.problems else ""
-            detail.update(f"{record.run_id} · {record.state}{problems}")
+            detail.update(cursor_line(record, self.table.short_ids[record.run_id]))
         detail.set_class(record is not None and record.damaged, "-damaged")
 
     # Selection and comparison ------------------------------------------------------------
@@ -189,18 +193,27 @@ class RunsView(RunListener, VerticalScroll):
     def toggle(self, run_id: str) -> None:
         if run_id in self.selected:
             del self.selected[run_id]
-        elif run_id in self.table.records:
-            self.selected[run_id] = colour_for(run_id, self.selected.values())
+        elif run_id in self.table.records and not self._mark(run_id):
+            self.notify(f"At most {len(MARK_COLOURS)} runs overlay at once, each in its own "
+                        "colour: unmark one with enter first.", severity="warning")
         self.table.update_marks(self.selected)
         self._show_compare()
 
+    def _mark(self, run_id: str) -> bool:
+        """Mark the run in the first colour no marked run has; False if none is left."""
+        colour = free_colour(self.selected.values())
+        if colour is not None:
+            self.selected[run_id] = colour
+        return colour is not None
+
     def select_runs(self, run_ids: list[str]) -> None:
-        """Select exactly these runs (read afresh) and show their comparison."""
+        """Select exactly these runs (read afresh; as many as there are colours) and show
+        their comparison."""
         self.reload()
         self.selected = {}
         for rid in run_ids:
             if rid in self.table.records:
-                self.selected[rid] = colour_for(rid, self.selected.values())
+                self._mark(rid)
         self.table.update_marks(self.selected)
         self._show_compare()
 
@@ -224,7 +237,10 @@ class RunsView(RunListener, VerticalScroll):
         records = self.selected_records
         curves = [self._curves_of(r) for r in records]
         self.query_one("#compare-hint").display = not records
-        self.chart.display = self.query_one(CompareTable).display = bool(records)
+        heading = self.query_one("#chart-heading", Static)
+        shown = bool(records)
+        heading.display = self.chart.display = self.query_one(CompareTable).display = shown
+        heading.update(chart_heading(self.chart.mode, records, curves))
         self.chart.show(curves)
         self.query_one(CompareTable).show(records, curves)
         if self.note_runs != set(self.selected):
@@ -234,7 +250,7 @@ class RunsView(RunListener, VerticalScroll):
         """Read once per list reload (steps.jsonl can be long), not on every selection."""
         key = (record.run_id, self.selected[record.run_id])
         if key not in self.curves:
-            self.curves[key] = load_curves(record, key[1])
+            self.curves[key] = load_curves(record, key[1], self.table.short_ids[record.run_id])
         return self.curves[key]
 
     def show_note(self, text: Text, run_ids: list[str]) -> None:
@@ -275,12 +291,16 @@ class RunsView(RunListener, VerticalScroll):
                                     lambda r: self.post_message(DrawRequested(r.path))),
             "one_more": lambda: current("carry on",
                                         lambda r: self.post_message(OneMoreEpochRequested(r.path))),
-            "filter": self.query_one(FilterInput).focus,
+            "filter": self.query_one(FilterInput).want_focus,
             "sort": self._sort_next,
-            "curves": self.chart.next_mode,
+            "curves": self._next_curves,
             "reload": self.reload,
         }
         actions[name]()
+
+    def _next_curves(self) -> None:
+        self.chart.next_mode()
+        self._show_compare()
 
     def _on_current(self, verb: str, action: Callable[[RunRecord], object]) -> None:
         record = self.table.current

@@ -6,14 +6,14 @@ from __future__ import annotations
 from textual_plotext.plot import Plot
 
 from tui_cnn.core.sweep.curves import GroupCurve
+from tui_cnn.render.marks import MARK_COLOURS
 from tui_cnn.tui.runs.compare_chart import y_range
-from tui_cnn.tui.runs.compare_data import PALETTE
 from tui_cnn.tui.widgets.chart import MetricChart
 
 
-def group_colours(curves: list[GroupCurve]) -> list[str]:
-    """plotext colour names, one per group, in the table's order."""
-    return [PALETTE[i % len(PALETTE)].plot for i in range(len(curves))]
+def group_colours(curves: list[GroupCurve]) -> list[tuple[int, int, int]]:
+    """plotext colours (RGB), one per group, in the table's order."""
+    return [MARK_COLOURS[i % len(MARK_COLOURS)].plot for i in range(len(curves))]
 
 
 class GroupCurvesChart(MetricChart):
