@@ -56,3 +56,9 @@ def footer_text(app: App[Any]) -> str:
     from tui_cnn.tui.widgets.footer import KeysFooter
 
     return app.query_one(KeysFooter).text
+
+
+def screen_lines(app: App[Any]) -> list[str]:
+    """The screen's lines as drawn, one string per row, every column in place (the screen's
+    compositor: screen_text's SVG loses the columns)."""
+    return [strip.text for strip in app.screen._compositor.render_strips()]
