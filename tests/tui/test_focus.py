@@ -202,3 +202,22 @@ async def test_marking_runs_is_in_help_and_the_palette(make_app: AppFactory,
         await wait_for(pilot, lambda: run_id in view.selected, what="the run marked")
         assert isinstance(app.focused, DataTable)
         assert not any("error" in said.lower() for said in notifications(app))
+
+
+async def test_a_view_left_scrolled_does_not_hide_the_next_views_arrival(
+        make_app: AppFactory, config: TrainConfig) -> None:
+    """Leaving a scrolled view, Textual refreshed the screen as a scroll and sent the next
+    view no Show: the Runs list stayed empty, its focus gone, after Down in Parameters."""
+    assert config.runs_dir is not None
+    write_run(Path(config.runs_dir), "20251124-160000-cnn-synth-digits-a1b2")
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await arrive(pilot, "3")
+        await pilot.press("down")  # the Parameters view scrolls by a line
+        await pilot.pause(0.2)
+        assert app.query_one(ParamsView).scroll_y == 1
+        await arrive(pilot, "4")
+        view = app.query_one(RunsView)
+        await wait_for(pilot, lambda: view.table.row_count == 1, timeout=5,
+                       what="the Runs view's list read on arrival")
+        assert app.focused is view.table

@@ -92,6 +92,17 @@ it is not shown (the setup panel hidden, nothing inspected yet). The Runs view f
 list itself (tui/runs)."""
 
 
+def settle_layout(screen: Screen[Any]) -> None:
+    """Bring the screen's map of where every widget is up to date before a view switch.
+
+    Textual 8.2: after a scroll (PageDown in a view) the screen keeps the map for later,
+    and the first refresh after the switch builds it with the new view already shown; the
+    layout that follows then finds nothing newly shown and sends no Show. The view switched
+    to never heard of its arrival: the Runs view did not read its list nor focus it,
+    Filters and Training did not wake their redraws (tests/tui/test_focus.py)."""
+    screen._compositor.full_map  # noqa: B018 (builds the map now, with the old view)
+
+
 class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
     """The areas' handlers live in their parts (tui/runs, claims, sweeps, draw:
     app_part.py); this class composes the screen and routes the run's events."""
@@ -353,6 +364,7 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
         self.exit(return_code=self._exit_code)
 
     def action_show_view(self, view: str) -> None:
+        settle_layout(self.screen_stack[0])
         self.query_one(TabbedContent).active = view
 
     def active_view(self) -> str | None:
@@ -434,9 +446,16 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
 
     def hide_panel(self) -> None:
         """Hide the setup panel and move the focus out of it: a field left focused while
-        hidden would still take keys (space would tick a hidden checkbox, not pause)."""
+        hidden would still take keys (space would tick a hidden checkbox, not pause).
+        Checked once the focus calls made meanwhile have run (focus() is deferred): a focus
+        the view took on arrival (the Runs list) stays."""
         self.panel.display = False
-        self.focus_view()
+        self.call_after_refresh(self._focus_out_of_panel)
+
+    def _focus_out_of_panel(self) -> None:
+        focused = self.screen_stack[0].focused
+        if focused is None or self.panel in focused.ancestors_with_self:
+            self.focus_view()
 
     def action_leave_field(self) -> None:
         """esc: the keys go back to the view (a field's text that does not parse has gone
