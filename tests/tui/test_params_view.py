@@ -275,3 +275,20 @@ def test_a_missing_dataset_falls_back_to_a_built_in_image(tmp_path: Path) -> Non
 
 def test_no_saved_run_no_learned_filter(tmp_path: Path) -> None:
     assert saved_filter(str(tmp_path / "runs")) is None
+
+
+def test_the_table_drops_what_it_can_spare_first() -> None:
+    """The chapter's CNN on 28x28: every column in 103 columns; then the long RF header,
+    the bar, the type go, in that order; the multiply-adds and fields stay in each."""
+    from tui_cnn.core.catalog import dataset_info
+    from tui_cnn.core.layers import layer_table
+    from tui_cnn.tui.params.params_table import LAYOUTS, fitting_layout, layout_width
+
+    info = dataset_info("synth-digits")
+    table = layer_table(PRESETS["cnn"], info.shape, info.num_classes)
+    assert [layout_width(table, layout) for layout in LAYOUTS] == [103, 93, 84, 73]
+    assert fitting_layout(table, 103) == LAYOUTS[0]
+    assert fitting_layout(table, 92).bar == 0 and fitting_layout(table, 92).kind
+    assert fitting_layout(table, 77) == LAYOUTS[-1] == fitting_layout(table, 50)
+    for layout in LAYOUTS:
+        assert {"mult-adds", "receptive field"} <= set(layout.columns)

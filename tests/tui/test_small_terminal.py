@@ -106,3 +106,17 @@ async def test_the_footer_keeps_the_palette_at_80_columns(make_app: AppFactory,
         assert text.rstrip().endswith("^p palette"), text
         assert "? Help" in text and "q Quit" in text, text
         assert screen_lines(app)[-1].rstrip().endswith("^p palette")
+
+
+def test_a_full_footer_drops_the_spare_keys_first() -> None:
+    from tui_cnn.tui.widgets.footer import FooterEntry, fitting, line_width
+
+    views = FooterEntry(tuple("1234567"), tuple("1234567"), "views")
+    entries = (FooterEntry(("t",), ("t",), "Start"), views,
+               FooterEntry(("s",), ("s",), "Setup"), FooterEntry(("q",), ("q",), "Quit"))
+    assert fitting(entries, 200, ("1", "s"), spaced=True) == (entries, 2)
+    assert fitting(entries, line_width(entries, 1), ("1", "s"), spaced=True) == (entries, 1)
+    kept, gap = fitting(entries, line_width(entries, 1) - 1, ("1", "s"), spaced=False)
+    assert views not in kept and len(kept) == 3 and gap == 1
+    kept, _gap = fitting(entries, 7, ("1", "s"), spaced=False)
+    assert [entry.label for entry in kept] == ["Start"]
