@@ -16,7 +16,7 @@ from tui_cnn.tui.setup.device_picker import DevicePicker
 from tui_cnn.tui.widgets.footer import KeysFooter
 
 from .conftest import AppFactory
-from .helpers import screen_lines
+from .helpers import screen_lines, wait_for
 
 SIZES = [(80, 24), (120, 40)]
 
@@ -56,17 +56,26 @@ async def test_parameters_keep_multiply_adds_and_receptive_fields(
 async def test_the_device_picker_shows_its_whole_label(make_app: AppFactory) -> None:
     """`device auto: the ▼`: the choice's label was cut to the narrow panel's width."""
     app = make_app()
+
+    def device_row() -> list[str] | None:
+        row = next((line for line in screen_lines(app) if "device " in line and "▼" in line),
+                   None)
+        return None if row is None else row.split("▼")[0].split()
+
     async with app.run_test(size=(80, 24)) as pilot:
-        app.panel.scroll_end(animate=False)
-        await pilot.pause(0.2)
-        row = next(line for line in screen_lines(app) if "device " in line and "▼" in line)
-        assert row.split("▼")[0].split() == ["device", "auto"], row
+        select = app.panel.query_one(DevicePicker).query_one("#device-select")
+
+        def scrolled_to_it() -> object:  # again each time: the dataset preview grows late
+            app.panel.scroll_to_widget(select, animate=False)
+            return device_row()
+
+        await wait_for(pilot, scrolled_to_it, timeout=10, what="the device row on screen")
+        assert device_row() == ["device", "auto"]
         note = str(app.panel.query_one("#device-note").render())
         assert "auto: the best one here" in note and "cuda:0 (Test GPU)" in note
-        app.panel.query_one(DevicePicker).query_one("#device-select").value = "cuda:0"
-        await pilot.pause(0.2)
-        row = next(line for line in screen_lines(app) if "device " in line and "▼" in line)
-        assert row.split("▼")[0].split() == ["device", "cuda:0"], row
+        select.value = "cuda:0"
+        await wait_for(pilot, lambda: device_row() == ["device", "cuda:0"], timeout=10,
+                       what="cuda:0 chosen, whole")
 
 
 def step(epoch: int, step: int, total: int) -> StepMetrics:
