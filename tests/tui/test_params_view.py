@@ -44,8 +44,12 @@ def view_of(app: TuiCnnApp) -> ParamsView:
     return app.query_one(ParamsView)
 
 
+def cell(app: TuiCnnApp, row: str, column: str) -> str:
+    return str(view_of(app).table.get_cell(row, column))
+
+
 def total(app: TuiCnnApp) -> str:
-    return str(view_of(app).table.get_row("total")[3])
+    return cell(app, "total", "parameters")
 
 
 def plain(app: TuiCnnApp, selector: str) -> str:
@@ -78,10 +82,9 @@ async def test_table_follows_the_chosen_preset_and_dataset(make_app: AppFactory)
     async with app.run_test(size=(120, 40)) as pilot:
         await show_params(pilot)
         assert total(app) == "421,642"
-        conv1 = view_of(app).table.get_row("conv1")
-        assert str(conv1[3]) == "32x1x3x3 + 32 = 320"
-        assert str(conv1[4]).startswith("  0.1% ")
-        assert str(view_of(app).table.get_row("fc1")[4]).startswith(" 95.2% ")
+        assert cell(app, "conv1", "parameters") == "32x1x3x3 + 32 = 320"
+        assert cell(app, "conv1", "share").startswith("  0.1%")
+        assert cell(app, "fc1", "share").startswith(" 95.2%")
         assert "421,642 parameters · 4,241,152 multiply-adds" in heading(app)
         assert "32x1x3x3 + 32 = 320" in screen_text(app)
         await choose_preset(pilot, "mlp")
@@ -91,13 +94,14 @@ async def test_table_follows_the_chosen_preset_and_dataset(make_app: AppFactory)
         app.query_one("#dataset-select", Select).value = "cifar10"
         await pilot.pause()
         assert total(app) == "545,098"
-        assert str(view_of(app).table.get_row("conv1")[3]) == "32x3x3x3 + 32 = 896"
+        assert cell(app, "conv1", "parameters") == "32x3x3x3 + 32 = 896"
 
 
-async def test_at_80_columns_the_table_scrolls_sideways_under_fixed_names(
+async def test_below_its_narrowest_layout_the_table_scrolls_under_fixed_names(
         make_app: AppFactory) -> None:
+    """80 columns fit the narrowest layout (tests/tui/test_small_terminal.py); 60 do not."""
     app = make_app()
-    async with app.run_test(size=(80, 24)) as pilot:
+    async with app.run_test(size=(60, 20)) as pilot:
         await show_params(pilot)
         table = view_of(app).table
         assert table.max_scroll_x > 0  # the columns are wider than the view
@@ -118,7 +122,7 @@ async def test_a_custom_spec_updates_at_once_and_a_bad_one_says_why(
         await pilot.pause()
         # 16x1x3x3 + 16 = 160; 16x14x14 = 3,136 into fc1 (401,536) as before; fc2 1,290
         assert total(app) == "402,986"
-        assert str(view_of(app).table.get_row("conv1")[3]) == "16x1x3x3 + 16 = 160"
+        assert cell(app, "conv1", "parameters") == "16x1x3x3 + 16 = 160"
         conv.value = "8, 8, 8, 8, 8"  # five 2x2 pools: 28 -> 14 -> 7 -> 3 -> 1 -> ?
         await pilot.pause()
         head = app.query_one("#params-heading")
@@ -271,3 +275,20 @@ def test_a_missing_dataset_falls_back_to_a_built_in_image(tmp_path: Path) -> Non
 
 def test_no_saved_run_no_learned_filter(tmp_path: Path) -> None:
     assert saved_filter(str(tmp_path / "runs")) is None
+
+
+def test_the_table_drops_what_it_can_spare_first() -> None:
+    """The chapter's CNN on 28x28: every column in 103 columns; then the long RF header,
+    the bar, the type go, in that order; the multiply-adds and fields stay in each."""
+    from tui_cnn.core.catalog import dataset_info
+    from tui_cnn.core.layers import layer_table
+    from tui_cnn.tui.params.params_table import LAYOUTS, fitting_layout, layout_width
+
+    info = dataset_info("synth-digits")
+    table = layer_table(PRESETS["cnn"], info.shape, info.num_classes)
+    assert [layout_width(table, layout) for layout in LAYOUTS] == [103, 93, 84, 73]
+    assert fitting_layout(table, 103) == LAYOUTS[0]
+    assert fitting_layout(table, 92).bar == 0 and fitting_layout(table, 92).kind
+    assert fitting_layout(table, 77) == LAYOUTS[-1] == fitting_layout(table, 50)
+    for layout in LAYOUTS:
+        assert {"mult-adds", "receptive field"} <= set(layout.columns)

@@ -23,7 +23,7 @@ from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import TabbedContent, TabPane, Tabs
+from textual.widgets import Input, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState
 
 from tui_cnn.core.config import ConfigError, TrainConfig
@@ -80,6 +80,29 @@ under the GIL the trainer needs (measured: view switch to frame 27 -> 15 ms, med
 QUIT_WAIT_S = 15.0
 """Quitting during a run waits this long for the run to stop and be saved."""
 
+ARRIVAL_FOCUS = {
+    "training": "#presets",  # choose a setup, then t
+    "filters": "#filters-view",  # Page Down / Down scroll it
+    "params": "#params-view",
+    "inside": "#inside-panels",
+    "draw": "#draw-view CanvasView",
+    "claims": "#claims-table",
+}
+"""The widget that has the keys when a view is shown (issue 20, item 3); the tabs, where
+it is not shown (the setup panel hidden, nothing inspected yet). The Runs view focuses its
+list itself (tui/runs)."""
+
+
+def settle_layout(screen: Screen[Any]) -> None:
+    """Bring the screen's map of where every widget is up to date before a view switch.
+
+    Textual 8.2: after a scroll (PageDown in a view) the screen keeps the map for later,
+    and the first refresh after the switch builds it with the new view already shown; the
+    layout that follows then finds nothing newly shown and sends no Show. The view switched
+    to never heard of its arrival: the Runs view did not read its list nor focus it,
+    Filters and Training did not wake their redraws (tests/tui/test_focus.py)."""
+    screen._compositor.full_map  # noqa: B018 (builds the map now, with the old view)
+
 
 class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
     """The areas' handlers live in their parts (tui/runs, claims, sweeps, draw:
@@ -105,6 +128,7 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
         self.quitting = False
         self._exit_code = 0
         self._made_room = False
+        self._shown_view: str | None = None  # a switch to another view moves the focus
         self._signal: int | None = None
 
     def compose(self) -> ComposeResult:
@@ -126,7 +150,8 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
                 with TabPane("7 Claims", id="claims"):
                     yield ClaimsView(id="claims-view")
         yield StatusLine(id="status")
-        yield KeysFooter(not_shown=self.keys_not_shown, labels=self.footer_labels)
+        yield KeysFooter(not_shown=self.keys_not_shown, labels=self.footer_labels,
+                         spare=keys.FOOTER_SPARE)
 
     def on_mount(self) -> None:
         for notice in self._notices:
@@ -135,7 +160,8 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
             self.panel.devices.set_devices(self._devices)
         else:
             self.call_after_refresh(self._find_devices)
-        self.query_one("#presets").focus()
+        self._shown_view = self.active_view()
+        self.focus_view()
         signals.install(self.quit_for_signal)
         self.call_after_refresh(freeze_imported_objects)  # the built app: keep full GCs short
 
@@ -212,7 +238,7 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
             self.training_view.load_history(message.plan.history_from)
         self.status.starting()
         self.action_show_view("training")
-        self.query_one("#views Tabs", Tabs).focus()
+        self.focus_view()
 
     def on_run_failed(self, message: RunFailed) -> None:
         self.notify(message.reason, severity="error", timeout=15)
@@ -344,6 +370,7 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
         self.exit(return_code=self._exit_code)
 
     def action_show_view(self, view: str) -> None:
+        settle_layout(self.screen_stack[0])
         self.query_one(TabbedContent).active = view
 
     def active_view(self) -> str | None:
@@ -359,8 +386,10 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
         return {"pause": "Resume"} if paused else {}
 
     def keys_not_shown(self) -> frozenset[str]:
-        """The footer shows t (and f, R) when idle, space and x while training."""
-        return keys.not_shown_when("training" if self.training else "idle")
+        """The footer shows t (and f, R) when idle, space and x while training, esc while
+        a text field has the focus."""
+        return keys.not_shown_when("training" if self.training else "idle",
+                                   typing=isinstance(self.focused, Input))
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A key that belongs to one view (keys.Key.view) acts, and shows, only there."""
@@ -370,8 +399,22 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
     def on_tabbed_content_tab_activated(self) -> None:
         if self.screen_stack:  # a switch just before quitting arrives with no screen left
             self.refresh_bindings()  # the footer shows the keys of the view now shown
-            if self.active_view() != "training":
+            view = self.active_view()
+            if view != "training":
                 self.make_room()
+            if view != self._shown_view and view in ARRIVAL_FOCUS:  # not the start's own
+                self.call_after_refresh(self.focus_view)  # once the view is laid out
+            self._shown_view = view
+
+    def focus_view(self) -> None:
+        """Give the keys to the shown view's widget (ARRIVAL_FOCUS), or to the tabs (the
+        Runs view focuses its list itself)."""
+        main = self.screen_stack[0]
+        selector = ARRIVAL_FOCUS.get(self.active_view() or "")
+        target = main.query_one(selector) if selector else None
+        if target is None or target not in main.focus_chain:  # hidden: it would take keys
+            target = main.query_one("#views Tabs", Tabs)
+        target.focus()
 
     def make_room(self) -> None:
         """Below 100 columns the views need the setup panel's width: hide it, once, saying
@@ -404,18 +447,31 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
             self.hide_panel()
         else:
             self.panel.display = True
+            if self.active_view() == "training":
+                self.focus_view()  # back to the presets
 
     def hide_panel(self) -> None:
         """Hide the setup panel and move the focus out of it: a field left focused while
-        hidden would still take keys (space would tick a hidden checkbox, not pause). A
-        focus elsewhere (the runs list) stays where it is."""
-        focused = self.focused
+        hidden would still take keys (space would tick a hidden checkbox, not pause).
+        Checked once the focus calls made meanwhile have run (focus() is deferred): a focus
+        the view took on arrival (the Runs list) stays."""
         self.panel.display = False
+        self.call_after_refresh(self._focus_out_of_panel)
+
+    def _focus_out_of_panel(self) -> None:
+        focused = self.screen_stack[0].focused
         if focused is None or self.panel in focused.ancestors_with_self:
-            self.query_one("#views Tabs", Tabs).focus()
+            self.focus_view()
 
     def action_leave_field(self) -> None:
-        self.query_one("#views Tabs", Tabs).focus()
+        """esc: the keys go back to the view (a field's text that does not parse has gone
+        back to its last good value: ValueField.on_key)."""
+        self.focus_view()
+
+    def action_mark_run(self) -> None:
+        """enter in the Runs view (and the palette): mark the run under the cursor, as
+        enter on the list does."""
+        self.screen_stack[0].query_one(RunsView).table.action_select_cursor()
 
     def action_runs(self, command: str) -> None:
         """The Runs view's keys (keys.KEYS, view "runs")."""

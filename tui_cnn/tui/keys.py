@@ -24,7 +24,7 @@ class Key:
     show: bool = True
     group: Binding.Group | None = None
     view: str | None = None  # the view (tab id) the key acts on; None: everywhere
-    when: str | None = None  # "idle" / "training": the footer shows it only then
+    when: str | None = None  # "idle" / "training" / "typing": the footer shows it only then
 
 
 KEYS: tuple[Key, ...] = (
@@ -136,6 +136,9 @@ KEYS: tuple[Key, ...] = (
     Key("m", "m", "runs('one_more')", "One more", "Runs: carry the run on by one epoch",
         "Runs view: carry the run on by one epoch (R with 1)", show=False, view="runs",
         when="idle"),
+    Key("enter", "enter", "mark_run", "Mark", "Runs: mark the run (overlay its curves)",
+        "Runs view: mark the run under the cursor; again: unmark",
+        show=False, view="runs"),
     Key("slash", "/", "runs('filter')", "Filter", "Runs: filter the list",
         "Runs view: type words to filter the list, e.g. cnn mnist", view="runs"),
     Key("o", "o", "runs('sort')", "Sort", "Runs: sort by the next column",
@@ -155,12 +158,17 @@ KEYS: tuple[Key, ...] = (
         "the chapter's exercises (s in the dialog: N seeds each)", show=False),
     Key("s", "s", "toggle_setup", "Setup", "Show or hide the setup panel",
         "show or hide the setup panel (more room for the views)"),
-    Key("escape", "esc", "leave_field", "", "Leave the text field",
-        "leave a text field, so that the one-letter keys act again", show=False),
+    Key("escape", "esc", "leave_field", "Leave field", "Leave the text field",
+        "leave a text field; text that does not parse is undone",
+        when="typing"),
     Key("question_mark", "?", "help", "Help", "Help: keys", "show this list of keys"),
     Key("q", "q", "quit", "Quit", "Quit",
         "quit; a running training is stopped and saved first"),
 )
+
+FOOTER_SPARE = ("1", "s")
+"""The keys whose footer entries go first when the line is full: the view keys (the tabs
+show their numbers), then s."""
 
 
 def bindings() -> list[BindingType]:
@@ -171,10 +179,13 @@ def bindings() -> list[BindingType]:
     ]
 
 
-def not_shown_when(state: str) -> frozenset[str]:
+def not_shown_when(state: str, *, typing: bool = False) -> frozenset[str]:
     """The actions the footer leaves out in ``state`` ("idle" or "training"): those of keys
-    that belong to the other state. The keys still act (and say why they cannot)."""
-    return frozenset(k.action for k in KEYS if k.when not in (None, state))
+    that belong to the other state (they still act, and say why they cannot), and esc
+    unless a text field has the focus (``typing``; the field takes the printable keys then,
+    and Textual leaves them out of the footer itself)."""
+    shown = {None, state, "typing"} if typing else {None, state}
+    return frozenset(k.action for k in KEYS if k.when not in shown)
 
 
 def view_of(action: str) -> str | None:
@@ -182,3 +193,4 @@ def view_of(action: str) -> str | None:
     the action's name alone, as check_action gets it."""
     return next((k.view for k in KEYS if action in (k.action, k.action.split("(")[0])),
                 None)
+

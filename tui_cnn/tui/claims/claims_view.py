@@ -103,11 +103,6 @@ class ClaimsView(RunListener, Vertical):
             if self.is_mounted:
                 self.reload()
 
-    def on_show(self) -> None:
-        # after the App's reaction to the tab switch (which may hide the setup panel and
-        # move the focus to the tabs): the list gets the keys on arrival
-        self.call_after_refresh(self.table.focus)
-
     def reload(self) -> None:
         """The verdicts the lab has kept (a finished lab reopens)."""
         root = resolve_runs_dir(self.runs_dir) / CLAIMS_DIRNAME

@@ -54,11 +54,6 @@ class DrawView(RunListener, Vertical):
     def canvas(self) -> CanvasView:
         return self.query_one(CanvasView)
 
-    def on_show(self) -> None:
-        # after the tab switch has settled: below 100 columns it hides the setup panel and
-        # moves the focus to the tabs, which would leave the canvas without the keyboard
-        self.call_after_refresh(lambda: self.canvas.focus())
-
     # -- sources -----------------------------------------------------------------------------
     def on_run_event(self, event: Event) -> None:
         sources = self.sources

@@ -39,6 +39,9 @@ def learned_filter(event: FilterSnapshot, run_id: str | None) -> LearnedFilter |
     return LearnedFilter(event.weights[0].copy(), f"{event.layer} filter 0 {when}{run}")
 
 
+LEGEND = "RF (receptive field): the input pixels one value sees; all: every pixel"
+
+
 class ParamsView(RunListener, VerticalScroll):
     """Receives ``on_setup`` (the chosen spec and dataset) and every ``on_run_event``."""
 
@@ -52,6 +55,7 @@ class ParamsView(RunListener, VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static("Choose an architecture in the setup panel.", id="params-heading")
         yield ParamsTable(id="params-table")
+        yield Static(LEGEND, id="params-legend")
         yield Static("The chapter's arithmetic", classes="section-title")
         yield ArithmeticPanel(id="params-arithmetic")
         with Vertical(id="conv-section"):
@@ -78,7 +82,7 @@ class ParamsView(RunListener, VerticalScroll):
             except ConfigError as error:  # the panel says so too; never seen in practice
                 problem = f"does not fit {setup.dataset}: {error}"
         head.set_class(problem is not None, "-error")
-        self.table.display = problem is None
+        self.table.display = self.query_one("#params-legend").display = problem is None
         if problem is not None:
             head.update(f"✗ No table: {problem}")
             return

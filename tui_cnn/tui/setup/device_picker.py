@@ -1,4 +1,8 @@
-"""Choose the device: "auto" or one this machine has, listed once torch has loaded."""
+"""Choose the device: "auto" or one this machine has, listed once torch has loaded.
+
+The choices are the bare names (auto, cpu, cuda:0, mps) and the note under them says what
+they are: a label such as "auto: the best one here" was cut to `auto: the` in the narrow
+panel (issue 20, item 9)."""
 
 from __future__ import annotations
 
@@ -9,7 +13,8 @@ from textual.containers import HorizontalGroup, VerticalGroup
 from textual.message import Message
 from textual.widgets import Label, Select, Static
 
-AUTO = ("auto: the best one here", "auto")
+AUTO = "auto"
+AUTO_NOTE = "auto: the best one here (cuda, else mps, else cpu)"
 
 
 class DevicePicker(VerticalGroup):
@@ -33,11 +38,10 @@ class DevicePicker(VerticalGroup):
         return str(self.query_one("#device-select", Select).value)
 
     def _options(self, found: list[tuple[str, str]]) -> list[tuple[str, str]]:
-        options = [AUTO, *((label, name) for name, label in found)]
-        if self._initial not in {name for _, name in options}:
-            note = "not found here" if self.found is not None else "as asked"
-            options.append((f"{self._initial} ({note})", self._initial))
-        return options
+        names = [AUTO, *(name for name, _label in found)]
+        if self._initial not in names:  # asked for; the note says if it is not here
+            names.append(self._initial)
+        return [(name, name) for name in names]
 
     def set_devices(self, found: list[tuple[str, str]]) -> None:
         """Show the devices this machine has (name, label), keeping the choice."""
@@ -53,9 +57,13 @@ class DevicePicker(VerticalGroup):
         if self.found is None:
             return
         chosen = self.device
-        names = ", ".join(name for name, _ in self.found) or "none"
-        missing = chosen != "auto" and chosen not in {name for name, _ in self.found}
-        note = f"{chosen} is not on this machine; found: {names}" if missing else f"found: {names}"
+        found = ", ".join(label for _, label in self.found) or "none"
+        missing = chosen != AUTO and chosen not in {name for name, _ in self.found}
+        note = f"found: {found}"
+        if missing:
+            note = f"{chosen} is not on this machine; {note}"
+        elif chosen == AUTO:
+            note = f"{AUTO_NOTE}; {note}"
         self.query_one("#device-note", Static).set_class(missing, "-error").update(note)
 
     def show_error(self, reason: str) -> None:

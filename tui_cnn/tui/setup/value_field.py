@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import HorizontalGroup, VerticalGroup
 from textual.message import Message
@@ -17,7 +18,9 @@ T = TypeVar("T")
 class ValueField(VerticalGroup, Generic[T]):
     """``value`` is always valid: text that does not parse leaves it as it was, and the
     line under the input says why, that training waits for a fix, and the last good
-    value."""
+    value. The text is not selected on focus, so that one key cannot replace it unseen
+    (issue 20, item 3: Tab then t replaced 32,64 with t); esc puts the last good value
+    back if the text does not parse (and the app's esc then leaves the field)."""
 
     @dataclass
     class Changed(Message):
@@ -39,7 +42,8 @@ class ValueField(VerticalGroup, Generic[T]):
     def compose(self) -> ComposeResult:
         with HorizontalGroup(classes="field-row"):
             yield Label(self._label, classes="field-label")
-            yield Input(self._fmt(self._value), placeholder=self._placeholder, compact=True)
+            yield Input(self._fmt(self._value), placeholder=self._placeholder, compact=True,
+                        select_on_focus=False)
         yield Static("", classes="field-error")
 
     @property
@@ -55,6 +59,10 @@ class ValueField(VerticalGroup, Generic[T]):
         self._value = value
         self.error = None
         self.input.value = self._fmt(value)
+
+    def on_key(self, event: events.Key) -> None:
+        if event.key == "escape" and self.error is not None:
+            self.set_value(self._value)  # not stopped: the app's esc leaves the field
 
     def on_input_changed(self, event: Input.Changed) -> None:
         event.stop()

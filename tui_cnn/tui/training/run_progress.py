@@ -35,9 +35,17 @@ def rows(text: str, width: int) -> int:
     return sum(max(1, -(-cell_len(line) // width)) for line in text.split("\n"))
 
 
-def step_text(event: StepMetrics, epochs: int) -> str:
-    return (f"epoch {event.epoch}/{epochs} · step {event.step:,}/{event.total_steps:,}"
-            f" · {event.images_per_s:,.0f} img/s · ETA {duration(event.eta_s)}")
+def step_text(event: StepMetrics, epochs: int, width: int = 0) -> str:
+    """Where the run is, in the longest wording that fits one line of ``width`` cells (0:
+    the longest): without "step", then without img/s, then without "epoch"; the ETA
+    stays (issue 20, item 9: at 80 columns it wrapped onto a second line)."""
+    epoch, steps = f"{event.epoch}/{epochs}", f"{event.step:,}/{event.total_steps:,}"
+    speed, eta = f"{event.images_per_s:,.0f} img/s", f"ETA {duration(event.eta_s)}"
+    wordings = ((f"epoch {epoch}", f"step {steps}", speed, eta),
+                (f"epoch {epoch}", steps, speed, eta), (f"epoch {epoch}", steps, eta),
+                (epoch, steps, eta))
+    lines = [" · ".join(parts) for parts in wordings]
+    return next((line for line in lines if width <= 0 or cell_len(line) <= width), lines[-1])
 
 
 def ended_text(event: RunEnded) -> str:
@@ -105,7 +113,8 @@ class RunProgress(VerticalGroup):
                       f"{event.train_size:,} images, {event.params:,} parameters")
         elif isinstance(event, StepMetrics):
             bar.update(total=event.total_steps, progress=event.step)
-            self.note(step_text(event, self.epochs))
+            width = self.query_one("#progress-text", Static).content_size.width
+            self.note(step_text(event, self.epochs, width))
         elif isinstance(event, EpochMetrics):
             bar.update(progress=event.step)
             self.note(f"epoch {event.epoch}/{event.epochs} done · test acc "

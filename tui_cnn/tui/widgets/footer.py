@@ -22,7 +22,7 @@ from textual.widget import Widget
 PALETTE = "palette"
 DIM = Style(dim=True)
 SPACED_FROM = 100
-"""From this many columns (and when all fits), keys are spaced wider and ^p is listed."""
+"""From this many columns (and when all fits), keys are spaced by two columns, not one."""
 
 
 @dataclass(frozen=True)
@@ -62,21 +62,53 @@ def footer_entries(bindings: Iterable[ActiveBinding], hidden: frozenset[str],
     return tuple(entries)
 
 
+def entry_width(entry: FooterEntry) -> int:
+    return len("".join(entry.parts)) + 1 + len(entry.label)
+
+
+def line_width(entries: Iterable[FooterEntry], gap: int) -> int:
+    """Columns the entries take, ``gap`` apart (two: one more in front)."""
+    widths = [entry_width(entry) for entry in entries]
+    return (gap == 2) + sum(widths) + gap * max(0, len(widths) - 1)
+
+
+def fitting(entries: tuple[FooterEntry, ...], room: int, spare: Iterable[str],
+            spaced: bool) -> tuple[tuple[FooterEntry, ...], int]:
+    """The entries that fit in ``room`` columns and their gap: all of them spaced by two
+    (if ``spaced``) or one; else without the entries of the ``spare`` keys (in that
+    order: shown elsewhere), then without the last ones."""
+    for gap in (2, 1) if spaced else (1,):
+        if line_width(entries, gap) <= room:
+            return entries, gap
+    kept = list(entries)
+    for key in spare:
+        if line_width(kept, 1) <= room:
+            break
+        kept = [entry for entry in kept if key not in entry.keys]
+    while kept and line_width(kept, 1) > room:
+        kept.pop()
+    return tuple(kept), 1
+
+
 class KeysFooter(Widget, can_focus=False):
-    """The keys that act now, as one line; a click on a key presses it. From 100 columns
-    the entries are spaced by two columns and ``^p palette`` sits at the right; narrower,
-    one column and no palette entry (^p still works; ? lists every key)."""
+    """The keys that act now, as one line, and ``^p palette`` at the right; a click on a
+    key presses it. From 100 columns the entries are spaced by two columns when they fit;
+    narrower, by one, and where even that is too long the ``spare`` keys' entries go first
+    (the view keys: the tabs show their numbers), then the last ones (? lists every key)."""
 
     COMPONENT_CLASSES = {"keys-footer--key", "keys-footer--label"}
     ALLOW_SELECT = False
 
     def __init__(self, not_shown: Callable[[], frozenset[str]] = frozenset,
-                 labels: Callable[[], Mapping[str, str]] = dict) -> None:
+                 labels: Callable[[], Mapping[str, str]] = dict,
+                 spare: tuple[str, ...] = ()) -> None:
         """``not_shown()``: the actions whose keys are left out now (they still act);
-        ``labels()``: actions whose label reads otherwise now."""
+        ``labels()``: actions whose label reads otherwise now; ``spare``: the keys whose
+        entries go first when the line is full."""
         super().__init__()
         self.not_shown = not_shown
         self.labels = labels
+        self.spare = spare
         self.entries: tuple[FooterEntry, ...] = ()
         self.palette: FooterEntry | None = None
         self._spans: list[tuple[int, int, str]] = []  # (first column, end, key) for clicks
@@ -115,16 +147,16 @@ class KeysFooter(Widget, can_focus=False):
         key_style = self.get_component_rich_style("keys-footer--key")
         label_style = self.get_component_rich_style("keys-footer--label")
         width = self.size.width or 80
-        spaced = 1 + sum(len("".join(e.parts)) + 1 + len(e.label) + 2 for e in self.entries)
-        palette = 0 if self.palette is None else len(self.palette.parts[0]) + len(PALETTE) + 3
-        gap = 2 if width >= SPACED_FROM and spaced + palette <= width else 1
+        palette = 0 if self.palette is None else entry_width(self.palette) + 1  # and ▏
+        room = width - palette - (palette > 0)  # a space before the ▏
+        entries, gap = fitting(self.entries, room, self.spare, spaced=width >= SPACED_FROM)
         out = Text(no_wrap=True, overflow="crop", end="")
         self._spans = []
         out.append(" " if gap == 2 else "")
-        for entry in self.entries:
+        for index, entry in enumerate(entries):
+            out.append(" " * gap if index else "")
             self._append(out, entry, key_style, label_style)
-            out.append(" " * gap)
-        if self.palette is not None and gap == 2:
+        if self.palette is not None:
             out.append(" " * (width - out.cell_len - palette) + "▏")
             self._append(out, self.palette, key_style, label_style)
         return out
