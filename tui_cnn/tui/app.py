@@ -27,7 +27,7 @@ from textual.widgets import TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState
 
 from tui_cnn.core.config import ConfigError, TrainConfig
-from tui_cnn.core.events import RunEnded
+from tui_cnn.core.events import ControlNote, RunEnded
 from tui_cnn.core.exercises import TITLES
 from tui_cnn.core.perf import freeze_imported_objects, warm_up_imports
 from tui_cnn.exits import EXIT_INTERRUPTED
@@ -50,6 +50,7 @@ from tui_cnn.tui.draw.app_part import DrawPart
 from tui_cnn.tui.draw.draw_view import DrawView
 from tui_cnn.tui.filters.filters_view import FiltersView
 from tui_cnn.tui.inside.inside_view import InsideView
+from tui_cnn.tui.live.app_part import LivePart
 from tui_cnn.tui.messages import (
     CoreEvents,
     ExerciseRequested,
@@ -80,8 +81,8 @@ QUIT_WAIT_S = 15.0
 """Quitting during a run waits this long for the run to stop and be saved."""
 
 
-class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
-    """The areas' handlers live in their parts (tui/runs, claims, sweeps, draw:
+class TuiCnnApp(RunsPart, LivePart, ClaimsPart, SweepsPart, DrawPart, App[int]):
+    """The areas' handlers live in their parts (tui/runs, live, claims, sweeps, draw:
     app_part.py); this class composes the screen and routes the run's events."""
 
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))
@@ -91,8 +92,9 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
 
     def __init__(self, config: TrainConfig | None = None, *, runner: Runner | None = None,
                  devices: list[tuple[str, str]] | None = None,
-                 notices: Iterable[str] = ()) -> None:
-        """``runner`` replaces core.train.run and ``devices`` the device search (tests)."""
+                 notices: Iterable[str] = (), attach: str | bool = False) -> None:
+        """``runner`` replaces the process runner and ``devices`` the device search
+        (tests); ``attach``: follow that live run (True: the newest) once up."""
         super().__init__()
         if ANIMATIONS_ENV not in os.environ:
             self.animation_level = "none"
@@ -105,6 +107,7 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
         self._exit_code = 0
         self._made_room = False
         self._signal: int | None = None
+        self._attach_to = attach
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -136,6 +139,11 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
             self.call_after_refresh(self._find_devices)
         self.query_one("#presets").focus()
         signals.install(self.quit_for_signal)
+        if self._attach_to is not False:
+            ref = self._attach_to if isinstance(self._attach_to, str) else None
+            self.call_after_refresh(self.attach_at_start, ref, self.config.runs_dir)
+        else:
+            self.announce_live_runs(self.config.runs_dir)
         self.call_after_refresh(freeze_imported_objects)  # the built app: keep full GCs short
 
     def on_unmount(self) -> None:
@@ -245,6 +253,8 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
                 target.on_run_event(event)
             if isinstance(event, RunEnded):
                 self._announce(event)
+            elif isinstance(event, ControlNote):
+                self.control_noted(event)
 
     def on_setup_changed(self, message: SetupChanged) -> None:
         for target in listeners(self.screen_stack[0]):
@@ -310,7 +320,12 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
     async def action_quit(self) -> None:
         if not self.training or self.quitting:
             self.exit(0)
-            return
+        elif self.controller.detachable:
+            self.ask_quit()  # stop it, or leave it training (tui/live/app_part.py)
+        else:
+            self.stop_then_quit()
+
+    def stop_then_quit(self) -> None:
         self.quitting = True
         self.action_stop()
         self.notify("Stopping the run (or every trial of the sweep) and saving it before "
@@ -321,7 +336,8 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
         """SIGINT/SIGTERM/SIGHUP: save a run going as interrupted, then exit with 130."""
         self._exit_code = EXIT_INTERRUPTED
         self._signal = signum
-        if not self.training or self.quitting:
+        hangup_leaves = signals.is_hangup(signum) and self.controller.detachable
+        if not self.training or self.quitting or hangup_leaves:  # a hang-up: it trains on
             self.leave()
             return
         self.quitting = True
@@ -432,7 +448,7 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
 
 
 def run_app(*, arch: str | None, dataset: str | None, epochs: int | None, device: str | None,
-            data_dir: str | None, runs_dir: str | None) -> int:
+            data_dir: str | None, runs_dir: str | None, attach: str | bool = False) -> int:
     """Open the app with these choices selected; the exit status (2: a choice is wrong)."""
     try:
         config, notices = initial_config(arch=arch, dataset=dataset, epochs=epochs,
@@ -440,6 +456,6 @@ def run_app(*, arch: str | None, dataset: str | None, epochs: int | None, device
     except ConfigError as error:
         print(f"tui-cnn: {error}", file=sys.stderr)
         return 2
-    app = TuiCnnApp(config, notices=notices)
+    app = TuiCnnApp(config, notices=notices, attach=attach)
     app.run()
     return app.return_code or 0

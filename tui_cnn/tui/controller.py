@@ -23,6 +23,7 @@ from tui_cnn.core.control import StopFlag
 from tui_cnn.core.datafiles import DataError
 from tui_cnn.core.events import RunEnded
 from tui_cnn.core.exercises import Exercise
+from tui_cnn.core.live.runner import ProcessRunner
 from tui_cnn.core.runs import RunStoreError
 from tui_cnn.tui.session import Runner, TrainingSession, freeze_after_first_step, pump
 from tui_cnn.tui.sweeps.work import SweepEnded, SweepJob, SweepStarting, sweep_work
@@ -63,10 +64,10 @@ class JobEnded(Message):
 SWEEP_GROUP = "sweep"
 
 
-def core_runner() -> Runner:
-    from tui_cnn.core.train import run
-
-    return run
+def core_runner() -> ProcessRunner:
+    """The default runner: each run in a process of its own (core/live/runner.py), which
+    a hang-up of the terminal does not reach and the app can leave training."""
+    return ProcessRunner()
 
 
 @dataclass
@@ -79,6 +80,7 @@ class Plan:
     exercise: Exercise | None = None
     base_run: str | None = None  # fork: the run forked; resume: the run carried on
     history_from: Path | None = None  # resume: the saved curves to carry on in the charts
+    follow: Path | None = None  # attach: the live folder of a run training already
     ended: list[RunEnded] = field(default_factory=list)
 
     @property
@@ -120,7 +122,7 @@ class PlanEnded(Message):
 class RunController:
     def __init__(self, app: App[int], runner: Runner | None = None) -> None:
         self.app = app
-        self.runner = runner
+        self.runner: Runner = runner if runner is not None else core_runner()
         self.session: TrainingSession | None = None
         self.plan: Plan | None = None
         self.worker: Worker[None] | None = None
@@ -215,12 +217,15 @@ class RunController:
     def _train_in_thread(self, session: TrainingSession) -> Callable[[], None]:
         runner, reserve = self.runner, self.reserve_core_for_ui
         post = self.app.post_message
+        follow = self.plan.follow if self.plan is not None else None
 
         def work() -> None:
             try:
-                run = runner or core_runner()
+                run = runner
                 cfg = session.config
-                if cfg.threads is None:
+                if follow is not None and isinstance(runner, ProcessRunner):
+                    run = runner.attach(follow)
+                elif cfg.threads is None:
                     from tui_cnn.core.devices import default_threads
 
                     cfg = cfg.replace(threads=default_threads(reserve_for_ui=reserve))
@@ -265,6 +270,33 @@ class RunController:
         self.plan = None
         if plan.ended:  # a run that failed to start has already said why
             self.app.post_message(PlanEnded(plan))
+
+    @property
+    def detachable(self) -> bool:
+        """The run going trains in a process of its own: the app can leave it training."""
+        session = self.session
+        return (isinstance(self.runner, ProcessRunner) and session is not None
+                and session.running and not session.stop.is_set())
+
+    def detach(self) -> bool:
+        """Stop following the run going and leave it training (the rest of its plan is
+        dropped); False when no such run is going."""
+        if not self.detachable or not isinstance(self.runner, ProcessRunner):
+            return False
+        plan = self.plan
+        if plan is not None:
+            plan.configs = plan.configs[:len(plan.ended) + 1]
+        self.runner.detach()
+        return True
+
+    def attach(self, folder: Path, config: TrainConfig, title: str) -> bool:
+        """Follow the run training in live folder ``folder`` (replayed from its start);
+        False (and a notice) if a run is going here, or runs are not in processes."""
+        if not isinstance(self.runner, ProcessRunner):
+            self.app.notify("This app trains in-process: it cannot attach.",
+                            severity="warning")
+            return False
+        return self.submit(Plan(title, [config], kind="attach", follow=folder))
 
     # Controls -----------------------------------------------------------------------------
 

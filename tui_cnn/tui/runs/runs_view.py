@@ -17,6 +17,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Static
 
 from tui_cnn.core.events import Event, RunEnded
+from tui_cnn.core.rows import run_state
 from tui_cnn.core.runs import (
     RunRecord,
     list_runs,
@@ -27,6 +28,7 @@ from tui_cnn.core.runs import (
 from tui_cnn.core.sweep.progress import SweepProgress
 from tui_cnn.tui.controller import Plan
 from tui_cnn.tui.messages import (
+    AttachRequested,
     DrawRequested,
     ForkRequested,
     InspectRequested,
@@ -181,7 +183,8 @@ class RunsView(RunListener, VerticalScroll):
             detail.update(f"No run matches the filter ({len(self.table.records)} saved).")
         else:
             problems = f": {'; '.join(record.problems)}" if record.problems else ""
-            detail.update(f"{record.run_id} · {record.state}{problems}")
+            live = " · a attaches" if run_state(record) != record.state else ""
+            detail.update(f"{record.run_id} · {run_state(record)}{live}{problems}")
         detail.set_class(record is not None and record.damaged, "-damaged")
 
     # Selection and comparison ------------------------------------------------------------
@@ -275,6 +278,8 @@ class RunsView(RunListener, VerticalScroll):
                                     lambda r: self.post_message(DrawRequested(r.path))),
             "one_more": lambda: current("carry on",
                                         lambda r: self.post_message(OneMoreEpochRequested(r.path))),
+            "attach": lambda: current("attach to",
+                                      lambda r: self.post_message(AttachRequested(r.path))),
             "filter": self.query_one(FilterInput).focus,
             "sort": self._sort_next,
             "curves": self.chart.next_mode,

@@ -1,0 +1,104 @@
+"""The App's part for runs that outlive the terminal: q asks whether to stop the run or
+leave it training, a hang-up leaves it training, attaching to a live run (the Runs view's
+a, ``tui-cnn attach``), the notice of live runs at start, and what the training process
+said of its control commands. A mixin of TuiCnnApp (see tui/host.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tui_cnn.core.config import ConfigError, TrainConfig
+from tui_cnn.core.events import ControlNote
+from tui_cnn.core.live.paths import SPEC, live_dir_of_run
+from tui_cnn.core.live.registry import LiveRun, find_live, live_run, live_runs
+from tui_cnn.core.runs import RunStoreError, read_config
+from tui_cnn.tui.host import AppHost
+from tui_cnn.tui.live.quit_dialog import LEAVE, STOP, QuitScreen
+from tui_cnn.tui.messages import AttachRequested
+
+
+def spec_config(folder: Path) -> TrainConfig:
+    """The config a live run trains (its spec, else its run folder's config.json)."""
+    import json
+
+    try:
+        spec = json.loads((folder / SPEC).read_text(encoding="utf-8"))
+        return TrainConfig.from_dict(spec["config"])
+    except (OSError, ValueError, KeyError, TypeError, ConfigError):
+        return read_config(folder.parent.parent / folder.name)
+
+
+class LivePart:
+    def ask_quit(self: AppHost) -> None:
+        """q while a run trains in its own process: the dialog, then its answer."""
+        if any(isinstance(screen, QuitScreen) for screen in self.screen_stack):
+            return  # asked already
+        session = self.controller.session
+        run_id = (session.started.run_id if session is not None and session.started
+                  else "the run")
+
+        def answer(choice: str | None) -> None:
+            if choice == STOP:
+                self.stop_then_quit()
+            elif choice == LEAVE:
+                self.leave_training()
+
+        self.push_screen(QuitScreen(run_id), answer)
+
+    def leave_training(self: AppHost) -> None:
+        """Stop following the run and quit; it goes on training."""
+        session = self.controller.session
+        if not self.controller.detach():
+            self.stop_then_quit()
+            return
+        self.quitting = True
+        run_id = session.started.run_id if session is not None and session.started else ""
+        self.notify(f"Leaving {run_id or 'the run'} training: `tui-cnn attach "
+                    f"{run_id}` (or 4, then a) follows it again.")
+
+    def on_attach_requested(self: AppHost, message: AttachRequested) -> None:
+        run = live_run(live_dir_of_run(Path(message.run_dir)))
+        if run is None or not run.live:
+            state = run.liveness if run is not None else "not trained in a process"
+            self.notify(f"Run {Path(message.run_dir).name} is not training ({state}): "
+                        "nothing to attach to.", severity="warning")
+            return
+        attach_to(self, run)
+
+    def attach_at_start(self: AppHost, ref: str | None, runs_dir: str | None) -> None:
+        try:
+            run = find_live(ref, runs_dir)
+        except RunStoreError as error:
+            self.notify(f"Can't attach: {error}", severity="error", timeout=15)
+            return
+        attach_to(self, run)
+
+    def announce_live_runs(self: AppHost, runs_dir: str | None) -> None:
+        running = live_runs(runs_dir)
+        if not running:
+            return
+        names = ", ".join(run.run_id for run in running[:3])
+        more = f" and {len(running) - 3} more" if len(running) > 3 else ""
+        self.notify(f"{len(running)} run(s) training in the background: {names}{more}. "
+                    "4 then a attaches to the one under the cursor.", timeout=15)
+
+    def control_noted(self: AppHost, note: ControlNote) -> None:
+        """What the training process did with a command (this app's, another's, ctl's)."""
+        if not note.applied:
+            self.notify(note.message, severity="warning", timeout=8)
+        elif note.command in ("pause", "resume"):
+            self.status.paused = note.command == "pause"
+            self.refresh_bindings()
+        elif note.command in ("lr", "target"):
+            self.notify(f"The run took it: {note.message}.", timeout=4)
+
+
+def attach_to(app: AppHost, run: LiveRun) -> None:
+    try:
+        config = spec_config(run.folder)
+    except RunStoreError as error:
+        app.notify(f"Can't attach to {run.run_id}: {error}", severity="error")
+        return
+    if app.controller.attach(run.folder, config, f"attached to {run.run_id}"):
+        app.notify(f"Attached to {run.run_id} ({run.liveness}, "
+                   f"{run.state.fraction:.0%}): q leaves it training or stops it.")
