@@ -4,7 +4,8 @@ Headless Textual skips turning each screen update into terminal text; ``_TimedAp
 that work anyway (``render_segments``, as a real terminal's update does, minus the write)
 so the UI thread's cost is counted. Measured:
 
-- training throughput inside the app (RunEnded.images_per_s: training time only) vs
+- training throughput inside the app (RunEnded.images_per_s: training time only; the app
+  trains each run in a process of its own, core/live, and follows it) vs
   ``core.train.run`` headless with the same config and thread count, runs alternated; and
   the UI thread's CPU time over the run's wall time (``ui_thread_cpu_share`` in the JSON);
 - key-press to screen update while training: a key is handed to the driver as a terminal's

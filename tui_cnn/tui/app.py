@@ -30,7 +30,6 @@ from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.events import ControlNote, RunEnded
 from tui_cnn.core.exercises import TITLES
 from tui_cnn.core.perf import freeze_imported_objects, warm_up_imports
-from tui_cnn.exits import EXIT_INTERRUPTED
 from tui_cnn.tui import keys, signals
 from tui_cnn.tui.claims.app_part import ClaimsPart
 from tui_cnn.tui.claims.claims_view import ClaimsView
@@ -51,6 +50,7 @@ from tui_cnn.tui.draw.draw_view import DrawView
 from tui_cnn.tui.filters.filters_view import FiltersView
 from tui_cnn.tui.inside.inside_view import InsideView
 from tui_cnn.tui.live.app_part import LivePart
+from tui_cnn.tui.live.quit_part import QuitPart
 from tui_cnn.tui.messages import (
     CoreEvents,
     ExerciseRequested,
@@ -77,13 +77,12 @@ ANIMATIONS_ENV = "TEXTUAL_ANIMATIONS"
 redrew the screen ~10 times per view switch, on the thread the next key waits for and
 under the GIL the trainer needs (measured: view switch to frame 27 -> 15 ms, median)."""
 
-QUIT_WAIT_S = 15.0
-"""Quitting during a run waits this long for the run to stop and be saved."""
 
 
-class TuiCnnApp(RunsPart, LivePart, ClaimsPart, SweepsPart, DrawPart, App[int]):
+class TuiCnnApp(RunsPart, QuitPart, LivePart, ClaimsPart, SweepsPart, DrawPart, App[int]):
     """The areas' handlers live in their parts (tui/runs, live, claims, sweeps, draw:
-    app_part.py); this class composes the screen and routes the run's events."""
+    app_part.py; quitting: tui/live/quit_part.py); this class composes the screen and
+    routes the run's events."""
 
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))
     TITLE = "tui-cnn"
@@ -104,9 +103,9 @@ class TuiCnnApp(RunsPart, LivePart, ClaimsPart, SweepsPart, DrawPart, App[int]):
         self._devices = devices
         self._notices = list(notices)
         self.quitting = False
-        self._exit_code = 0
+        self.exit_code = 0
         self._made_room = False
-        self._signal: int | None = None
+        self.signal_received: int | None = None
         self._attach_to = attach
 
     def compose(self) -> ComposeResult:
@@ -316,42 +315,6 @@ class TuiCnnApp(RunsPart, LivePart, ClaimsPart, SweepsPart, DrawPart, App[int]):
         self.status.stopping = True
         self.status.paused = False
         self.training_view.progress.note("Stopping at the next batch…")
-
-    async def action_quit(self) -> None:
-        if not self.training or self.quitting:
-            self.exit(0)
-        elif self.controller.detachable:
-            self.ask_quit()  # stop it, or leave it training (tui/live/app_part.py)
-        else:
-            self.stop_then_quit()
-
-    def stop_then_quit(self) -> None:
-        self.quitting = True
-        self.action_stop()
-        self.notify("Stopping the run (or every trial of the sweep) and saving it before "
-                    "quitting (q again: quit now).")
-        self.set_timer(QUIT_WAIT_S, partial(self.exit, 0))
-
-    def quit_for_signal(self, signum: int) -> None:
-        """SIGINT/SIGTERM/SIGHUP: save a run going as interrupted, then exit with 130."""
-        self._exit_code = EXIT_INTERRUPTED
-        self._signal = signum
-        hangup_leaves = signals.is_hangup(signum) and self.controller.detachable
-        if not self.training or self.quitting or hangup_leaves:  # a hang-up: it trains on
-            self.leave()
-            return
-        self.quitting = True
-        self.action_stop(interrupt=True)
-        self.set_timer(QUIT_WAIT_S, self.leave)
-
-    def leave(self) -> None:
-        """Exit once the run is saved. After a signal the exit cannot hang: a hang-up leaves
-        at once (the terminal is gone), others get a watchdog."""
-        if self._signal is not None:
-            if signals.is_hangup(self._signal):
-                signals.exit_now(self._exit_code)
-            signals.exit_within(5.0, self._exit_code)
-        self.exit(return_code=self._exit_code)
 
     def action_show_view(self, view: str) -> None:
         self.query_one(TabbedContent).active = view

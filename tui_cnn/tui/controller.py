@@ -4,29 +4,32 @@ Owned by the App. Views never start runs: they post intents (messages.StartReque
 ForkRequested, ...), the App turns each into a :class:`Plan` and submits it here. The
 controller trains a plan's runs one after another in one thread worker, moves on when a
 worker ends (never by polling), handles every worker's failure in one place, and tells the
-App what happened through messages (RunStarting, RunFailed, WorkerEnded, PlanEnded).
+App what happened through messages (RunStarting, RunFailed, WorkerEnded, PlanEnded: in
+tui/work_items.py with Plan and Job, and importable from here).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from tui_cnn.core.config import ConfigError, TrainConfig
-from tui_cnn.core.control import StopFlag
 from tui_cnn.core.datafiles import DataError
-from tui_cnn.core.events import RunEnded
-from tui_cnn.core.exercises import Exercise
 from tui_cnn.core.live.runner import ProcessRunner
 from tui_cnn.core.runs import RunStoreError
 from tui_cnn.tui.session import Runner, TrainingSession, freeze_after_first_step, pump
 from tui_cnn.tui.sweeps.work import SweepEnded, SweepJob, SweepStarting, sweep_work
+from tui_cnn.tui.work_items import Job as Job
+from tui_cnn.tui.work_items import JobEnded as JobEnded
+from tui_cnn.tui.work_items import Plan as Plan
+from tui_cnn.tui.work_items import PlanEnded as PlanEnded
+from tui_cnn.tui.work_items import Post as Post
+from tui_cnn.tui.work_items import RunFailed as RunFailed
+from tui_cnn.tui.work_items import RunStarting as RunStarting
+from tui_cnn.tui.work_items import WorkerEnded as WorkerEnded
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -37,30 +40,6 @@ PREPARATION_ERRORS = (ConfigError, DataError, RunStoreError)
 
 GROUP = "train"
 JOB_GROUP = "job"
-Post = Callable[[Message], object]
-
-
-@dataclass
-class Job:
-    """Background work that is not one training run (the claims lab): ``work(stop, post)``
-    runs on a worker thread, checks ``stop`` and posts its news with ``post``."""
-
-    title: str
-    work: Callable[[StopFlag, Post], None]
-    stop: StopFlag = field(default_factory=StopFlag)
-    done: threading.Event = field(default_factory=threading.Event)
-
-    @property
-    def running(self) -> bool:
-        return not self.done.is_set()
-
-
-@dataclass
-class JobEnded(Message):
-    """A Job's worker has ended; ``error`` says why if it raised."""
-
-    job: Job
-    error: str | None = None
 SWEEP_GROUP = "sweep"
 
 
@@ -68,55 +47,6 @@ def core_runner() -> ProcessRunner:
     """The default runner: each run in a process of its own (core/live/runner.py), which
     a hang-up of the terminal does not reach and the app can leave training."""
     return ProcessRunner()
-
-
-@dataclass
-class Plan:
-    """Configs to train in order, and what they are for (shown when the plan ends)."""
-
-    title: str
-    configs: list[TrainConfig]
-    kind: str = "run"  # run, fork, resume, exercise
-    exercise: Exercise | None = None
-    base_run: str | None = None  # fork: the run forked; resume: the run carried on
-    history_from: Path | None = None  # resume: the saved curves to carry on in the charts
-    follow: Path | None = None  # attach: the live folder of a run training already
-    ended: list[RunEnded] = field(default_factory=list)
-
-    @property
-    def complete(self) -> bool:
-        return (len(self.ended) == len(self.configs)
-                and all(run.status == "finished" for run in self.ended))
-
-
-@dataclass
-class RunStarting(Message):
-    """A run of ``plan`` is about to train ``config`` (run ``number`` of the plan's)."""
-
-    config: TrainConfig
-    plan: Plan
-    number: int
-
-
-@dataclass
-class RunFailed(Message):
-    """The worker raised: ``reason`` says what, plainly."""
-
-    reason: str
-
-
-@dataclass
-class WorkerEnded(Message):
-    """The training worker has ended (after its RunEnded, or a failure, or a stop)."""
-
-    session: TrainingSession
-
-
-@dataclass
-class PlanEnded(Message):
-    """Every run of ``plan`` has ended, or one stopped or failed and the rest were dropped."""
-
-    plan: Plan
 
 
 class RunController:

@@ -137,8 +137,8 @@ KEYS: tuple[Key, ...] = (
         "Runs view: carry the run on by one epoch (R with 1)", show=False, view="runs",
         when="idle"),
     Key("a", "a", "runs('attach')", "Attach", "Runs: attach to the live run",
-        "Runs view: follow a run training in the background (status live)", view="runs",
-        when="idle"),
+        "Runs view: follow a run training in the background", show=False,
+        view="runs", when="idle"),
     Key("slash", "/", "runs('filter')", "Filter", "Runs: filter the list",
         "Runs view: type words to filter the list, e.g. cnn mnist", view="runs"),
     Key("o", "o", "runs('sort')", "Sort", "Runs: sort by the next column",
@@ -162,7 +162,7 @@ KEYS: tuple[Key, ...] = (
         "leave a text field, so that the one-letter keys act again", show=False),
     Key("question_mark", "?", "help", "Help", "Help: keys", "show this list of keys"),
     Key("q", "q", "quit", "Quit", "Quit",
-        "quit; a run training: stop and save it, or leave it training"),
+        "quit (a run going: stop it, or leave it training)"),
 )
 
 

@@ -1,7 +1,7 @@
-"""The App's part for runs that outlive the terminal: q asks whether to stop the run or
-leave it training, a hang-up leaves it training, attaching to a live run (the Runs view's
-a, ``tui-cnn attach``), the notice of live runs at start, and what the training process
-said of its control commands. A mixin of TuiCnnApp (see tui/host.py)."""
+"""The App's part for runs that outlive the terminal: attaching to a live run (the Runs
+view's a, ``tui-cnn attach``), the notice of live runs at start, and what the training
+process said of its control commands (quitting is quit_part.py). A mixin of TuiCnnApp
+(see tui/host.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from tui_cnn.core.live.paths import SPEC, live_dir_of_run
 from tui_cnn.core.live.registry import LiveRun, find_live, live_run, live_runs
 from tui_cnn.core.runs import RunStoreError, read_config
 from tui_cnn.tui.host import AppHost
-from tui_cnn.tui.live.quit_dialog import LEAVE, STOP, QuitScreen
 from tui_cnn.tui.messages import AttachRequested
 
 
@@ -29,33 +28,6 @@ def spec_config(folder: Path) -> TrainConfig:
 
 
 class LivePart:
-    def ask_quit(self: AppHost) -> None:
-        """q while a run trains in its own process: the dialog, then its answer."""
-        if any(isinstance(screen, QuitScreen) for screen in self.screen_stack):
-            return  # asked already
-        session = self.controller.session
-        run_id = (session.started.run_id if session is not None and session.started
-                  else "the run")
-
-        def answer(choice: str | None) -> None:
-            if choice == STOP:
-                self.stop_then_quit()
-            elif choice == LEAVE:
-                self.leave_training()
-
-        self.push_screen(QuitScreen(run_id), answer)
-
-    def leave_training(self: AppHost) -> None:
-        """Stop following the run and quit; it goes on training."""
-        session = self.controller.session
-        if not self.controller.detach():
-            self.stop_then_quit()
-            return
-        self.quitting = True
-        run_id = session.started.run_id if session is not None and session.started else ""
-        self.notify(f"Leaving {run_id or 'the run'} training: `tui-cnn attach "
-                    f"{run_id}` (or 4, then a) follows it again.")
-
     def on_attach_requested(self: AppHost, message: AttachRequested) -> None:
         run = live_run(live_dir_of_run(Path(message.run_dir)))
         if run is None or not run.live:
