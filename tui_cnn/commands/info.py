@@ -86,4 +86,8 @@ def runs_command(args: argparse.Namespace) -> int:
     for record in records:
         if record.problems:
             print(f"  {record.run_id}: {'; '.join(record.problems)}")
+    live = [r.run_id for r in records if run_state(r).startswith("live")]
+    if live:
+        print(f"{len(live)} live (training in the background): `tui-cnn attach {live[0]}` "
+              f"follows it, `tui-cnn ctl {live[0]} pause|resume|stop` steers it")
     return 0

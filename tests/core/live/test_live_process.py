@@ -82,11 +82,16 @@ def test_a_sigkilled_child_reads_as_killed_within_5_s_and_its_folder_resumes(
 
     follower.wait(EpochMetrics)
     [live] = live_runs(tmp_path)
+    attached = Follower(follow_run(live.folder, StopFlag(), threading.Event(), Steering(),
+                                   threading.Event()))  # another app: no child handle
+    attached.wait(RunStarted)
     os.kill(live.state.pid, signal.SIGKILL)
     killed_at = time.monotonic()
-    [ended] = follower.wait(RunEnded, timeout=5)
-    assert time.monotonic() - killed_at < 5
-    assert isinstance(ended, RunEnded) and ended.status == "killed" and ended.epochs_done >= 1
+    for who in (follower, attached):
+        [ended] = who.wait(RunEnded, timeout=5)
+        assert time.monotonic() - killed_at < 5
+        assert isinstance(ended, RunEnded) and ended.status == "killed"
+        assert ended.epochs_done >= 1
     assert liveness(read_state(live.folder)) == "killed"
     assert not live_runs(tmp_path)
     [record] = list_runs(tmp_path)
@@ -178,3 +183,18 @@ def test_train_detach_then_ctl_pause_resume_lr_stop(tmp_path: Path) -> None:
     again = cli("ctl", suffix, "pause", "--runs-dir", runs)
     assert again.returncode == 2 and "is not training" in again.stderr
     assert "no run is training" in cli("attach", "--runs-dir", runs).stderr
+
+
+def test_liveness_reads_ended_killed_and_not_responding() -> None:
+    from tui_cnn.core.live.state import STALE_S, LiveState
+
+    me = os.getpid()
+    assert liveness(LiveState(me, "r", status="running")) == "running"
+    assert liveness(LiveState(me, "r", status="ended")) == "ended"
+    assert liveness(LiveState(2**31 - 2, "r", status="running")) == "killed"
+    old = time.time() - STALE_S - 1
+    assert liveness(LiveState(me, "r", status="running", heartbeat=old)) == "not responding"
+    zombie = subprocess.Popen(["true"])
+    time.sleep(0.5)  # exited, not reaped: a zombie is not alive
+    assert liveness(LiveState(zombie.pid, "r", status="running")) == "killed"
+    zombie.wait()

@@ -122,7 +122,8 @@ def follow_run(folder: Path, stop: threading.Event, pause: threading.Event,
         raise TrainingProcessError(f"the training process ({pid}) ended before the run "
                                    f"started; its log: {folder / LOG}")
     yield tracker.killed(f"the training process ({pid}) died without saving (killed?); "
-                         f"its folder keeps {tracker.epochs} epoch(s) and resumes (R)")
+                         f"its folder keeps {tracker.epochs} epoch(s) and resumes (R in "
+                         "the Runs view).")
 
 
 Runner = Callable[[TrainConfig, threading.Event, threading.Event, Steering],
