@@ -10,7 +10,6 @@ stop the run, saved as interrupted; SIGHUP is ignored.
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -24,7 +23,8 @@ from tui_cnn.core.control import StopFlag
 from tui_cnn.core.datafiles import DataError
 from tui_cnn.core.events import ControlNote, Event, RunEnded, RunStarted, StepMetrics
 from tui_cnn.core.live.control import Command, ControlError, ControlReader
-from tui_cnn.core.live.paths import CONTROL, EVENTS, SPEC
+from tui_cnn.core.live.paths import CONTROL, EVENTS
+from tui_cnn.core.live.spawn import read_spec
 from tui_cnn.core.live.state import Heartbeat, LiveState
 from tui_cnn.core.live.stream import EventWriter
 from tui_cnn.core.runfiles import RunStoreError
@@ -115,10 +115,8 @@ def train(cfg: TrainConfig, run_id: str | None, controls: Controls) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     live_dir = Path((argv or sys.argv[1:])[0])
-    spec = json.loads((live_dir / SPEC).read_text(encoding="utf-8"))
-    cfg = TrainConfig.from_dict(spec["config"])
-    heartbeat = Heartbeat(live_dir, LiveState(os.getpid(), spec["run_id"],
-                                              epochs=cfg.epochs)).start()
+    run_id, cfg = read_spec(live_dir)
+    heartbeat = Heartbeat(live_dir, LiveState(os.getpid(), run_id, epochs=cfg.epochs)).start()
     writer = EventWriter(live_dir / EVENTS)
     controls = Controls(heartbeat, writer)
     signal.signal(signal.SIGTERM, lambda *_: controls.stop.interrupt())
@@ -128,7 +126,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                      name="tui-cnn-control", daemon=True).start()
     code = EXIT_FAILED
     try:
-        code = train(cfg, None if cfg.resume_from else spec["run_id"], controls)
+        code = train(cfg, None if cfg.resume_from else run_id, controls)
     except (ConfigError, DataError, RunStoreError) as exc:
         writer.failure(exc)
         code = EXIT_USAGE

@@ -128,6 +128,8 @@ def follow_run(folder: Path, stop: threading.Event, pause: threading.Event,
 
 Runner = Callable[[TrainConfig, threading.Event, threading.Event, Steering],
                   Iterator[Event]]
+"""``core.train.run``'s shape, ``run(cfg, stop, pause, steering)``: what the app's run
+controller drives (tui/session.py)."""
 
 
 class ProcessRunner:

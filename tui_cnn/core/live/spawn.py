@@ -12,9 +12,10 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui_cnn.core.config import TrainConfig
+from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.live.paths import LOG, SPEC, live_dir
 from tui_cnn.core.live.state import LIVE_STATES, liveness, read_state
+from tui_cnn.core.runfiles import RunFileError, RunStoreError, read_regular
 from tui_cnn.core.runlock import RunBusyError
 from tui_cnn.core.runs import new_run_id
 
@@ -48,6 +49,17 @@ def prepare(cfg: TrainConfig) -> tuple[str, Path]:
     (folder / SPEC).write_text(json.dumps({"run_id": run_id, "config": cfg.to_dict(),
                                            "created": time.time()}), encoding="utf-8")
     return run_id, folder
+
+
+def read_spec(folder: Path) -> tuple[str, TrainConfig]:
+    """The run id and config a live folder's child trains; RunFileError if it has none."""
+    try:
+        spec = json.loads(read_regular(folder / SPEC, 1 << 20))
+        return str(spec["run_id"]), TrainConfig.from_dict(spec["config"])
+    except FileNotFoundError:
+        raise RunFileError(folder / SPEC, "missing: not a live run's folder") from None
+    except (RunStoreError, ValueError, KeyError, TypeError, ConfigError) as exc:
+        raise RunFileError(folder / SPEC, f"not a run's spec ({exc})") from None
 
 
 def spawn(cfg: TrainConfig) -> LiveRun:

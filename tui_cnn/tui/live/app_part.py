@@ -7,24 +7,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.events import ControlNote
-from tui_cnn.core.live.paths import SPEC, live_dir_of_run
+from tui_cnn.core.live.paths import live_dir_of_run
 from tui_cnn.core.live.registry import LiveRun, find_live, live_run, live_runs
-from tui_cnn.core.runs import RunStoreError, read_config
+from tui_cnn.core.live.spawn import read_spec
+from tui_cnn.core.runs import RunStoreError
 from tui_cnn.tui.host import AppHost
 from tui_cnn.tui.messages import AttachRequested
-
-
-def spec_config(folder: Path) -> TrainConfig:
-    """The config a live run trains (its spec, else its run folder's config.json)."""
-    import json
-
-    try:
-        spec = json.loads((folder / SPEC).read_text(encoding="utf-8"))
-        return TrainConfig.from_dict(spec["config"])
-    except (OSError, ValueError, KeyError, TypeError, ConfigError):
-        return read_config(folder.parent.parent / folder.name)
 
 
 class LivePart:
@@ -67,7 +56,7 @@ class LivePart:
 
 def attach_to(app: AppHost, run: LiveRun) -> None:
     try:
-        config = spec_config(run.folder)
+        _, config = read_spec(run.folder)
     except RunStoreError as error:
         app.notify(f"Can't attach to {run.run_id}: {error}", severity="error")
         return
