@@ -4,7 +4,8 @@ Headless Textual skips turning each screen update into terminal text; ``_TimedAp
 that work anyway (``render_segments``, as a real terminal's update does, minus the write)
 so the UI thread's cost is counted. Measured:
 
-- training throughput inside the app (RunEnded.images_per_s: training time only) vs
+- training throughput inside the app (RunEnded.images_per_s: training time only; the app
+  trains each run in a process of its own, core/live, and follows it) vs
   ``core.train.run`` headless with the same config and thread count, runs alternated; and
   the UI thread's CPU time over the run's wall time (``ui_thread_cpu_share`` in the JSON);
 - key-press to screen update while training: a key is handed to the driver as a terminal's
@@ -43,8 +44,11 @@ KEYS = {"pause": ("space", "space"), "view": ("2", "1")}  # name: keys pressed i
 class _TimedApp(TuiCnnApp):
     """The app, recording when frames are written and when a key's action ran."""
 
-    def __init__(self, config: TrainConfig) -> None:
-        super().__init__(config, devices=[("cpu", "cpu")])
+    def __init__(self, config: TrainConfig, in_process: bool = False) -> None:
+        runner = None
+        if in_process:  # the loop in the app's own process, as before core/live
+            from tui_cnn.core.train import run as runner
+        super().__init__(config, runner=runner, devices=[("cpu", "cpu")])
         self.frames: list[float] = []
         self.acted: list[float] = []
 
@@ -88,11 +92,11 @@ async def press_key(app: _TimedApp, key: str) -> float:
 
 
 async def app_run(cfg: TrainConfig, keys: tuple[str, ...] = (), presses: int = 0,
-                  timeout: float = 600) -> dict[str, Any]:
+                  timeout: float = 600, in_process: bool = False) -> dict[str, Any]:
     """One run in the app: its RunEnded's images/s, and with ``keys``, the latencies
     (seconds) of ``presses`` key presses, ``keys`` in turn every 0.1-0.3 s while it trains;
     the run is then stopped."""
-    app = _TimedApp(cfg)
+    app = _TimedApp(cfg, in_process)
     latencies: list[float] = []
     rng = random.Random(0)
     async with app.run_test(size=SIZE) as pilot:
@@ -139,16 +143,20 @@ def throughput(cfg: TrainConfig, repeats: int) -> dict[str, Any]:
         ui_share.append(in_app["ui_thread_cpu_share"])
         runs["headless"].append(headless_run(cfg))
     med = {name: statistics.median(values) for name, values in runs.items()}
+    pairs = [a / h for a, h in zip(runs["app"], runs["headless"], strict=True)]
     return {"threads": cfg.threads, "images_per_s": med, "runs": runs,
-            "ratio": med["app"] / med["headless"], "ui_thread_cpu_share": ui_share}
+            "ratio": med["app"] / med["headless"], "pair_ratios": pairs,
+            "median_pair_ratio": statistics.median(pairs), "ui_thread_cpu_share": ui_share}
 
 
-def key_latency(cfg: TrainConfig, keys: tuple[str, ...], presses: int) -> dict[str, Any]:
+def key_latency(cfg: TrainConfig, keys: tuple[str, ...], presses: int,
+                in_process: bool = False) -> dict[str, Any]:
     """Median, p95 and max key-press to frame (ms) of ``presses`` presses while ``cfg``
     trains in the app (given epochs enough to last that long, then stopped). Measured in a
     fresh process, as a user's session is: one app per process (apps opened earlier in the
     same process leave objects behind that lengthen garbage collections)."""
-    job = json.dumps({"config": cfg.to_dict(), "keys": keys, "presses": presses})
+    job = json.dumps({"config": cfg.to_dict(), "keys": keys, "presses": presses,
+                      "in_process": in_process})
     out = subprocess.run([sys.executable, "-m", "benchmarks.ui", "--keys", job],
                          capture_output=True, text=True, check=True, timeout=900,
                          cwd=Path(__file__).resolve().parent.parent)
@@ -167,7 +175,8 @@ def _key_latency_child(job: str) -> None:
     spec = json.loads(job)
     cfg = TrainConfig.from_dict(spec["config"])
     cfg = cfg.replace(epochs=max(cfg.epochs, 50))
-    result = asyncio.run(app_run(cfg, tuple(spec["keys"]), spec["presses"]))
+    result = asyncio.run(app_run(cfg, tuple(spec["keys"]), spec["presses"],
+                                 in_process=spec.get("in_process", False)))
     print(json.dumps({**result, "textual_fps": constants.MAX_FPS}), flush=True)
 
 

@@ -48,9 +48,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(parser, app=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     train.add_parser(sub, _add_common)
+    attach = sub.add_parser("attach", help="open the app on a run training in the background")
+    attach.add_argument("run", nargs="?", metavar="RUN",
+                        help="its id, or a unique prefix or suffix (default: the newest)")
+    attach.add_argument("--runs-dir", default=argparse.SUPPRESS)
+    attach.set_defaults(handler=_attach_app)
     info.add_parsers(sub)
     for module_name in ("inspect_cmd", "export", "sweep", "inside", "explain", "embed",
-                        "predict", "claims"):
+                        "predict", "claims", "ctl"):
         try:
             module = __import__(f"tui_cnn.commands.{module_name}", fromlist=["add_parsers"])
         except ImportError:
@@ -59,11 +64,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _open_app(args: argparse.Namespace) -> int:
+def _open_app(args: argparse.Namespace, attach: str | bool = False) -> int:
     from tui_cnn.tui.app import run_app
 
     return run_app(arch=args.arch, dataset=args.dataset, epochs=args.epochs,
-                   device=args.device, data_dir=args.data_dir, runs_dir=args.runs_dir)
+                   device=args.device, data_dir=args.data_dir, runs_dir=args.runs_dir,
+                   attach=attach)
+
+
+def _attach_app(args: argparse.Namespace) -> int:
+    """``tui-cnn attach [RUN]``: the app, following that live run (checked here first, so
+    a run that is not live is one line and exit 2, not an app)."""
+    from tui_cnn.core.live.registry import find_live
+
+    try:
+        run = find_live(args.run, args.runs_dir)
+    except RunStoreError as exc:
+        raise UsageError(str(exc)) from None
+    return _open_app(args, attach=run.run_id)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -10,7 +10,7 @@ from tui_cnn.core.config import PRESETS
 from tui_cnn.core.runs import list_runs
 
 from .conftest import AppFactory
-from .helpers import notifications, wait_for, wait_until
+from .helpers import notifications, screen_text, wait_for, wait_until
 
 pytest.importorskip("torch")
 
@@ -66,7 +66,10 @@ async def test_real_quit_while_training_saves_the_run(make_app: AppFactory,
         await pilot.press("t")
         await wait_for(pilot, lambda: app.status.shown_state == "training", timeout=120,
                        what="training")
-        await pilot.press("q")
+        await pilot.press("q")  # it trains in its own process: stop it, or leave it?
+        await wait_for(pilot, lambda: any("Quit while" in t for t in [screen_text(app)]),
+                       what="the quit dialog")
+        await pilot.press("s")  # stop and save it
         await wait_until(lambda: app.return_code is not None, timeout=60, what="the exit")
     assert app.session is not None and app.session.done.is_set()
     [run] = list_runs(tmp_path / "runs")

@@ -9,7 +9,7 @@ from tui_cnn import fmt
 from tui_cnn.core.catalog import dataset_info
 from tui_cnn.core.config import ConfigError, preset
 from tui_cnn.core.layers import LayerTable, layer_table
-from tui_cnn.core.rows import RUN_COLUMNS, RUN_NUMBER_COLUMNS, run_row
+from tui_cnn.core.rows import RUN_COLUMNS, RUN_NUMBER_COLUMNS, run_row, run_state
 from tui_cnn.core.runs import list_runs, resolve_runs_dir, runs_dir_problem
 
 
@@ -73,6 +73,7 @@ def runs_command(args: argparse.Namespace) -> int:
     records = list_runs(args.runs_dir)
     if args.json:
         print(fmt.json_text([{"run_id": r.run_id, "path": str(r.path), "status": r.state,
+                           "live": run_state(r) if run_state(r) != r.state else None,
                            "damaged": r.damaged, "problems": r.problems,
                            "best_test_acc": r.best_test_acc, "epochs_done": len(r.epochs),
                            "config": r.config} for r in records]))
@@ -85,4 +86,8 @@ def runs_command(args: argparse.Namespace) -> int:
     for record in records:
         if record.problems:
             print(f"  {record.run_id}: {'; '.join(record.problems)}")
+    live = [r.run_id for r in records if run_state(r).startswith("live")]
+    if live:
+        print(f"{len(live)} live (training in the background): `tui-cnn attach {live[0]}` "
+              f"follows it, `tui-cnn ctl {live[0]} pause|resume|stop` steers it")
     return 0

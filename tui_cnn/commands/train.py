@@ -34,6 +34,8 @@ def add_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) 
     p.add_argument("--resume", metavar="RUN", help="carry a saved run on (give more --epochs)")
     p.add_argument("--json", action="store_true", help="print one JSON object last on stdout")
     p.add_argument("--quiet", action="store_true", help="no progress line")
+    p.add_argument("--detach", action="store_true",
+                   help="train in the background; print the run id and leave")
     p.set_defaults(handler=run_command)
 
 
@@ -71,6 +73,10 @@ def run_command(args: argparse.Namespace) -> int:
         cfg = config_from_args(args)
     except (ConfigError, RunStoreError) as exc:
         raise UsageError(str(exc)) from None
+    if args.detach:
+        from tui_cnn.commands.train_detach import start_detached
+
+        return start_detached(cfg, args.json)
     stop = StopFlag()
     progress = Progress(sys.stderr, enabled=not args.quiet)
     with StopOnSignals(stop):

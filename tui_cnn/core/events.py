@@ -153,5 +153,18 @@ class RunEnded:
     params: int
 
 
+@dataclass(frozen=True)
+class ControlNote:
+    """A run trained in its own process took (or refused) a command of its control channel
+    (core/live/control.py): ``command`` is pause, resume, stop, lr or target; "" for a line
+    it could not read. ``seq`` is the command's number (0 when it had none)."""
+
+    seq: int
+    command: str
+    applied: bool
+    message: str
+    value: float | str | None = None
+
+
 Event = (DataProgress | RunStarted | StepMetrics | EpochMetrics | FilterSnapshot
-         | TestPredictions | LayerStatsReport | LrChanged | RunEnded)
+         | TestPredictions | LayerStatsReport | LrChanged | ControlNote | RunEnded)

@@ -85,10 +85,10 @@ class Recorder:
             self._events = None
 
     @classmethod
-    def for_new_run(cls, cfg: TrainConfig) -> Recorder:
+    def for_new_run(cls, cfg: TrainConfig, run_id: str | None = None) -> Recorder:
         if cfg.runs_dir == "":  # explicit opt-out (tests, benchmarks)
             return cls(None)
-        run_id = new_run_id(cfg.arch.name, cfg.dataset)
+        run_id = run_id or new_run_id(cfg.arch.name, cfg.dataset)
         return cls(RunWriter(resolve_runs_dir(cfg.runs_dir), run_id))
 
     @classmethod

@@ -11,6 +11,7 @@ from typing import Any
 
 from tui_cnn import fmt
 from tui_cnn.core.compare import Comparison, RunSummary
+from tui_cnn.core.live.registry import live_note
 from tui_cnn.core.runs import RunRecord
 
 RUN_COLUMNS = ("run", "arch", "dataset", "seed", "device", "params", "epochs", "best acc",
@@ -22,7 +23,7 @@ def run_row(record: RunRecord) -> list[str]:
     """One saved run as the cells of RUN_COLUMNS."""
     cfg, status = record.config, record.status
     arch = cfg.get("arch", {}).get("name", "?") if isinstance(cfg.get("arch"), dict) else "?"
-    state = record.state + (" (damaged)" if record.damaged else "")
+    state = run_state(record) + (" (damaged)" if record.damaged else "")
     seconds = status.get("train_seconds")
     rate = status.get("images_per_s")
     return [record.run_id, str(arch), str(cfg.get("dataset", "?")), show(cfg.get("seed")),
@@ -32,6 +33,12 @@ def run_row(record: RunRecord) -> list[str]:
             f"{seconds:.1f}" if isinstance(seconds, (int, float)) else "-",
             f"{rate:,.0f}" if isinstance(rate, (int, float)) else "-", state,
             time.strftime("%Y-%m-%d %H:%M", time.localtime(record.started))]
+
+
+def run_state(record: RunRecord) -> str:
+    """The run's status; a run training in its own process says so: "live 45%"."""
+    note = live_note(record.path) if record.state == "running" else None
+    return note or record.state
 
 
 def show(value: Any) -> str:

@@ -368,7 +368,8 @@ def load_rows(path: Path) -> tuple[list[dict[str, Any]], int, str]:
 
 
 def pid_alive(pid: object) -> bool:
-    """Whether ``pid`` (from a run file: anything) names a live process."""
+    """Whether ``pid`` (from a run file: anything) names a live process; a zombie (dead,
+    not yet reaped by its parent: a SIGKILLed child of a running app) is not one."""
     if isinstance(pid, bool) or not isinstance(pid, int) or not 0 < pid <= MAX_PID:
         return False
     try:
@@ -377,4 +378,13 @@ def pid_alive(pid: object) -> bool:
         return False
     except PermissionError:
         return True
-    return True
+    return not _zombie(pid)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            stat = handle.read(4096)
+    except OSError:
+        return False  # no /proc (not Linux): trust kill(pid, 0)
+    return stat.rpartition(b")")[2].split()[:1] == [b"Z"]

@@ -91,8 +91,8 @@ class Session:
     _forward: Callable[[torch.Tensor], torch.Tensor] | None = None  # models.pool_then_relu
 
     @classmethod
-    def create(cls, cfg: TrainConfig, arrays: ArrayData,
-               device: torch.device | None = None) -> Session:
+    def create(cls, cfg: TrainConfig, arrays: ArrayData, device: torch.device | None = None,
+               run_id: str | None = None) -> Session:
         """``device``: ``cfg.device`` as the caller already resolved it (else resolved here)."""
         tune_allocator()
         device = device or devices.resolve(cfg.device)
@@ -131,7 +131,7 @@ class Session:
                 session.recorder.close()
                 raise
         else:
-            session.recorder = Recorder.for_new_run(cfg)
+            session.recorder = Recorder.for_new_run(cfg, run_id)
             session.recorder.write_config(session.config_record())
             session.write_status("running")
         return session

@@ -32,8 +32,9 @@ _DONE = object()
 
 def run(cfg: TrainConfig, stop: threading.Event | None = None,
         pause: threading.Event | None = None,
-        steering: Steering | None = None) -> Iterator[Event]:
-    """Train ``cfg``; yield DataProgress*, RunStarted, then metrics, then one RunEnded."""
+        steering: Steering | None = None, *, run_id: str | None = None) -> Iterator[Event]:
+    """Train ``cfg``; yield DataProgress*, RunStarted, then metrics, then one RunEnded.
+    ``run_id``: the new run folder's name, when the caller chose it (core/live/child.py)."""
     stop = stop or threading.Event()
     steering = steering_for(cfg.target_acc, steering)
     info = config_info(cfg)
@@ -48,7 +49,7 @@ def run(cfg: TrainConfig, stop: threading.Event | None = None,
     if arrays is None:  # stopped while the data was loading
         return
     yield DataProgress("device", "moving data to the device")
-    session = Session.create(cfg, arrays, device)
+    session = Session.create(cfg, arrays, device, run_id=run_id)
     yield session.started_event()
     if session.start_epoch == 1:  # the initial weights: epoch 0, to watch filters form
         session.save_filters(0)

@@ -27,11 +27,10 @@ from textual.widgets import Input, TabbedContent, TabPane, Tabs
 from textual.worker import Worker, WorkerState
 
 from tui_cnn.core.config import ConfigError, TrainConfig
-from tui_cnn.core.events import RunEnded
+from tui_cnn.core.events import ControlNote, RunEnded
 from tui_cnn.core.exercises import TITLES
 from tui_cnn.core.perf import freeze_imported_objects, warm_up_imports
 from tui_cnn.core.runs import short_id
-from tui_cnn.exits import EXIT_INTERRUPTED
 from tui_cnn.tui import keys, signals
 from tui_cnn.tui.claims.app_part import ClaimsPart
 from tui_cnn.tui.claims.claims_view import ClaimsView
@@ -51,6 +50,8 @@ from tui_cnn.tui.draw.app_part import DrawPart
 from tui_cnn.tui.draw.draw_view import DrawView
 from tui_cnn.tui.filters.filters_view import FiltersView
 from tui_cnn.tui.inside.inside_view import InsideView
+from tui_cnn.tui.live.app_part import LivePart
+from tui_cnn.tui.live.quit_part import QuitPart
 from tui_cnn.tui.messages import (
     CoreEvents,
     ExerciseRequested,
@@ -77,8 +78,6 @@ ANIMATIONS_ENV = "TEXTUAL_ANIMATIONS"
 redrew the screen ~10 times per view switch, on the thread the next key waits for and
 under the GIL the trainer needs (measured: view switch to frame 27 -> 15 ms, median)."""
 
-QUIT_WAIT_S = 15.0
-"""Quitting during a run waits this long for the run to stop and be saved."""
 
 ARRIVAL_FOCUS = {
     "training": "#presets",  # choose a setup, then t
@@ -104,9 +103,10 @@ def settle_layout(screen: Screen[Any]) -> None:
     screen._compositor.full_map  # noqa: B018 (builds the map now, with the old view)
 
 
-class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
-    """The areas' handlers live in their parts (tui/runs, claims, sweeps, draw:
-    app_part.py); this class composes the screen and routes the run's events."""
+class TuiCnnApp(RunsPart, QuitPart, LivePart, ClaimsPart, SweepsPart, DrawPart, App[int]):
+    """The areas' handlers live in their parts (tui/runs, live, claims, sweeps, draw:
+    app_part.py; quitting: tui/live/quit_part.py); this class composes the screen and
+    routes the run's events."""
 
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))
     TITLE = "tui-cnn"
@@ -115,8 +115,9 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
 
     def __init__(self, config: TrainConfig | None = None, *, runner: Runner | None = None,
                  devices: list[tuple[str, str]] | None = None,
-                 notices: Iterable[str] = ()) -> None:
-        """``runner`` replaces core.train.run and ``devices`` the device search (tests)."""
+                 notices: Iterable[str] = (), attach: str | bool = False) -> None:
+        """``runner`` replaces the process runner and ``devices`` the device search
+        (tests); ``attach``: follow that live run (True: the newest) once up."""
         super().__init__()
         if ANIMATIONS_ENV not in os.environ:
             self.animation_level = "none"
@@ -126,10 +127,11 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
         self._devices = devices
         self._notices = list(notices)
         self.quitting = False
-        self._exit_code = 0
+        self.exit_code = 0
         self._made_room = False
         self._shown_view: str | None = None  # a switch to another view moves the focus
-        self._signal: int | None = None
+        self.signal_received: int | None = None
+        self._attach_to = attach
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="body"):
@@ -163,6 +165,11 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
         self._shown_view = self.active_view()
         self.focus_view()
         signals.install(self.quit_for_signal)
+        if self._attach_to is not False:
+            ref = self._attach_to if isinstance(self._attach_to, str) else None
+            self.call_after_refresh(self.attach_at_start, ref, self.config.runs_dir)
+        else:
+            self.announce_live_runs(self.config.runs_dir)
         self.call_after_refresh(freeze_imported_objects)  # the built app: keep full GCs short
 
     def on_unmount(self) -> None:
@@ -274,6 +281,8 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
                 target.on_run_event(event)
             if isinstance(event, RunEnded):
                 self._announce(event)
+            elif isinstance(event, ControlNote):
+                self.control_noted(event)
 
     def on_setup_changed(self, message: SetupChanged) -> None:
         for target in listeners(self.screen_stack[0]):
@@ -338,36 +347,6 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
         self.status.stopping = True
         self.status.paused = False
         self.training_view.progress.note("Stopping at the next batch…")
-
-    async def action_quit(self) -> None:
-        if not self.training or self.quitting:
-            self.exit(0)
-            return
-        self.quitting = True
-        self.action_stop()
-        self.notify("Stopping the run (or every trial of the sweep) and saving it before "
-                    "quitting (q again: quit now).")
-        self.set_timer(QUIT_WAIT_S, partial(self.exit, 0))
-
-    def quit_for_signal(self, signum: int) -> None:
-        """SIGINT/SIGTERM/SIGHUP: save a run going as interrupted, then exit with 130."""
-        self._exit_code = EXIT_INTERRUPTED
-        self._signal = signum
-        if not self.training or self.quitting:
-            self.leave()
-            return
-        self.quitting = True
-        self.action_stop(interrupt=True)
-        self.set_timer(QUIT_WAIT_S, self.leave)
-
-    def leave(self) -> None:
-        """Exit once the run is saved. After a signal the exit cannot hang: a hang-up leaves
-        at once (the terminal is gone), others get a watchdog."""
-        if self._signal is not None:
-            if signals.is_hangup(self._signal):
-                signals.exit_now(self._exit_code)
-            signals.exit_within(5.0, self._exit_code)
-        self.exit(return_code=self._exit_code)
 
     def action_show_view(self, view: str) -> None:
         settle_layout(self.screen_stack[0])
@@ -497,7 +476,7 @@ class TuiCnnApp(RunsPart, ClaimsPart, SweepsPart, DrawPart, App[int]):
 
 
 def run_app(*, arch: str | None, dataset: str | None, epochs: int | None, device: str | None,
-            data_dir: str | None, runs_dir: str | None) -> int:
+            data_dir: str | None, runs_dir: str | None, attach: str | bool = False) -> int:
     """Open the app with these choices selected; the exit status (2: a choice is wrong)."""
     try:
         config, notices = initial_config(arch=arch, dataset=dataset, epochs=epochs,
@@ -505,6 +484,6 @@ def run_app(*, arch: str | None, dataset: str | None, epochs: int | None, device
     except ConfigError as error:
         print(f"tui-cnn: {error}", file=sys.stderr)
         return 2
-    app = TuiCnnApp(config, notices=notices)
+    app = TuiCnnApp(config, notices=notices, attach=attach)
     app.run()
     return app.return_code or 0

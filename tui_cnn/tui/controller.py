@@ -4,28 +4,32 @@ Owned by the App. Views never start runs: they post intents (messages.StartReque
 ForkRequested, ...), the App turns each into a :class:`Plan` and submits it here. The
 controller trains a plan's runs one after another in one thread worker, moves on when a
 worker ends (never by polling), handles every worker's failure in one place, and tells the
-App what happened through messages (RunStarting, RunFailed, WorkerEnded, PlanEnded).
+App what happened through messages (RunStarting, RunFailed, WorkerEnded, PlanEnded: in
+tui/work_items.py with Plan and Job, and importable from here).
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual.message import Message
 from textual.worker import Worker, WorkerState
 
 from tui_cnn.core.config import ConfigError, TrainConfig
-from tui_cnn.core.control import StopFlag
 from tui_cnn.core.datafiles import DataError
-from tui_cnn.core.events import RunEnded
-from tui_cnn.core.exercises import Exercise
+from tui_cnn.core.live.runner import ProcessRunner
 from tui_cnn.core.runs import RunStoreError
 from tui_cnn.tui.session import Runner, TrainingSession, freeze_after_first_step, pump
 from tui_cnn.tui.sweeps.work import SweepEnded, SweepJob, SweepStarting, sweep_work
+from tui_cnn.tui.work_items import Job as Job
+from tui_cnn.tui.work_items import JobEnded as JobEnded
+from tui_cnn.tui.work_items import Plan as Plan
+from tui_cnn.tui.work_items import PlanEnded as PlanEnded
+from tui_cnn.tui.work_items import Post as Post
+from tui_cnn.tui.work_items import RunFailed as RunFailed
+from tui_cnn.tui.work_items import RunStarting as RunStarting
+from tui_cnn.tui.work_items import WorkerEnded as WorkerEnded
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -36,92 +40,19 @@ PREPARATION_ERRORS = (ConfigError, DataError, RunStoreError)
 
 GROUP = "train"
 JOB_GROUP = "job"
-Post = Callable[[Message], object]
-
-
-@dataclass
-class Job:
-    """Background work that is not one training run (the claims lab): ``work(stop, post)``
-    runs on a worker thread, checks ``stop`` and posts its news with ``post``."""
-
-    title: str
-    work: Callable[[StopFlag, Post], None]
-    stop: StopFlag = field(default_factory=StopFlag)
-    done: threading.Event = field(default_factory=threading.Event)
-
-    @property
-    def running(self) -> bool:
-        return not self.done.is_set()
-
-
-@dataclass
-class JobEnded(Message):
-    """A Job's worker has ended; ``error`` says why if it raised."""
-
-    job: Job
-    error: str | None = None
 SWEEP_GROUP = "sweep"
 
 
-def core_runner() -> Runner:
-    from tui_cnn.core.train import run
-
-    return run
-
-
-@dataclass
-class Plan:
-    """Configs to train in order, and what they are for (shown when the plan ends)."""
-
-    title: str
-    configs: list[TrainConfig]
-    kind: str = "run"  # run, fork, resume, exercise
-    exercise: Exercise | None = None
-    base_run: str | None = None  # fork: the run forked; resume: the run carried on
-    history_from: Path | None = None  # resume: the saved curves to carry on in the charts
-    ended: list[RunEnded] = field(default_factory=list)  # first: the runs reused, not trained
-    reused: tuple[str, ...] = ()  # what was reused instead of trained, a line each
-
-    @property
-    def complete(self) -> bool:
-        return (len(self.ended) == len(self.configs)
-                and all(run.status == "finished" for run in self.ended))
-
-
-@dataclass
-class RunStarting(Message):
-    """A run of ``plan`` is about to train ``config`` (run ``number`` of the plan's)."""
-
-    config: TrainConfig
-    plan: Plan
-    number: int
-
-
-@dataclass
-class RunFailed(Message):
-    """The worker raised: ``reason`` says what, plainly."""
-
-    reason: str
-
-
-@dataclass
-class WorkerEnded(Message):
-    """The training worker has ended (after its RunEnded, or a failure, or a stop)."""
-
-    session: TrainingSession
-
-
-@dataclass
-class PlanEnded(Message):
-    """Every run of ``plan`` has ended, or one stopped or failed and the rest were dropped."""
-
-    plan: Plan
+def core_runner() -> ProcessRunner:
+    """The default runner: each run in a process of its own (core/live/runner.py), which
+    a hang-up of the terminal does not reach and the app can leave training."""
+    return ProcessRunner()
 
 
 class RunController:
     def __init__(self, app: App[int], runner: Runner | None = None) -> None:
         self.app = app
-        self.runner = runner
+        self.runner: Runner = runner if runner is not None else core_runner()
         self.session: TrainingSession | None = None
         self.plan: Plan | None = None
         self.worker: Worker[None] | None = None
@@ -220,12 +151,15 @@ class RunController:
     def _train_in_thread(self, session: TrainingSession) -> Callable[[], None]:
         runner, reserve = self.runner, self.reserve_core_for_ui
         post = self.app.post_message
+        follow = self.plan.follow if self.plan is not None else None
 
         def work() -> None:
             try:
-                run = runner or core_runner()
+                run = runner
                 cfg = session.config
-                if cfg.threads is None:
+                if follow is not None and isinstance(runner, ProcessRunner):
+                    run = runner.attach(follow)
+                elif cfg.threads is None:
                     from tui_cnn.core.devices import default_threads
 
                     cfg = cfg.replace(threads=default_threads(reserve_for_ui=reserve))
@@ -270,6 +204,33 @@ class RunController:
         self.plan = None
         if plan.ended:  # a run that failed to start has already said why
             self.app.post_message(PlanEnded(plan))
+
+    @property
+    def detachable(self) -> bool:
+        """The run going trains in a process of its own: the app can leave it training."""
+        session = self.session
+        return (isinstance(self.runner, ProcessRunner) and session is not None
+                and session.running and not session.stop.is_set())
+
+    def detach(self) -> bool:
+        """Stop following the run going and leave it training (the rest of its plan is
+        dropped); False when no such run is going."""
+        if not self.detachable or not isinstance(self.runner, ProcessRunner):
+            return False
+        plan = self.plan
+        if plan is not None:
+            plan.configs = plan.configs[:len(plan.ended) + 1]
+        self.runner.detach()
+        return True
+
+    def attach(self, folder: Path, config: TrainConfig, title: str) -> bool:
+        """Follow the run training in live folder ``folder`` (replayed from its start);
+        False (and a notice) if a run is going here, or runs are not in processes."""
+        if not isinstance(self.runner, ProcessRunner):
+            self.app.notify("This app trains in-process: it cannot attach.",
+                            severity="warning")
+            return False
+        return self.submit(Plan(title, [config], kind="attach", follow=folder))
 
     # Controls -----------------------------------------------------------------------------
 

@@ -139,6 +139,9 @@ KEYS: tuple[Key, ...] = (
     Key("enter", "enter", "mark_run", "Mark", "Runs: mark the run (overlay its curves)",
         "Runs view: mark the run under the cursor; again: unmark",
         show=False, view="runs"),
+    Key("a", "a", "runs('attach')", "Attach", "Runs: attach to the live run",
+        "Runs view: follow a run training in the background", show=False,
+        view="runs", when="idle"),
     Key("slash", "/", "runs('filter')", "Filter", "Runs: filter the list",
         "Runs view: type words to filter the list, e.g. cnn mnist", view="runs"),
     Key("o", "o", "runs('sort')", "Sort", "Runs: sort by the next column",
@@ -163,7 +166,7 @@ KEYS: tuple[Key, ...] = (
         when="typing"),
     Key("question_mark", "?", "help", "Help", "Help: keys", "show this list of keys"),
     Key("q", "q", "quit", "Quit", "Quit",
-        "quit; a running training is stopped and saved first"),
+        "quit (a run going: stop it, or leave it training)"),
 )
 
 FOOTER_SPARE = ("1", "s")

@@ -85,6 +85,13 @@ class OneMoreEpochRequested(Message):
 
 
 @dataclass
+class AttachRequested(Message):
+    """Follow this run, which trains in a process of its own (the Runs view's a)."""
+
+    run_dir: Path
+
+
+@dataclass
 class ExerciseRequested(Message):
     """Train one of the chapter's exercises (``number``), or choose one (None); with
     ``seeds``, as a sweep of that many seeds per variant."""

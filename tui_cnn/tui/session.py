@@ -22,12 +22,10 @@ from tui_cnn.core.events import (
     RunStarted,
     StepMetrics,
 )
+from tui_cnn.core.live.runner import Runner as Runner
 from tui_cnn.core.perf import freeze_imported_objects
 from tui_cnn.core.steer import Steering
 from tui_cnn.tui.messages import CoreEvents
-
-Runner = Callable[[TrainConfig, threading.Event, threading.Event, Steering], Iterator[Event]]
-"""``core.train.run``'s shape: ``run(cfg, stop, pause, steering)``."""
 
 POST_INTERVAL_S = 0.5
 """Step and data-progress events are posted together at most this often. Each post wakes

@@ -1,7 +1,9 @@
 """SIGINT, SIGTERM and SIGHUP (an SSH connection dropping) end the app cleanly.
 
-A run going is stopped at the next batch and saved as ``interrupted`` with its metrics and
-the last epoch's checkpoint; then the app exits with status 130 and restores the terminal.
+SIGINT and SIGTERM: a run going is stopped at the next batch and saved as ``interrupted``
+with its metrics and the last epoch's checkpoint; then the app exits with status 130 and
+restores the terminal. SIGHUP: a run training in its own process (the default) goes on
+training, and the app leaves at once (130); an in-process run is stopped and saved.
 """
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from tui_cnn.tui.runs.runs_view import RunsView
 class RunsPart:
     def on_plan_ended(self: AppHost, message: PlanEnded) -> None:
         plan = message.plan
-        if plan.kind == "run":
+        if plan.kind in ("run", "attach"):  # the Training view shows how it ended
             return
         runs = self.main_view(RunsView)
         runs.show_plan(plan)

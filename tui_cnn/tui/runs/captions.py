@@ -8,7 +8,7 @@ from rich.console import Group
 from rich.text import Text
 
 from tui_cnn import fmt
-from tui_cnn.core.rows import run_row
+from tui_cnn.core.rows import run_row, run_state
 from tui_cnn.core.runs import RunRecord
 from tui_cnn.tui.runs.compare_data import RunCurves
 
@@ -21,8 +21,10 @@ def cursor_line(record: RunRecord, short_id: str) -> Text:
     full id on a line of its own, cut short (never broken) where it does not fit."""
     _, arch, dataset, seed, *_ = run_row(record)
     problems = f": {'; '.join(record.problems)}" if record.problems else ""
+    state = run_state(record)  # "live 45%" while it trains in the background
+    live = " · a attaches" if state != record.state else ""
     return Text.assemble(f"▸ {short_id} {arch} on {dataset}, seed {seed} · best test acc "
-                         f"{fmt.percent(record.best_test_acc)} · {record.state}{problems}\n",
+                         f"{fmt.percent(record.best_test_acc)} · {state}{live}{problems}\n",
                          (f"  {record.run_id}", "dim"), overflow="ellipsis")
 
 

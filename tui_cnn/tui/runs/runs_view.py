@@ -27,6 +27,7 @@ from tui_cnn.core.sweep.progress import SweepProgress
 from tui_cnn.render.marks import MARK_COLOURS, MarkColour, free_colour
 from tui_cnn.tui.controller import Plan
 from tui_cnn.tui.messages import (
+    AttachRequested,
     DrawRequested,
     ForkRequested,
     InspectRequested,
@@ -291,6 +292,8 @@ class RunsView(RunListener, VerticalScroll):
                                     lambda r: self.post_message(DrawRequested(r.path))),
             "one_more": lambda: current("carry on",
                                         lambda r: self.post_message(OneMoreEpochRequested(r.path))),
+            "attach": lambda: current("attach to",
+                                      lambda r: self.post_message(AttachRequested(r.path))),
             "filter": self.query_one(FilterInput).want_focus,
             "sort": self._sort_next,
             "curves": self._next_curves,

@@ -1,0 +1,86 @@
+"""Which runs are live, found by id as the other commands find runs, and what a run list
+says of them. No torch."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from tui_cnn.core.live.paths import live_dir_of_run, live_dirs, live_root
+from tui_cnn.core.live.state import LIVE_STATES, LiveState, liveness, read_state
+from tui_cnn.core.runs import RunStoreError, find_run, resolve_runs_dir
+
+
+@dataclass(frozen=True)
+class LiveRun:
+    folder: Path  # the live folder
+    state: LiveState
+    liveness: str  # starting, running, paused, stopping, ended, killed, not responding
+
+    @property
+    def run_id(self) -> str:
+        return self.folder.name
+
+    @property
+    def live(self) -> bool:
+        return self.liveness in LIVE_STATES
+
+
+def live_run(folder: Path) -> LiveRun | None:
+    state = read_state(folder)
+    return None if state is None else LiveRun(folder, state, liveness(state))
+
+
+def live_runs(runs_dir: str | os.PathLike[str] | None) -> list[LiveRun]:
+    """The runs training in a process of their own now, newest first."""
+    found = (live_run(folder) for folder in live_dirs(runs_dir))
+    return [run for run in found if run is not None and run.live]
+
+
+def live_note(run_dir: Path) -> str | None:
+    """What a run list says of a run whose status.json says running: "live 45%",
+    "live, paused", "not responding", or None when it has no live process state."""
+    run = live_run(live_dir_of_run(run_dir))
+    if run is None:
+        return None
+    if run.liveness == "paused":
+        return f"live, paused {run.state.fraction:.0%}"
+    if run.live:
+        return f"live {run.state.fraction:.0%}"
+    return run.liveness if run.liveness == "not responding" else None
+
+
+def find_live(ref: str | None, runs_dir: str | os.PathLike[str] | None) -> LiveRun:
+    """The live run ``ref`` names (as other commands name runs: a path, an id, a unique
+    prefix or suffix), or the newest live run when ``ref`` is None; RunStoreError saying
+    why there is none."""
+    if ref is None:
+        running = live_runs(runs_dir)
+        if not running:
+            raise RunStoreError(f"no run is training in the background in "
+                                f"{resolve_runs_dir(runs_dir)}; `tui-cnn runs` lists them")
+        return running[0]
+    folder = _folder_of(ref, runs_dir)
+    run = live_run(folder)
+    if run is None:
+        raise RunStoreError(f"run {folder.name} was not trained in a process of its own "
+                            "(started before this version, or by an app's in-process "
+                            "runner): there is nothing to attach to or control")
+    if not run.live:
+        end = f"it ended ({run.state.ended})" if run.liveness == "ended" and run.state.ended \
+            else f"it is {run.liveness}"
+        raise RunStoreError(f"run {folder.name} is not training: {end}")
+    return run
+
+
+def _folder_of(ref: str, runs_dir: str | os.PathLike[str] | None) -> Path:
+    try:
+        return live_dir_of_run(find_run(ref, runs_dir))
+    except RunStoreError:
+        pass
+    names = sorted(p.name for p in live_dirs(runs_dir))  # still loading: no run folder yet
+    matches = [n for n in names if n == ref or n.startswith(ref) or n.endswith(ref)]
+    if len(matches) == 1:
+        return live_root(runs_dir) / matches[0]
+    return live_dir_of_run(find_run(ref, runs_dir))  # raises, saying why
