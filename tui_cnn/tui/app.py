@@ -83,13 +83,13 @@ ARRIVAL_FOCUS = {
     "training": "#presets",  # choose a setup, then t
     "filters": "#filters-view",  # Page Down / Down scroll it
     "params": "#params-view",
+    "runs": "#runs-table",  # its list: enter marks, / reaches the filter box
     "inside": "#inside-panels",
     "draw": "#draw-view CanvasView",
     "claims": "#claims-table",
 }
 """The widget that has the keys when a view is shown (issue 20, item 3); the tabs, where
-it is not shown (the setup panel hidden, nothing inspected yet). The Runs view focuses its
-list itself (tui/runs)."""
+it is not shown (the setup panel hidden, nothing inspected yet)."""
 
 
 def settle_layout(screen: Screen[Any]) -> None:
@@ -386,8 +386,7 @@ class TuiCnnApp(RunsPart, QuitPart, LivePart, ClaimsPart, SweepsPart, DrawPart, 
             self._shown_view = view
 
     def focus_view(self) -> None:
-        """Give the keys to the shown view's widget (ARRIVAL_FOCUS), or to the tabs (the
-        Runs view focuses its list itself)."""
+        """Give the keys to the shown view's widget (ARRIVAL_FOCUS), or to the tabs."""
         main = self.screen_stack[0]
         selector = ARRIVAL_FOCUS.get(self.active_view() or "")
         target = main.query_one(selector) if selector else None
