@@ -26,45 +26,42 @@ def _clock(threads: int) -> Callable[[], float]:
     return time.thread_time if threads == 1 else time.perf_counter
 
 
-def sgemm_gflops(threads: int, size: int = SIZE, repeats: int = REPEATS) -> float:
-    """The best fp32 matmul rate of ``repeats`` products, GFLOP/s."""
+def _best_gflops(work: Callable[[], object], flops: float, threads: int, repeats: int) -> float:
+    """The best rate of ``repeats`` calls of ``work`` (after one to warm up: thread pool,
+    page faults) with ``threads`` torch threads, GFLOP/s."""
     import torch
 
     clock, before = _clock(threads), torch.get_num_threads()
     torch.set_num_threads(threads)
     try:
-        a, b = torch.randn(size, size), torch.randn(size, size)
-        torch.mm(a, b)  # warm-up: thread pool, page faults
+        work()
         best = float("inf")
         for _ in range(repeats):
             started = clock()
-            torch.mm(a, b)
+            work()
             best = min(best, clock() - started)
     finally:
         torch.set_num_threads(before)
-    return 2 * size**3 / best / 1e9
+    return flops / best / 1e9
+
+
+def sgemm_gflops(threads: int, size: int = SIZE, repeats: int = REPEATS) -> float:
+    """The best fp32 matmul rate of ``repeats`` products, GFLOP/s."""
+    import torch
+
+    a, b = torch.randn(size, size), torch.randn(size, size)
+    return _best_gflops(lambda: torch.mm(a, b), 2 * size**3, threads, repeats)
 
 
 def conv_gflops(threads: int, repeats: int = REPEATS) -> float:
     """The best rate of a large fp32 3x3 convolution forward (oneDNN), GFLOP/s."""
     import torch
 
-    clock, before = _clock(threads), torch.get_num_threads()
-    torch.set_num_threads(threads)
-    try:
-        conv = torch.nn.Conv2d(256, 256, 3, padding=1).to(memory_format=torch.channels_last)
-        x = torch.randn(32, 256, 28, 28).to(memory_format=torch.channels_last)
-        flops = 2 * 32 * 28 * 28 * 256 * 256 * 9
-        with torch.inference_mode():
-            conv(x)
-            best = float("inf")
-            for _ in range(repeats):
-                started = clock()
-                conv(x)
-                best = min(best, clock() - started)
-    finally:
-        torch.set_num_threads(before)
-    return flops / best / 1e9
+    conv = torch.nn.Conv2d(256, 256, 3, padding=1).to(memory_format=torch.channels_last)
+    x = torch.randn(32, 256, 28, 28).to(memory_format=torch.channels_last)
+    with torch.inference_mode():
+        return _best_gflops(lambda: conv(x), 2 * 32 * 28 * 28 * 256 * 256 * 9, threads,
+                            repeats)
 
 
 def fp32_peak(threads: int) -> dict[str, float]:
