@@ -44,3 +44,23 @@ def test_frozen_objects_are_still_freed_by_reference_counting(
     perf.freeze_imported_objects()
     del alive
     assert gone() is None
+
+
+def test_spaced_full_collections_keep_young_ones_and_still_free_cycles() -> None:
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        perf.space_full_collections(every=100)
+        assert gc.get_threshold() == (700, 10, 100)
+
+        class Node:
+            other: object = None
+
+        a, b = Node(), Node()
+        a.other, b.other = b, a  # a cycle: only the collector frees it
+        gone = __import__("weakref").ref(a)
+        del a, b
+        gc.collect()
+        assert gone() is None
+    finally:
+        gc.set_threshold(*before)

@@ -121,3 +121,21 @@ def test_top_bars_say_what_a_sure_answer_reads() -> None:
     text = top_bars([(4, 0.574), (9, 0.2), (7, 0.1)], classes, 4, smoothing=0.1).plain
     assert "57.4% ✓" in text and "label smoothing 0.1" in text and "≈91%, not 100%" in text
     assert "not calibrated" in top_bars([(4, 0.9)], classes, 4).plain
+
+
+async def test_the_app_spaces_full_collections() -> None:
+    """Key presses' slow tail was a full collection twice a second (benchmarks.detach)."""
+    import gc
+
+    from tui_cnn.core.config import TrainConfig
+    from tui_cnn.core.perf import FULL_COLLECTION_EVERY
+    from tui_cnn.tui.app import TuiCnnApp
+
+    before = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        app = TuiCnnApp(TrainConfig(runs_dir=""), devices=[("cpu", "cpu")])
+        async with app.run_test(size=(80, 24)):
+            assert gc.get_threshold()[2] == FULL_COLLECTION_EVERY
+    finally:
+        gc.set_threshold(*before)

@@ -29,7 +29,11 @@ from textual.worker import Worker, WorkerState
 from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.events import ControlNote, RunEnded
 from tui_cnn.core.exercises import TITLES
-from tui_cnn.core.perf import freeze_imported_objects, warm_up_imports
+from tui_cnn.core.perf import (
+    freeze_imported_objects,
+    space_full_collections,
+    warm_up_imports,
+)
 from tui_cnn.core.runs import short_id
 from tui_cnn.tui import keys, signals
 from tui_cnn.tui.claims.app_part import ClaimsPart
@@ -171,6 +175,7 @@ class TuiCnnApp(RunsPart, QuitPart, LivePart, ClaimsPart, SweepsPart, DrawPart, 
         else:
             self.announce_live_runs(self.config.runs_dir)
         self.call_after_refresh(freeze_imported_objects)  # the built app: keep full GCs short
+        space_full_collections()  # and rare (the key presses' slow tail)
 
     def on_unmount(self) -> None:
         self.controller.stop()  # however the app ends, a run still going stops
