@@ -157,13 +157,15 @@ class RunEnded:
 class ControlNote:
     """A run trained in its own process took (or refused) a command of its control channel
     (core/live/control.py): ``command`` is pause, resume, stop, lr or target; "" for a line
-    it could not read. ``seq`` is the command's number (0 when it had none)."""
+    it could not read. ``seq`` is the command's number (0 when it had none). ``replayed``:
+    an app attaching read it from the run's history (it was said before the app came)."""
 
     seq: int
     command: str
     applied: bool
     message: str
     value: float | str | None = None
+    replayed: bool = False
 
 
 Event = (DataProgress | RunStarted | StepMetrics | EpochMetrics | FilterSnapshot

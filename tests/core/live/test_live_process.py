@@ -198,3 +198,43 @@ def test_liveness_reads_ended_killed_and_not_responding() -> None:
     time.sleep(0.5)  # exited, not reaped: a zombie is not alive
     assert liveness(LiveState(zombie.pid, "r", status="running")) == "killed"
     zombie.wait()
+
+
+def test_an_attaching_follower_gets_earlier_control_notes_marked_replayed(
+        tmp_path: Path) -> None:
+    """On attach the app replays the run from its first event; the commands taken before it
+    came are old news (it said them as notices each time an app attached)."""
+    _, stop, pause, first = start(tmp_path)
+    first.wait(StepMetrics)
+    pause.set()
+    first.wait(ControlNote, timeout=10)
+    pause.clear()
+    first.wait(ControlNote, timeout=10, count=2)  # paused, then resumed: both in history
+    [live] = live_runs(tmp_path)
+    stop2, pause2, steering2 = StopFlag(), threading.Event(), Steering()
+    attached = Follower(follow_run(live.folder, stop2, pause2, steering2, threading.Event(),
+                                   replay=True))
+    old = attached.wait(ControlNote, count=2, timeout=10)
+    assert [(n.command, n.replayed) for n in old] == [  # type: ignore[attr-defined]
+        ("pause", True), ("resume", True)]
+    assert not pause2.is_set()  # the last of them says running
+    steering2.request_lr("0.02")  # a command after attaching: news
+    notes = attached.wait(ControlNote, count=3, timeout=10)
+    assert (notes[2].command, notes[2].replayed) == ("lr", False)  # type: ignore[attr-defined]
+    assert all(not n.replayed for n in first.wait(ControlNote, count=3))  # type: ignore[attr-defined]
+    stop.set()
+    attached.wait(RunEnded, timeout=30)
+
+
+def test_a_run_that_is_not_saved_leaves_no_live_folder_behind(tmp_path: Path) -> None:
+    import tempfile
+
+    def temp_live() -> set[str]:
+        return {p.name for p in Path(tempfile.gettempdir()).glob("tui-cnn-live-*")}
+
+    before = temp_live()
+    events = list(ProcessRunner()(tiny(tmp_path, epochs=1).replace(runs_dir=""), StopFlag(),
+                                  threading.Event(), Steering()))
+    assert isinstance(events[-1], RunEnded) and events[-1].status == "finished"
+    assert events[-1].run_dir is None
+    assert temp_live() == before

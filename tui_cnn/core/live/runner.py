@@ -12,6 +12,8 @@ the stream with a RunEnded of status "killed"; its folder resumes as any killed 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import shutil
 import subprocess
 import threading
 from collections.abc import Callable, Iterator
@@ -22,7 +24,7 @@ from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.events import ControlNote, EpochMetrics, Event, RunEnded, RunStarted
 from tui_cnn.core.live.control import ControlError, append_command
 from tui_cnn.core.live.paths import CONTROL, EVENTS, LOG
-from tui_cnn.core.live.spawn import spawn
+from tui_cnn.core.live.spawn import LiveRun, spawn
 from tui_cnn.core.live.state import LIVE_STATES, liveness, read_state
 from tui_cnn.core.live.stream import TrainingProcessError, follow
 from tui_cnn.core.steer import Steering
@@ -95,25 +97,50 @@ class Tracker:
                         max(self.accs) if self.accs else None, 0.0, 0.0, started.params)
 
 
+def written_lines(path: Path) -> int:
+    """How many whole lines the file holds now (0 if it is not there)."""
+    try:
+        with open(path, "rb") as handle:
+            return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
+    except OSError:
+        return 0
+
+
 def follow_run(folder: Path, stop: threading.Event, pause: threading.Event,
                steering: Steering, detached: threading.Event,
-               process: subprocess.Popen[bytes] | None = None) -> Iterator[Event]:
+               process: subprocess.Popen[bytes] | None = None,
+               replay: bool = False) -> Iterator[Event]:
     """The events of the run whose live folder is ``folder``, until it ends (or is
-    killed, or ``detached`` is set)."""
+    killed, or ``detached`` is set). With ``replay`` (attaching to a run going), the
+    control notes written before now come marked ``replayed``: old news, not notices."""
     commands = Commands(folder / CONTROL, stop, pause, steering)
     tracker = Tracker()
+    history = written_lines(folder / EVENTS) if replay else 0
+    for seen, event in enumerate(_follow(folder, commands, detached, process)):
+        if seen < history and isinstance(event, ControlNote):
+            event = dataclasses.replace(event, replayed=True)
+        commands.note(event)
+        tracker.note(event)
+        yield event
+    if tracker.ended or detached.is_set():
+        return
+    yield from _end_of_stream(folder, tracker, stop, process)
+
+
+def _follow(folder: Path, commands: Commands, detached: threading.Event,
+            process: subprocess.Popen[bytes] | None) -> Iterator[Event]:
 
     def alive() -> bool:
         if process is not None:
             return process.poll() is None
         return liveness(read_state(folder)) in LIVE_STATES
 
-    for event in follow(folder / EVENTS, alive=alive, tick=commands.tick, detached=detached):
-        commands.note(event)
-        tracker.note(event)
-        yield event
-    if tracker.ended or detached.is_set():
-        return
+    return follow(folder / EVENTS, alive=alive, tick=commands.tick, detached=detached)
+
+
+def _end_of_stream(folder: Path, tracker: Tracker, stop: threading.Event,
+                   process: subprocess.Popen[bytes] | None) -> Iterator[Event]:
+    """A stream that stopped without its RunEnded: the child died (or never started)."""
     state = read_state(folder)
     pid = process.pid if process is not None else (state.pid if state else "?")
     if tracker.started is None:
@@ -124,6 +151,18 @@ def follow_run(folder: Path, stop: threading.Event, pause: threading.Event,
     yield tracker.killed(f"the training process ({pid}) died without saving (killed?); "
                          f"its folder keeps {tracker.epochs} epoch(s) and resumes (R in "
                          "the Runs view).")
+
+
+def _removing(events: Iterator[Event], child: LiveRun,
+              detached: threading.Event) -> Iterator[Event]:
+    """``events``; then, for a run that is not saved (runs dir ""), its temp live folder is
+    removed once the stream has ended and the child exited (not when the app only left
+    it: the run still writes there)."""
+    yield from events
+    if not detached.is_set():
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            child.process.wait(timeout=10)
+        shutil.rmtree(child.folder.parent, ignore_errors=True)
 
 
 Runner = Callable[[TrainConfig, threading.Event, threading.Event, Steering],
@@ -142,7 +181,8 @@ class ProcessRunner:
                  steering: Steering) -> Iterator[Event]:
         self.detached.clear()
         child = spawn(cfg)
-        return follow_run(child.folder, stop, pause, steering, self.detached, child.process)
+        events = follow_run(child.folder, stop, pause, steering, self.detached, child.process)
+        return events if cfg.runs_dir else _removing(events, child, self.detached)
 
     def attach(self, folder: Path) -> Runner:
         """A Runner that follows the run of live folder ``folder`` (its config unused)."""
@@ -150,7 +190,7 @@ class ProcessRunner:
         def run(cfg: TrainConfig, stop: threading.Event, pause: threading.Event,
                 steering: Steering) -> Iterator[Event]:
             self.detached.clear()
-            return follow_run(folder, stop, pause, steering, self.detached)
+            return follow_run(folder, stop, pause, steering, self.detached, replay=True)
 
         return run
 

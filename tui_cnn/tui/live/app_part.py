@@ -44,7 +44,13 @@ class LivePart:
                     "4 then a attaches to the one under the cursor.", timeout=15)
 
     def control_noted(self: AppHost, note: ControlNote) -> None:
-        """What the training process did with a command (this app's, another's, ctl's)."""
+        """What the training process did with a command (this app's, another's, ctl's).
+        Notes from before this app attached only set the pause state: no notices."""
+        if note.replayed:
+            if note.applied and note.command in ("pause", "resume"):
+                self.status.paused = note.command == "pause"
+                self.refresh_bindings()
+            return
         if not note.applied:
             self.notify(note.message, severity="warning", timeout=8)
         elif note.command in ("pause", "resume"):
