@@ -1,6 +1,6 @@
 """Attaching replays a run from its first event: what its control channel said before the
-app came (an lr change, a pause and a resume) sets the app's state but is not said again as
-notices (it was, each time an app attached)."""
+app came (an lr change, a pause) sets the app's state but is not said again as notices (it
+was, each time an app attached); the setup panel shows the attached run's settings."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from tests.liveruns import kill_live_runs
+from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.live.registry import live_runs
 from tui_cnn.core.live.state import read_state
 from tui_cnn.tui.app import TuiCnnApp
@@ -59,10 +60,12 @@ async def test_old_control_notes_set_the_state_without_notices(tmp_path: Path) -
     acked(runs_dir, 1)
     ctl(runs_dir, run_id, "pause")
     acked(runs_dir, 2)
-    app = TuiCnnApp(tiny(runs_dir), devices=FIXED_DEVICES, attach=run_id)
+    app = TuiCnnApp(TrainConfig(runs_dir=str(runs_dir), download=False),  # the chapter's cnn
+                    devices=FIXED_DEVICES, attach=run_id)
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: app.session is not None and app.session.started,
                        timeout=30, what="attached")
+        assert app.panel.arch.spec.name == "cnn-small"  # the setup shows the attached run's
         await wait_for(pilot, lambda: app.status.paused, what="the paused state, replayed")
         await pilot.pause(0.5)
         said = " | ".join(notifications(app))
