@@ -15,8 +15,9 @@ import signal
 import sys
 import threading
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.control import StopFlag
@@ -112,6 +113,44 @@ def train(cfg: TrainConfig, run_id: str | None, controls: Controls) -> int:
     return 0
 
 
+class StreamWriter(Protocol):
+    def failure(self, exc: BaseException) -> None: ...
+
+    def close(self) -> None: ...
+
+
+def start_controls(live_dir: Path, poll_forever: Callable[[ControlReader], None],
+                   stop: Callable[[], None]) -> None:
+    """SIGTERM and SIGINT call ``stop`` (which must take no lock), SIGHUP is ignored, and
+    a thread takes the commands of control.jsonl."""
+    signal.signal(signal.SIGTERM, lambda *_: stop())
+    signal.signal(signal.SIGINT, lambda *_: stop())
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    threading.Thread(target=poll_forever, args=(ControlReader(live_dir / CONTROL),),
+                     name="tui-cnn-control", daemon=True).start()
+
+
+def run_to_the_end(work: Callable[[], int], writer: StreamWriter, heartbeat: Heartbeat,
+                   done: threading.Event,
+                   usage_errors: tuple[type[Exception], ...]) -> int:
+    """``work()``'s exit code; a failure is said in the stream and the log, never lost;
+    live.json says ended whatever happened."""
+    try:
+        return work()
+    except usage_errors as exc:
+        writer.failure(exc)
+        return EXIT_USAGE
+    except Exception as exc:
+        traceback.print_exc()
+        writer.failure(exc)
+        return EXIT_FAILED
+    finally:
+        done.set()
+        heartbeat.update(status="ended")
+        heartbeat.stop()
+        writer.close()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     live_dir = Path((argv or sys.argv[1:])[0])
@@ -119,26 +158,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     heartbeat = Heartbeat(live_dir, LiveState(os.getpid(), run_id, epochs=cfg.epochs)).start()
     writer = EventWriter(live_dir / EVENTS)
     controls = Controls(heartbeat, writer)
-    signal.signal(signal.SIGTERM, lambda *_: controls.stop.interrupt())
-    signal.signal(signal.SIGINT, lambda *_: controls.stop.interrupt())
-    signal.signal(signal.SIGHUP, signal.SIG_IGN)
-    threading.Thread(target=controls.poll_forever, args=(ControlReader(live_dir / CONTROL),),
-                     name="tui-cnn-control", daemon=True).start()
-    code = EXIT_FAILED
-    try:
-        code = train(cfg, None if cfg.resume_from else run_id, controls)
-    except (ConfigError, DataError, RunStoreError) as exc:
-        writer.failure(exc)
-        code = EXIT_USAGE
-    except Exception as exc:  # said in the stream and the log, never lost
-        traceback.print_exc()
-        writer.failure(exc)
-    finally:
-        controls.done.set()
-        heartbeat.update(status="ended")
-        heartbeat.stop()
-        writer.close()
-    return code
+    start_controls(live_dir, controls.poll_forever, controls.stop.interrupt)
+    return run_to_the_end(lambda: train(cfg, None if cfg.resume_from else run_id, controls),
+                          writer, heartbeat, controls.done,
+                          (ConfigError, DataError, RunStoreError))
 
 
 if __name__ == "__main__":

@@ -7,6 +7,8 @@ files a parent and its child share from the first moment live beside it:
   events.jsonl   every event of the run, one JSON line each (codec.py, stream.py)
   control.jsonl  commands to the child, appended by the app or ``tui-cnn ctl`` (control.py)
   child.log      the child's stdout and stderr
+A sweep in a process of its own (sweep_child.py) has ``<runs dir>/.live/sweep-<sweep id>/``
+with the same files: spec.json holds the SweepSpec, events.jsonl the sweep's messages.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pathlib import Path
 from tui_cnn.core.runs import resolve_runs_dir
 
 LIVE_DIRNAME = ".live"
+SWEEP_PREFIX = "sweep-"
 SPEC, STATE, EVENTS, CONTROL, LOG = (
     "spec.json", "live.json", "events.jsonl", "control.jsonl", "child.log")
 
@@ -27,6 +30,10 @@ def live_root(runs_dir: str | os.PathLike[str] | None) -> Path:
 
 def live_dir(runs_dir: str | os.PathLike[str] | None, run_id: str) -> Path:
     return live_root(runs_dir) / run_id
+
+
+def sweep_live_dir(runs_dir: str | os.PathLike[str] | None, sweep_id: str) -> Path:
+    return live_root(runs_dir) / f"{SWEEP_PREFIX}{sweep_id}"
 
 
 def live_dir_of_run(run_dir: Path) -> Path:

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from tui_cnn.core.live.paths import live_dir_of_run, live_dirs, live_root
+from tui_cnn.core.live.paths import SWEEP_PREFIX, live_dir_of_run, live_dirs, live_root
 from tui_cnn.core.live.state import LIVE_STATES, LiveState, liveness, read_state
 from tui_cnn.core.runs import RunStoreError, find_run, resolve_runs_dir
 
@@ -32,10 +32,12 @@ def live_run(folder: Path) -> LiveRun | None:
     return None if state is None else LiveRun(folder, state, liveness(state))
 
 
-def live_runs(runs_dir: str | os.PathLike[str] | None) -> list[LiveRun]:
-    """The runs training in a process of their own now, newest first."""
+def live_runs(runs_dir: str | os.PathLike[str] | None, kind: str = "run") -> list[LiveRun]:
+    """The runs training in a process of their own now (``kind`` "sweep": the sweeps
+    going in one), newest first."""
     found = (live_run(folder) for folder in live_dirs(runs_dir))
-    return [run for run in found if run is not None and run.live]
+    return [run for run in found
+            if run is not None and run.live and run.state.kind == kind]
 
 
 def live_note(run_dir: Path) -> str | None:
@@ -80,7 +82,8 @@ def _folder_of(ref: str, runs_dir: str | os.PathLike[str] | None) -> Path:
     except RunStoreError:
         pass
     names = sorted(p.name for p in live_dirs(runs_dir))  # still loading: no run folder yet
-    matches = [n for n in names if n == ref or n.startswith(ref) or n.endswith(ref)]
+    matches = [n for n in names if n == ref or n.startswith(ref) or n.endswith(ref)
+               or n.startswith(SWEEP_PREFIX + ref)]  # a sweep by its id: sw-...
     if len(matches) == 1:
         return live_root(runs_dir) / matches[0]
     return live_dir_of_run(find_run(ref, runs_dir))  # raises, saying why

@@ -45,6 +45,8 @@ class LiveState:
     acked: int = 0  # the last control command's seq the child took
     message: str = ""  # what it said about it (or about a line it could not read)
     ended: str | None = None  # the run's end status once ended
+    kind: str = "run"  # "sweep": a sweep's process (sweep_child.py); step/total_steps
+    # are then its trials ended (skipped ones included) and its trials in all
 
     @property
     def fraction(self) -> float:

@@ -85,17 +85,16 @@ def raise_failure(row: dict[str, object]) -> None:
     raise TrainingProcessError(f"{kind}: {message}" if kind else message)
 
 
-class EventReader:
-    """A reader's side: the whole lines written since the last :meth:`read`, decoded. A
-    line that is not an event is counted in ``skipped`` (a reader never stops for one)."""
+class LineTail:
+    """The whole lines appended to a file since the last :meth:`lines` (a line still being
+    written waits for its newline); nothing while the file is not there yet."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
         self._offset = 0
         self._partial = b""
-        self.skipped = 0
 
-    def read(self) -> list[Event]:
+    def lines(self) -> list[bytes]:
         try:
             with open(self.path, "rb") as handle:
                 handle.seek(self._offset)
@@ -103,10 +102,22 @@ class EventReader:
         except FileNotFoundError:
             return []
         self._offset += len(chunk)
-        data = self._partial + chunk
-        whole, _, self._partial = data.rpartition(b"\n")
+        whole, _, self._partial = (self._partial + chunk).rpartition(b"\n")
+        return whole.split(b"\n") if whole else []
+
+
+class EventReader:
+    """A reader's side: the whole lines written since the last :meth:`read`, decoded. A
+    line that is not an event is counted in ``skipped`` (a reader never stops for one)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._tail = LineTail(path)
+        self.skipped = 0
+
+    def read(self) -> list[Event]:
         found: list[Event] = []
-        for line in whole.split(b"\n") if whole else []:
+        for line in self._tail.lines():
             try:
                 row = json.loads(line)
             except ValueError:

@@ -5,7 +5,8 @@ progress from one queue. A worker that dies (a crash, the OOM killer, SIGKILL) i
 its exit code: its trial is reported "killed" and a fresh worker takes the next trial, so the
 other trials go on. ``stop`` set in the parent stops every trial; each is saved as
 interrupted by the train loop. Workers ignore SIGINT: Ctrl-C reaches the parent, which stops
-them through ``stop``.
+them through ``stop``. A worker whose parent is gone (killed, even by SIGKILL) stops its
+trial the same way within ~0.1 s and exits: no worker outlives its sweep.
 """
 
 from __future__ import annotations
@@ -66,9 +67,12 @@ def _worker_main(inbox: Any, results: Any, stop: Any, threads: int, gpu: int | N
     from tui_cnn.core.sweep.trial import run_trial
 
     torch.set_num_threads(threads)
+    parent = os.getppid()
     while True:
-        task = inbox.get()
+        task = _next_task(inbox, parent)
         if task is None:
+            if os.getppid() != parent:  # nobody reads the queue now: do not wait on it
+                results.cancel_join_thread()
             return
         index, cfg = task
         if cfg.threads is None:
@@ -76,7 +80,7 @@ def _worker_main(inbox: Any, results: Any, stop: Any, threads: int, gpu: int | N
         if gpu is not None and cfg.device.strip().lower() in ("auto", "cuda"):
             cfg = cfg.replace(device=f"cuda:{gpu}")
         flag = StopFlag()
-        watcher = threading.Thread(target=_watch, args=(stop, flag), daemon=True)
+        watcher = threading.Thread(target=_watch, args=(stop, flag, parent), daemon=True)
         watcher.start()
 
         def emit(kind: str, payload: dict[str, Any], index: int = index) -> None:
@@ -87,9 +91,19 @@ def _worker_main(inbox: Any, results: Any, stop: Any, threads: int, gpu: int | N
         flag.set()  # ends the watcher
 
 
-def _watch(stop: Any, flag: Any) -> None:
+def _next_task(inbox: Any, parent: int) -> Any:
+    """The next trial, or None when the parent says so or is gone."""
+    while os.getppid() == parent:
+        try:
+            return inbox.get(timeout=0.5)
+        except queue.Empty:
+            continue
+    return None
+
+
+def _watch(stop: Any, flag: Any, parent: int) -> None:
     while not flag.is_set():
-        if stop.wait(0.1):
+        if stop.wait(0.1) or os.getppid() != parent:
             flag.interrupt()
             return
 

@@ -1,0 +1,149 @@
+"""A sweep in a process of its own, with real processes: it runs to the end and a follower
+rebuilds its progress as the store has it; ``stop`` on the control channel; SIGKILL of
+the sweep's process is seen as killed, its workers go, and a re-run resumes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tui_cnn.core.config import PRESETS, TrainConfig
+from tui_cnn.core.live.control import append_command
+from tui_cnn.core.live.paths import CONTROL, SPEC
+from tui_cnn.core.live.registry import find_live, live_runs
+from tui_cnn.core.live.state import liveness, read_state
+from tui_cnn.core.live.sweep_follow import follow_sweep, live_sweeps
+from tui_cnn.core.live.sweep_spawn import read_sweep_spec, spawn_sweep
+from tui_cnn.core.runfiles import pid_alive
+from tui_cnn.core.runs import read_run
+from tui_cnn.core.sweep.grid import SweepSpec
+from tui_cnn.core.sweep.progress import SweepProgress
+from tui_cnn.core.sweep.store import find_sweep
+
+pytestmark = [pytest.mark.slow,  # each starts a sweep process and workers that train
+              pytest.mark.skipif(sys.platform != "linux", reason="Linux processes")]
+
+
+@pytest.fixture(autouse=True)
+def no_sweep_left_going(tmp_path: Path) -> Iterator[None]:
+    yield
+    for sweep in live_sweeps(tmp_path):
+        with contextlib.suppress(OSError):
+            os.kill(sweep.state.pid, signal.SIGKILL)
+
+
+def tiny_sweep(runs_dir: Path, grid: tuple[str, list[str]] = ("seed", ["0", "1"]),
+               train_size: int = 200) -> SweepSpec:
+    base = TrainConfig(arch=PRESETS["cnn-small"], dataset="synth-digits", epochs=1,
+                       train_size=train_size, test_size=100, threads=1, log_every=2,
+                       device="cpu", runs_dir=str(runs_dir), download=False)
+    return SweepSpec.build(base, [grid])
+
+
+def run_ids(progress: SweepProgress) -> dict[int, str | None]:
+    return {i: t.run_id for i, t in progress.trials.items()}
+
+
+def test_a_sweep_process_runs_to_the_end_and_a_follower_rebuilds_its_progress(
+        tmp_path: Path) -> None:
+    spec = tiny_sweep(tmp_path)
+    child = spawn_sweep(spec, workers=1)
+    assert read_sweep_spec(child.folder) == (spec, 1)  # the spec round-trips
+    assert child.folder.name == f"sweep-{spec.sweep_id()}"
+    moved: list[int] = []
+    followed = follow_sweep(child.folder, threading.Event(), threading.Event(),
+                            lambda progress, index: moved.append(index), child.process)
+    assert child.process.wait(timeout=30) == 0
+    assert followed.status == "finished" and followed.progress is not None
+    progress = followed.progress
+    states = find_sweep(spec.sweep_id(), tmp_path).states(spec.trials())
+    assert progress.counts() == {"finished": 2}
+    assert [s.status for s in states] == ["finished", "finished"]
+    assert run_ids(progress) == {s.index: s.run_id for s in states}
+    assert all(read_run(tmp_path / str(s.run_id)).state == "finished" for s in states)
+    assert moved.count(0) >= 3 and moved.count(1) >= 3  # assigned, started, ..., end
+    assert moved.index(1) > len(moved) - 1 - moved[::-1].index(0)  # one worker: in turn
+    state = read_state(child.folder)
+    assert state is not None and (state.kind, state.status, state.ended) == (
+        "sweep", "ended", "finished")
+    assert (state.step, state.total_steps) == (2, 2)
+    replayed = follow_sweep(child.folder, threading.Event(), threading.Event())
+    assert replayed.status == "finished" and replayed.progress is not None
+    assert replayed.progress.counts() == progress.counts()
+    assert run_ids(replayed.progress) == run_ids(progress)
+    assert list((find_sweep(spec.sweep_id(), tmp_path).path / "logs").glob("worker-*.log"))
+    assert live_runs(tmp_path) == [] and live_sweeps(tmp_path) == []
+
+
+def test_stop_on_the_control_channel_ends_it_with_the_trial_interrupted(
+        tmp_path: Path) -> None:
+    spec = tiny_sweep(tmp_path, train_size=3000)
+    child = spawn_sweep(spec, workers=1)
+    sent: list[int] = []
+
+    def stop_once_training(progress: SweepProgress, index: int) -> None:
+        if not sent and progress.trials[0].step > 0:
+            sent.append(append_command(child.folder / CONTROL, "stop").seq)
+
+    followed = follow_sweep(child.folder, threading.Event(), threading.Event(),
+                            stop_once_training, child.process)
+    assert child.process.wait(timeout=30) == 0
+    assert sent == [1] and followed.status == "stopped"
+    assert followed.progress is not None
+    assert followed.progress.counts() == {"interrupted": 1, "pending": 1}
+    states = find_sweep(spec.sweep_id(), tmp_path).states(spec.trials())
+    assert [s.status for s in states] == ["interrupted", "pending"]
+    assert read_run(tmp_path / str(states[0].run_id)).state == "interrupted"
+    state = read_state(child.folder)
+    assert state is not None and (state.acked, state.ended) == (1, "stopped")
+    assert "stopping every trial" in state.message
+
+
+def wait_gone(pid: int, timeout: float = 15.0) -> float:
+    start = time.monotonic()
+    while pid_alive(pid):
+        assert time.monotonic() - start < timeout, f"process {pid} still there"
+        time.sleep(0.1)
+    return time.monotonic() - start
+
+
+def test_a_sigkilled_sweep_process_reads_killed_and_a_rerun_resumes(tmp_path: Path) -> None:
+    spec = tiny_sweep(tmp_path, grid=("train_size", ["200", "6000"]))
+    child = spawn_sweep(spec, workers=1)
+    worker: list[int] = []
+
+    def kill_in_the_second_trial(progress: SweepProgress, index: int) -> None:
+        second = progress.trials[1]
+        if not worker and second.status == "running" and second.pid is not None:
+            worker.append(second.pid)
+            os.kill(child.process.pid, signal.SIGKILL)
+
+    followed = follow_sweep(child.folder, threading.Event(), threading.Event(),
+                            kill_in_the_second_trial, child.process)
+    assert followed.status == "killed" and followed.progress is not None
+    assert [t.status for t in followed.progress.trials.values()] == ["finished", "killed"]
+    assert "died" in followed.progress.trials[1].reason
+    assert liveness(read_state(child.folder)) == "killed"
+    assert wait_gone(worker[0]) < 5  # its worker stopped its trial and exited
+    store = find_sweep(spec.sweep_id(), tmp_path)
+    first, second = store.states(spec.trials())
+    assert (first.status, second.status) == ("finished", "killed")
+    assert read_run(tmp_path / str(second.run_id)).state == "interrupted"
+    with pytest.raises(Exception, match="not training"):
+        find_live(f"sweep-{spec.sweep_id()}", tmp_path)
+    again = spawn_sweep(spec, workers=1)  # the same sweep: the killed trial only
+    resumed = follow_sweep(again.folder, threading.Event(), threading.Event(),
+                           process=again.process)
+    assert resumed.status == "finished" and resumed.progress is not None
+    assert [t.status for t in resumed.progress.trials.values()] == ["skipped", "finished"]
+    first, second = store.states(spec.trials())
+    assert (first.status, second.status, second.attempts) == ("finished", "finished", 2)
+    assert (child.folder / SPEC).is_file()
