@@ -48,9 +48,11 @@ def build_parser() -> argparse.ArgumentParser:
     _add_common(parser, app=True)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     train.add_parser(sub, _add_common)
-    attach = sub.add_parser("attach", help="open the app on a run training in the background")
+    attach = sub.add_parser("attach", help="open the app on a run training (or a sweep "
+                            "running) in the background")
     attach.add_argument("run", nargs="?", metavar="RUN",
-                        help="its id, or a unique prefix or suffix (default: the newest)")
+                        help="its id, or a unique prefix or suffix (default: the newest "
+                        "run); a sweep: sweep-ID or its sw-... id")
     attach.add_argument("--runs-dir", default=argparse.SUPPRESS)
     attach.set_defaults(handler=_attach_app)
     info.add_parsers(sub)

@@ -24,7 +24,7 @@ from tui_cnn.tui.sweeps.view import SweepView
 from tui_cnn.tui.sweeps.work import SweepJob
 
 from .conftest import AppFactory
-from .helpers import notifications, wait_for
+from .helpers import notifications, screen_text, wait_for
 from .runstore import write_run
 
 
@@ -122,7 +122,9 @@ async def test_quitting_during_a_sweep_saves_every_trial(make_app: AppFactory,
                                              workers=2))
         await wait_for(pilot, lambda: "running" in headline(app), timeout=60,
                        what="a trial running")
-        await pilot.press("q")
+        await pilot.press("q")  # asks: stop every trial, or leave the sweep running
+        await wait_for(pilot, lambda: "Quit while sweep" in screen_text(app), what="dialog")
+        await pilot.press("s")
         await wait_for(pilot, lambda: not app.is_running, timeout=30, what="the app to quit")
     assert {t["status"] for t in trial_files(runs)} <= {"interrupted", "finished"}
     assert "interrupted" in {t["status"] for t in trial_files(runs)}

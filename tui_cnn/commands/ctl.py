@@ -14,7 +14,8 @@ ACK_WAIT_S = 5.0
 def add_parsers(sub: Any) -> None:
     p = sub.add_parser("ctl", help="pause, resume, stop or steer a run training in the "
                        "background")
-    p.add_argument("run", metavar="RUN", help="run id, or a unique prefix or suffix of one")
+    p.add_argument("run", metavar="RUN", help="run id, or a unique prefix or suffix of one "
+                   "(a sweep in the background: sweep-ID, which takes only stop)")
     p.add_argument("command", choices=("pause", "resume", "stop", "lr", "target"))
     p.add_argument("value", nargs="?", help="lr: the new rate (1e-3); target: 95%% or 0.95")
     p.add_argument("--runs-dir", default=argparse.SUPPRESS)

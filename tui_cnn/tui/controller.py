@@ -207,14 +207,19 @@ class RunController:
 
     @property
     def detachable(self) -> bool:
-        """The run going trains in a process of its own: the app can leave it training."""
+        """The run (or sweep) going is in a process of its own: the app can leave it."""
+        if self.sweep is not None:
+            return not self.sweep.stop.is_set()
         session = self.session
         return (isinstance(self.runner, ProcessRunner) and session is not None
                 and session.running and not session.stop.is_set())
 
     def detach(self) -> bool:
-        """Stop following the run going and leave it training (the rest of its plan is
-        dropped); False when no such run is going."""
+        """Stop following the run (or sweep) going and leave it going (the rest of a
+        run's plan is dropped); False when no such run is going."""
+        if self.sweep is not None and self.detachable:
+            self.sweep.detached.set()
+            return True
         if not self.detachable or not isinstance(self.runner, ProcessRunner):
             return False
         plan = self.plan

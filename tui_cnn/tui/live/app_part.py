@@ -11,9 +11,11 @@ from tui_cnn.core.events import ControlNote
 from tui_cnn.core.live.paths import live_dir_of_run
 from tui_cnn.core.live.registry import LiveRun, find_live, live_run, live_runs
 from tui_cnn.core.live.spawn import read_spec
+from tui_cnn.core.live.sweep_follow import live_sweeps
 from tui_cnn.core.runs import RunStoreError
 from tui_cnn.tui.host import AppHost
 from tui_cnn.tui.messages import AttachRequested
+from tui_cnn.tui.sweeps.app_part import attach_sweep
 
 
 class LivePart:
@@ -32,16 +34,21 @@ class LivePart:
         except RunStoreError as error:
             self.notify(f"Can't attach: {error}", severity="error", timeout=15)
             return
-        attach_to(self, run)
+        if run.state.kind == "sweep":
+            attach_sweep(self, run)
+        else:
+            attach_to(self, run)
 
     def announce_live_runs(self: AppHost, runs_dir: str | None) -> None:
-        running = live_runs(runs_dir)
-        if not running:
-            return
-        names = ", ".join(run.run_id for run in running[:3])
-        more = f" and {len(running) - 3} more" if len(running) > 3 else ""
-        self.notify(f"{len(running)} run(s) training in the background: {names}{more}. "
-                    "4 then a attaches to the one under the cursor.", timeout=15)
+        for kind, found, how in (
+                ("run(s) training", live_runs(runs_dir), "the one under the cursor"),
+                ("sweep(s) running", live_sweeps(runs_dir), "one, on the sweeps list")):
+            if not found:
+                continue
+            names = ", ".join(run.state.run_id for run in found[:3])
+            more = f" and {len(found) - 3} more" if len(found) > 3 else ""
+            self.notify(f"{len(found)} {kind} in the background: {names}{more}. "
+                        f"4 then a attaches to {how}.", timeout=15)
 
     def control_noted(self: AppHost, note: ControlNote) -> None:
         """What the training process did with a command (this app's, another's, ctl's).

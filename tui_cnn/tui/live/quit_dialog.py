@@ -1,4 +1,5 @@
-"""q while a run trains in its own process: stop and save it, leave it training, or stay."""
+"""q while a run trains (or a sweep runs) in its own process: stop and save it, leave it
+going, or stay."""
 
 from __future__ import annotations
 
@@ -13,6 +14,16 @@ from textual.widgets.option_list import Option
 from tui_cnn.tui.dialogs.base import Dialog
 
 STOP, LEAVE = "stop", "leave"
+RUN_WORDS = ("Quit while {} trains?",
+             "The run trains in a process of its own: it can go on without the app.",
+             "Stop it and save it, then quit",
+             "Leave it training, and quit (tui-cnn attach brings it back)")
+SWEEP_WORDS = ("Quit while sweep {} runs?",
+               "The sweep runs in a process of its own: its trials can go on without "
+               "the app.",
+               "Stop every trial (each saved as interrupted), then quit",
+               "Leave the sweep running, and quit (4, then a on the sweeps list, or "
+               "tui-cnn attach, brings it back)")
 
 
 class QuitScreen(Dialog[str]):
@@ -23,19 +34,18 @@ class QuitScreen(Dialog[str]):
         Binding("l", "choose('leave')", "Leave", show=False),
         Binding("c", "cancel", "Cancel", show=False)]
 
-    def __init__(self, run_id: str) -> None:
+    def __init__(self, run_id: str, sweep: bool = False) -> None:
         super().__init__()
         self.run_id = run_id
+        self.words = SWEEP_WORDS if sweep else RUN_WORDS
 
     def compose(self) -> ComposeResult:
+        heading, note, stop, leave = self.words
         with Vertical(id="quit", classes="dialog"):
-            yield self.heading(f"Quit while {self.run_id} trains?")
-            yield self.note("The run trains in a process of its own: it can go on "
-                            "without the app.")
+            yield self.heading(heading.format(self.run_id))
+            yield self.note(note)
             yield OptionList(
-                Option("s  Stop it and save it, then quit", id=STOP),
-                Option("l  Leave it training, and quit (tui-cnn attach brings it back)",
-                       id=LEAVE),
+                Option(f"s  {stop}", id=STOP), Option(f"l  {leave}", id=LEAVE),
                 Option("c  Cancel: back to the app", id="cancel"), id="quit-options")
             yield self.note("s, l or c (or arrows and enter) · esc: cancel")
 

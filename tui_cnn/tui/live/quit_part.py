@@ -1,6 +1,6 @@
-"""The App's part for quitting: q while a run trains in its own process asks whether to
-stop it and save it or leave it training; SIGINT and SIGTERM stop and save it
-(interrupted); SIGHUP (an SSH drop) leaves it training. A mixin of TuiCnnApp (see
+"""The App's part for quitting: q while a run trains (or a sweep runs) in its own process
+asks whether to stop it and save it or leave it going; SIGINT and SIGTERM stop and save it
+(interrupted); SIGHUP (an SSH drop) leaves it going. A mixin of TuiCnnApp (see
 tui/host.py)."""
 
 from __future__ import annotations
@@ -61,8 +61,9 @@ class QuitPart:
         """q while a run trains in its own process: the dialog, then its answer."""
         if any(isinstance(screen, QuitScreen) for screen in self.screen_stack):
             return  # asked already
-        session = self.controller.session
-        run_id = (session.started.run_id if session is not None and session.started
+        sweep, session = self.controller.sweep, self.controller.session
+        run_id = (sweep.sweep_id if sweep is not None
+                  else session.started.run_id if session is not None and session.started
                   else "the run")
 
         def answer(choice: str | None) -> None:
@@ -71,15 +72,20 @@ class QuitPart:
             elif choice == LEAVE:
                 self.leave_training()
 
-        self.push_screen(QuitScreen(run_id), answer)
+        self.push_screen(QuitScreen(run_id, sweep=sweep is not None), answer)
 
     def leave_training(self: AppHost) -> None:
-        """Stop following the run and quit; it goes on training."""
-        session = self.controller.session
+        """Stop following the run (or sweep) and quit; it goes on."""
+        sweep, session = self.controller.sweep, self.controller.session
         if not self.controller.detach():
             self.stop_then_quit()
             return
         self.quitting = True
+        if sweep is not None:
+            self.notify(f"Leaving sweep {sweep.sweep_id} running: `tui-cnn attach "
+                        f"sweep-{sweep.sweep_id}` (or 4, then a on the sweeps list) "
+                        "follows it again.")
+            return
         run_id = session.started.run_id if session is not None and session.started else ""
         self.notify(f"Leaving {run_id or 'the run'} training: `tui-cnn attach "
                     f"{run_id}` (or 4, then a) follows it again.")

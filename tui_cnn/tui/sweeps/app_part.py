@@ -1,12 +1,21 @@
-"""The App's part for sweeps: the controller's news about a sweep and the sweep view's
-intents. A mixin of TuiCnnApp (see tui/host.py)."""
+"""The App's part for sweeps: the controller's news about a sweep, the sweep view's
+intents, and attaching to a sweep going in a process of its own (the sweeps list's a,
+``tui-cnn attach sweep-ID``). A mixin of TuiCnnApp (see tui/host.py)."""
 
 from __future__ import annotations
 
+from tui_cnn.core.live.registry import LiveRun
+from tui_cnn.core.live.sweep_follow import KILLED, live_sweep
+from tui_cnn.core.live.sweep_spawn import read_sweep_spec
+from tui_cnn.core.runs import RunStoreError
 from tui_cnn.tui.host import AppHost
 from tui_cnn.tui.runs.runs_view import RunsView
-from tui_cnn.tui.sweeps.view import SweepRerunRequested, SweepStopRequested
-from tui_cnn.tui.sweeps.work import SweepEnded, SweepProgressed, SweepStarting
+from tui_cnn.tui.sweeps.view import (
+    SweepAttachRequested,
+    SweepRerunRequested,
+    SweepStopRequested,
+)
+from tui_cnn.tui.sweeps.work import SweepEnded, SweepJob, SweepProgressed, SweepStarting
 
 
 class SweepsPart:
@@ -14,8 +23,9 @@ class SweepsPart:
         self.refresh_bindings()
         self.main_view(RunsView).sweep_started(message.job.sweep_id)
         self.action_show_view("runs")
-        self.notify(f"{message.job.title}: sweep {message.job.sweep_id} starts; x stops "
-                    "every trial.", timeout=6)
+        if message.job.follow is None:
+            self.notify(f"{message.job.title}: sweep {message.job.sweep_id} starts; x stops "
+                        "every trial.", timeout=6)
 
     def on_sweep_progressed(self: AppHost, message: SweepProgressed) -> None:
         if self.is_running:
@@ -28,8 +38,14 @@ class SweepsPart:
         self.refresh_bindings()
         self.main_view(RunsView).sweep_ended(message.job.sweep_id)
         progress = message.job.progress
-        if progress is not None:
-            counts = ", ".join(f"{n} {s}" for s, n in sorted(progress.counts().items()))
+        if progress is None:
+            return
+        counts = ", ".join(f"{n} {s}" for s, n in sorted(progress.counts().items()))
+        if message.job.outcome == KILLED:
+            self.notify(f"Sweep {progress.sweep_id}: its process died (killed?): {counts}. "
+                        "r on the sweep runs the unfinished trials again.",
+                        severity="error", timeout=15)
+        else:
             self.notify(f"Sweep {progress.sweep_id} ended: {counts}.", timeout=10)
 
     def on_sweep_rerun_requested(self: AppHost, message: SweepRerunRequested) -> None:
@@ -38,3 +54,26 @@ class SweepsPart:
 
     def on_sweep_stop_requested(self: AppHost, message: SweepStopRequested) -> None:
         self.action_stop()
+
+    def on_sweep_attach_requested(self: AppHost, message: SweepAttachRequested) -> None:
+        live = live_sweep(self.config.runs_dir, message.sweep_id)
+        if live is None:
+            self.notify(f"Sweep {message.sweep_id} is not running in the background: "
+                        "nothing to attach to (r runs its unfinished trials).",
+                        severity="warning")
+            return
+        attach_sweep(self, live)
+
+
+def attach_sweep(app: AppHost, live: LiveRun) -> None:
+    """Follow the sweep of ``live`` (a sweep's live folder), replayed from its start."""
+    try:
+        spec, _ = read_sweep_spec(live.folder)
+    except RunStoreError as error:
+        app.notify(f"Can't attach to {live.run_id}: {error}", severity="error")
+        return
+    job = SweepJob(f"attached to sweep {spec.sweep_id()}", spec, follow=live.folder)
+    if app.controller.submit_sweep(job):
+        app.notify(f"Attached to sweep {spec.sweep_id()} ({live.state.step}/"
+                   f"{live.state.total_steps} trials done): x stops every trial, q leaves "
+                   "it running.", timeout=8)

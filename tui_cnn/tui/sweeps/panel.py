@@ -4,7 +4,8 @@ cursor, its SweepView (trial grid, group table, verdict) and its group curves.
 Fed by the Runs view: ``reload`` reads the sweeps folder, ``poll`` (the view's folder watch,
 only while shown) re-reads the chosen sweep when a trial file changed, whichever process
 runs it; ``show_progress`` draws the app's own sweep live. ``r`` here posts
-SweepRerunRequested for the chosen sweep. Reads files only: no torch.
+SweepRerunRequested for the chosen sweep, ``a`` SweepAttachRequested (to follow it where it
+runs in the background). Reads files only: no torch.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from tui_cnn.core.sweep.progress import SweepProgress
 from tui_cnn.core.sweep.store import SweepStore, list_sweeps, trials_fingerprint
 from tui_cnn.core.sweep.summary import SweepReport, sweep_report
 from tui_cnn.tui.sweeps.curves_chart import GroupCurvesChart
-from tui_cnn.tui.sweeps.view import SweepRerunRequested, SweepView
+from tui_cnn.tui.sweeps.view import SweepAttachRequested, SweepRerunRequested, SweepView
 
 HINT = "r: re-run the failed, killed and interrupted trials · x: stop a running sweep"
 
@@ -54,7 +55,8 @@ class SweepsTable(DataTable[str]):
 
 
 class SweepsPanel(Vertical):
-    BINDINGS = [Binding("r", "rerun", "Re-run", show=False)]
+    BINDINGS = [Binding("r", "rerun", "Re-run", show=False),
+                Binding("a", "attach", "Attach", show=False)]
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -174,3 +176,9 @@ class SweepsPanel(Vertical):
             self.notify("No sweep to re-run.", severity="warning")
         else:
             self.post_message(SweepRerunRequested(self.chosen))
+
+    def action_attach(self) -> None:
+        if self.chosen is None:
+            self.notify("No sweep to attach to.", severity="warning")
+        else:
+            self.post_message(SweepAttachRequested(self.chosen))

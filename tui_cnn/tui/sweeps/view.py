@@ -1,6 +1,7 @@
 """The sweep widgets: the trial grid (live status per trial), the group table with the
 verdict, and ``SweepView`` holding both. Fed through ``show_*`` methods; anything to be done
-is posted as a message (``SweepRerunRequested``, ``SweepStopRequested``)."""
+is posted as a message (``SweepRerunRequested``, ``SweepAttachRequested``,
+``SweepStopRequested``)."""
 
 from __future__ import annotations
 
@@ -32,6 +33,13 @@ from tui_cnn.tui.sweeps.state import (
 @dataclass
 class SweepRerunRequested(Message):
     """Run the sweep's unfinished trials again."""
+
+    sweep_id: str
+
+
+@dataclass
+class SweepAttachRequested(Message):
+    """Follow the sweep, going in a process of its own (started by another app)."""
 
     sweep_id: str
 

@@ -1,11 +1,12 @@
 """A sweep in the app: what the run controller's sweep worker does, and what it tells the App.
 
 The controller (tui/controller.py, ``submit_sweep``) runs :func:`sweep_work` in a thread
-worker. It calls the core's ``run_sweep`` with the LocalBackend: the trials train in worker
-processes whose output goes to files in the sweep folder (``logs/``), so nothing writes to
-the terminal the app draws on. Progress is posted as :class:`SweepProgressed` (a copy, at
-most every ``POST_S`` seconds, and at once when a trial ends); torch is imported only in the
-worker processes.
+worker. It starts the sweep in a process of its own (core/live/sweep_child.py: ``run_sweep``
+with the LocalBackend, the workers' output in the sweep folder's ``logs/``, so nothing
+writes to the terminal the app draws on) and follows it, or follows one already going
+(``SweepJob.follow``, attached). The app can quit and leave it running (``detached``).
+Progress is posted as :class:`SweepProgressed` (a copy, at most every ``POST_S`` seconds,
+and at once when a trial ends); torch is never imported in the app's process for it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from textual.message import Message
 
@@ -32,9 +34,12 @@ class SweepJob:
     title: str
     spec: SweepSpec
     workers: int | None = None  # None: what local_layout picks for the cores
+    follow: Path | None = None  # the live folder of a sweep going already: attach to it
     stop: threading.Event = field(default_factory=threading.Event)
+    detached: threading.Event = field(default_factory=threading.Event)  # left running
     done: threading.Event = field(default_factory=threading.Event)
     progress: SweepProgress | None = None  # the last, once it ran
+    outcome: str | None = None  # finished, stopped, killed or detached, once it ended
 
     @property
     def sweep_id(self) -> str:
@@ -81,21 +86,23 @@ class Throttle:
 
 
 def sweep_work(job: SweepJob, post: Callable[[Message], object]) -> Callable[[], None]:
-    """The thread worker's body: plan the sweep (skipping finished trials), run the rest."""
+    """The thread worker's body: start the sweep's process (it skips finished trials) or
+    take the one ``job.follow`` names, and follow it to its end (or until detached)."""
 
     def work() -> None:
         try:
-            from tui_cnn.core.sweep.local import local_layout
-            from tui_cnn.core.sweep.runner import LocalBackend, plan_sweep, run_sweep
+            from tui_cnn.core.live.sweep_follow import follow_sweep
+            from tui_cnn.core.live.sweep_spawn import spawn_sweep
 
-            plan = plan_sweep(job.spec)
-            logs = plan.store.path / "logs"
-            logs.mkdir(exist_ok=True)
-            base = job.spec.base
-            workers, threads, gpus = local_layout(job.workers, base.threads, base.device)
-            backend = LocalBackend(workers, threads, gpus, log_dir=str(logs))
-            job.progress = run_sweep(plan, backend, job.stop, Throttle(post))
-            post(SweepProgressed(copy.deepcopy(job.progress)))
+            process = None
+            folder = job.follow
+            if folder is None:
+                child = spawn_sweep(job.spec, job.workers)
+                folder, process = child.folder, child.process
+            followed = follow_sweep(folder, job.stop, job.detached, Throttle(post), process)
+            job.progress, job.outcome = followed.progress, followed.status
+            if job.progress is not None:
+                post(SweepProgressed(copy.deepcopy(job.progress)))
         finally:
             job.done.set()
 
