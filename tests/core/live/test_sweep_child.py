@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
 import sys
 import threading
 import time
@@ -41,9 +42,10 @@ def no_sweep_left_going(tmp_path: Path) -> Iterator[None]:
 
 
 def tiny_sweep(runs_dir: Path, grid: tuple[str, list[str]] = ("seed", ["0", "1"]),
-               train_size: int = 200) -> SweepSpec:
-    base = TrainConfig(arch=PRESETS["cnn-small"], dataset="synth-digits", epochs=1,
-                       train_size=train_size, test_size=100, threads=1, log_every=2,
+               epochs: int = 1) -> SweepSpec:
+    """Trials of 200 images; ``epochs`` makes them last (the machine may be fast)."""
+    base = TrainConfig(arch=PRESETS["cnn-small"], dataset="synth-digits", epochs=epochs,
+                       train_size=200, test_size=100, threads=1, log_every=2,
                        device="cpu", runs_dir=str(runs_dir), download=False)
     return SweepSpec.build(base, [grid])
 
@@ -85,7 +87,7 @@ def test_a_sweep_process_runs_to_the_end_and_a_follower_rebuilds_its_progress(
 
 def test_stop_on_the_control_channel_ends_it_with_the_trial_interrupted(
         tmp_path: Path) -> None:
-    spec = tiny_sweep(tmp_path, train_size=3000)
+    spec = tiny_sweep(tmp_path, epochs=500)
     child = spawn_sweep(spec, workers=1)
     sent: list[int] = []
 
@@ -116,7 +118,7 @@ def wait_gone(pid: int, timeout: float = 15.0) -> float:
 
 
 def test_a_sigkilled_sweep_process_reads_killed_and_a_rerun_resumes(tmp_path: Path) -> None:
-    spec = tiny_sweep(tmp_path, grid=("train_size", ["200", "6000"]))
+    spec = tiny_sweep(tmp_path, grid=("epochs", ["1", "40"]))
     child = spawn_sweep(spec, workers=1)
     worker: list[int] = []
 
@@ -147,3 +149,28 @@ def test_a_sigkilled_sweep_process_reads_killed_and_a_rerun_resumes(tmp_path: Pa
     first, second = store.states(spec.trials())
     assert (first.status, second.status, second.attempts) == ("finished", "finished", 2)
     assert (child.folder / SPEC).is_file()
+
+
+def ctl(runs_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "tui_cnn", "ctl", *args, "--runs-dir",
+                           str(runs_dir)], capture_output=True, text=True, timeout=60)
+
+
+def test_tui_cnn_ctl_stops_a_sweep_by_its_id_and_refuses_pause(tmp_path: Path) -> None:
+    spec = tiny_sweep(tmp_path, epochs=500)
+    child = spawn_sweep(spec, workers=1)
+    deadline = time.monotonic() + 60
+    while (state := read_state(child.folder)) is None or state.status != "running":
+        assert time.monotonic() < deadline and child.process.poll() is None
+        time.sleep(0.1)
+    paused = ctl(tmp_path, f"sweep-{spec.sweep_id()}", "pause")
+    assert paused.returncode == 1
+    assert "pause refused: a sweep takes only stop" in paused.stdout
+    stopped = ctl(tmp_path, spec.sweep_id()[:6], "stop")  # sw-...: its id's prefix
+    assert stopped.returncode == 0, stopped.stderr
+    assert "stopping every trial (each saved as interrupted)" in stopped.stdout
+    assert child.process.wait(timeout=30) == 0
+    state = read_state(child.folder)
+    assert state is not None and (state.ended, state.acked) == ("stopped", 2)
+    again = ctl(tmp_path, f"sweep-{spec.sweep_id()}", "stop")
+    assert again.returncode == 2 and "is not training: it ended (stopped)" in again.stderr
