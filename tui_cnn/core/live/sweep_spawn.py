@@ -17,6 +17,7 @@ from tui_cnn.core.live.paths import LOG, SPEC, sweep_live_dir
 from tui_cnn.core.live.state import LIVE_STATES, liveness, read_state
 from tui_cnn.core.runfiles import RunFileError, RunStoreError, read_regular
 from tui_cnn.core.sweep.grid import SweepSpec
+from tui_cnn.core.sweep.store import SweepStore
 
 SWEEP_CHILD_MODULE = "tui_cnn.core.live.sweep_child"
 
@@ -29,8 +30,10 @@ class LiveSweepProcess:
 
 
 def prepare_sweep(spec: SweepSpec, workers: int | None) -> Path:
-    """A fresh live folder with spec.json (the SweepSpec as the sweep store saves it, and
-    the workers asked for); ConfigError if that sweep is going in a process already."""
+    """The sweep's folder (as the sweep process will find it), and a fresh live folder
+    with spec.json (the SweepSpec as the sweep store saves it, and the workers asked
+    for); ConfigError if that sweep is going in a process already, RunStoreError if the
+    runs dir cannot take it."""
     if spec.base.runs_dir == "":
         raise ConfigError("a sweep saves every trial: give a runs dir")
     folder = sweep_live_dir(spec.base.runs_dir, spec.sweep_id())
@@ -41,6 +44,7 @@ def prepare_sweep(spec: SweepSpec, workers: int | None) -> Path:
                               "background; attach to it (4, then a on the sweeps list) "
                               "or stop it first")
         shutil.rmtree(folder, ignore_errors=True)
+    SweepStore.create(spec, spec.base.runs_dir)  # listed (and chosen) from the start
     folder.mkdir(parents=True)
     (folder / SPEC).write_text(json.dumps({
         "sweep_id": spec.sweep_id(), "sweep": spec.to_dict(), "workers": workers,
