@@ -5,6 +5,7 @@ running to its end."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -82,6 +83,11 @@ async def test_q_then_leave_keeps_a_sweep_running_and_a_new_app_attaches_with_a(
         await wait_for(pilot, lambda: any(f"Sweep {sweep_id} ended: 3 finished" in n
                                           for n in notifications(app)), what="its end")
         assert headline(app) == f"sweep {sweep_id}: 3 trial(s) (3 finished)"  # as saved
+        await pilot.press("a")  # it has ended: nothing to attach to, said so
+        await wait_for(pilot, lambda: any(f"Sweep {sweep_id} is not running in the "
+                                          "background" in n for n in notifications(app)),
+                       what="the refusal")
+        assert not app.controller.sweeping
     assert seen.startswith(f"sweep {sweep_id}: ")
     assert [t["status"] for t in trial_files(runs)] == ["finished"] * 3
     assert live_sweeps(runs) == []
@@ -152,3 +158,32 @@ def test_a_hang_up_leaves_the_sweep_running_to_its_end(tmp_path: Path) -> None:
     assert [t["status"] for t in trial_files(runs)] == ["finished", "finished"]
     state = read_state(live.folder)
     assert state is not None and state.ended == "finished"
+
+
+async def test_the_sweep_process_killed_under_the_app_is_said_and_r_resumes_it(
+        tmp_path: Path) -> None:
+    runs = tmp_path / "runs"
+    small = tiny_spec(runs, seeds=2, train_size=2000)
+    spec = SweepSpec.build(small.base.replace(epochs=100), small.grid)
+    app = TuiCnnApp(tiny(runs), devices=FIXED_DEVICES)
+    async with app.run_test(size=SIZE) as pilot:
+        assert app.controller.submit_sweep(SweepJob("kill me", spec, workers=1))
+        await wait_for(pilot, lambda: "running" in headline(app), timeout=60,
+                       what="a trial running")
+        [live] = live_sweeps(runs)
+        os.kill(live.state.pid, signal.SIGKILL)
+        await wait_for(pilot, lambda: not app.controller.sweeping, timeout=10,
+                       what="the death seen")
+        await wait_for(pilot, lambda: any(f"Sweep {spec.sweep_id()}: its process died"
+                                          in n for n in notifications(app)), what="notice")
+        assert "1 killed, 1 pending" in next(n for n in notifications(app) if "died" in n)
+        assert [t["status"] for t in trial_files(runs)] == ["running"]  # as it was left
+        assert list_sweeps(runs)[0].states(spec.trials())[0].status == "killed"  # read
+        app.dialogs.rerun_sweep(spec.sweep_id())
+        await wait_for(pilot, lambda: app.controller.sweeping, what="the re-run")
+        await wait_for(pilot, lambda: "running" in headline(app), timeout=60,
+                       what="the killed trial running again")
+        await pilot.press("x")
+        await wait_for(pilot, lambda: not app.controller.sweeping, timeout=60,
+                       what="the re-run to stop")
+    assert max(t["attempts"] for t in trial_files(runs)) == 2
