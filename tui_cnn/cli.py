@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
                             "running) in the background")
     attach.add_argument("run", nargs="?", metavar="RUN",
                         help="its id, or a unique prefix or suffix (default: the newest "
-                        "run); a sweep: sweep-ID or its sw-... id")
+                        "run, else sweep); a sweep: sweep-ID or its sw-... id")
     attach.add_argument("--runs-dir", default=argparse.SUPPRESS)
     attach.set_defaults(handler=_attach_app)
     info.add_parsers(sub)

@@ -140,8 +140,7 @@ KEYS: tuple[Key, ...] = (
         "Runs view: mark the run under the cursor; again: unmark",
         show=False, view="runs"),
     Key("a", "a", "runs('attach')", "Attach", "Runs: attach to the live run",
-        "Runs view: follow a run training in the background (on the sweeps list: a "
-        "sweep running in the background)", show=False,
+        "Runs view: follow a live run (sweeps list: a live sweep)", show=False,
         view="runs", when="idle"),
     Key("slash", "/", "runs('filter')", "Filter", "Runs: filter the list",
         "Runs view: type words to filter the list, e.g. cnn mnist", view="runs"),

@@ -163,6 +163,8 @@ def test_tui_cnn_ctl_stops_a_sweep_by_its_id_and_refuses_pause(tmp_path: Path) -
     while (state := read_state(child.folder)) is None or state.status != "running":
         assert time.monotonic() < deadline and child.process.poll() is None
         time.sleep(0.1)
+    newest = find_live(None, tmp_path)  # no run going: plain `attach` takes the sweep
+    assert (newest.state.kind, newest.state.run_id) == ("sweep", spec.sweep_id())
     paused = ctl(tmp_path, f"sweep-{spec.sweep_id()}", "pause")
     assert paused.returncode == 1
     assert "pause refused: a sweep takes only stop" in paused.stdout

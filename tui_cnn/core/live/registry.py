@@ -55,13 +55,14 @@ def live_note(run_dir: Path) -> str | None:
 
 def find_live(ref: str | None, runs_dir: str | os.PathLike[str] | None) -> LiveRun:
     """The live run ``ref`` names (as other commands name runs: a path, an id, a unique
-    prefix or suffix), or the newest live run when ``ref`` is None; RunStoreError saying
-    why there is none."""
-    if ref is None:
-        running = live_runs(runs_dir)
+    prefix or suffix; a sweep: ``sweep-ID`` or its id's prefix), or the newest live run
+    (else sweep) when ``ref`` is None; RunStoreError saying why there is none."""
+    if ref is None:  # the newest live run, else the newest live sweep
+        running = live_runs(runs_dir) or live_runs(runs_dir, kind="sweep")
         if not running:
-            raise RunStoreError(f"no run is training in the background in "
-                                f"{resolve_runs_dir(runs_dir)}; `tui-cnn runs` lists them")
+            raise RunStoreError(f"no run is training (and no sweep running) in the "
+                                f"background in {resolve_runs_dir(runs_dir)}; `tui-cnn "
+                                "runs` lists them")
         return running[0]
     folder = _folder_of(ref, runs_dir)
     run = live_run(folder)
