@@ -56,16 +56,13 @@ def follow_sweep(folder: Path, stop: threading.Event, detached: threading.Event,
             with contextlib.suppress(OSError, ControlError):
                 append_command(folder / CONTROL, "stop")
         running = alive()  # before reading: what it wrote before dying is read below
-        changed = reader.read()
+        lines = reader.read(listener)
         replay = reader.replay
-        if replay.progress is not None and listener is not None:
-            for index in changed:
-                listener(replay.progress, index)
         if replay.ended is not None:
             return FollowedSweep(replay.ended, replay.progress)
-        if not changed and not running:
+        if not lines and not running:
             return FollowedSweep(KILLED, _killed(replay.progress, _pid(folder, process)))
-        if not changed:
+        if not lines:
             detached.wait(poll_s)
     return FollowedSweep(DETACHED, reader.replay.progress)
 

@@ -17,7 +17,8 @@ import json
 import math
 import os
 import threading
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -79,10 +80,10 @@ class SweepReplay:
 
     progress: SweepProgress | None = None
     ended: str | None = None  # the sweep process's end status, once it said it
-    changed: list[int] = field(default_factory=list)  # trials the last read moved
     skipped_lines: int = 0
 
-    def apply(self, row: Any) -> None:
+    def apply(self, row: Any) -> int | None:
+        """Take one line; the trial it moved, if it was a message."""
         if not isinstance(row, dict):
             self.skipped_lines += 1
         elif row.get("type") == PLANNED:
@@ -94,11 +95,12 @@ class SweepReplay:
             index = int(row["index"])
             if index in self.progress.trials:
                 self.progress.update(index, str(row["kind"]), dict(row["payload"]))
-                self.changed.append(index)
+                return index
         elif row.get("type") == ENDED:
             self.ended = str(row.get("status", "finished"))
         else:
             self.skipped_lines += 1
+        return None
 
 
 class SweepEventReader:
@@ -109,9 +111,10 @@ class SweepEventReader:
         self.replay = SweepReplay()
         self._tail = LineTail(path)
 
-    def read(self) -> list[int]:
-        """The trials whose progress the new lines moved (in order, repeats kept)."""
-        self.replay.changed = []
+    def read(self, moved: Callable[[SweepProgress, int], None] | None = None) -> int:
+        """Take the new lines; ``moved(progress, index)`` right after each message (the
+        progress as it was then, as run_sweep's listener sees it); how many there were."""
+        count = 0
         for line in self._tail.lines():
             try:
                 row = json.loads(line)
@@ -121,7 +124,11 @@ class SweepEventReader:
             if isinstance(row, dict) and row.get("type") == FAILURE:
                 raise_failure(row)  # the sweep could not run: its exception, here
             try:
-                self.replay.apply(row)
+                index = self.replay.apply(row)
             except (ValueError, KeyError, TypeError):
                 self.replay.skipped_lines += 1
-        return self.replay.changed
+                continue
+            count += 1
+            if index is not None and moved is not None and self.replay.progress is not None:
+                moved(self.replay.progress, index)
+        return count
