@@ -61,8 +61,12 @@ def test_a_sweep_process_runs_to_the_end_and_a_follower_rebuilds_its_progress(
     assert read_sweep_spec(child.folder) == (spec, 1)  # the spec round-trips
     assert child.folder.name == f"sweep-{spec.sweep_id()}"
     moved: list[int] = []
+    while read_state(child.folder) is None:  # followed by live.json (as an attach is)
+        assert child.process.poll() is None
+        time.sleep(0.05)
     followed = follow_sweep(child.folder, threading.Event(), threading.Event(),
-                            lambda progress, index: moved.append(index), child.process)
+                            lambda progress, index: moved.append(index))
+    assert liveness(read_state(child.folder)) == "ended"  # already, as the stream ends
     assert child.process.wait(timeout=30) == 0
     assert followed.status == "finished" and followed.progress is not None
     progress = followed.progress
@@ -83,6 +87,11 @@ def test_a_sweep_process_runs_to_the_end_and_a_follower_rebuilds_its_progress(
     assert run_ids(replayed.progress) == run_ids(progress)
     assert list((find_sweep(spec.sweep_id(), tmp_path).path / "logs").glob("worker-*.log"))
     assert live_runs(tmp_path) == [] and live_sweeps(tmp_path) == []
+    again = spawn_sweep(spec, workers=1)  # the same sweep again: nothing left to do
+    rerun = follow_sweep(again.folder, threading.Event(), threading.Event(),
+                         process=again.process)
+    assert rerun.progress is not None and rerun.progress.counts() == {"skipped": 2}
+    assert again.process.returncode == 0
 
 
 def test_stop_on_the_control_channel_ends_it_with_the_trial_interrupted(

@@ -127,8 +127,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     def work() -> int:
         progress = run(spec, workers, controls, writer)
         ended = "stopped" if controls.stop.is_set() else "finished"
-        writer.ended(ended, progress.counts())
-        heartbeat.update(ended=ended)
+        heartbeat.update(status="ended", ended=ended)  # first: a follower that reads the
+        writer.ended(ended, progress.counts())  # end may run the sweep again at once
         return 0
 
     # ConfigError, RunStoreError: the sweep is running elsewhere, its folder unwritable...

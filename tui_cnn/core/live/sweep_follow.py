@@ -59,6 +59,9 @@ def follow_sweep(folder: Path, stop: threading.Event, detached: threading.Event,
         lines = reader.read(listener)
         replay = reader.replay
         if replay.ended is not None:
+            if process is not None:  # it is closing its files: reap it, not leave a zombie
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    process.wait(timeout=5)
             return FollowedSweep(replay.ended, replay.progress)
         if not lines and not running:
             return FollowedSweep(KILLED, _killed(replay.progress, _pid(folder, process)))
