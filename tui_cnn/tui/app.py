@@ -20,10 +20,9 @@ from typing import Any
 from textual import work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal
-from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, TabbedContent, TabPane, Tabs
+from textual.widgets import Input, TabbedContent, TabPane
 from textual.worker import Worker, WorkerState
 
 from tui_cnn.core.config import ConfigError, TrainConfig
@@ -71,11 +70,9 @@ from tui_cnn.tui.setup.setup_panel import SetupPanel
 from tui_cnn.tui.startup import initial_config
 from tui_cnn.tui.sweeps.app_part import SweepsPart
 from tui_cnn.tui.training.training_view import TrainingView
+from tui_cnn.tui.views_part import NARROW_WIDTH, ViewsPart
 from tui_cnn.tui.widgets.footer import KeysFooter
 from tui_cnn.tui.widgets.status_line import StatusLine
-
-NARROW_WIDTH = 100
-"""Below this many columns the setup panel steps aside for the views (see make_room)."""
 
 ANIMATIONS_ENV = "TEXTUAL_ANIMATIONS"
 """Animations are off unless this variable asks for them: the tabs' sliding underline
@@ -83,31 +80,8 @@ redrew the screen ~10 times per view switch, on the thread the next key waits fo
 under the GIL the trainer needs (measured: view switch to frame 27 -> 15 ms, median)."""
 
 
-ARRIVAL_FOCUS = {
-    "training": "#presets",  # choose a setup, then t
-    "filters": "#filters-view",  # Page Down / Down scroll it
-    "params": "#params-view",
-    "runs": "#runs-table",  # its list: enter marks, / reaches the filter box
-    "inside": "#inside-panels",
-    "draw": "#draw-view CanvasView",
-    "claims": "#claims-table",
-}
-"""The widget that has the keys when a view is shown (issue 20, item 3); the tabs, where
-it is not shown (the setup panel hidden, nothing inspected yet)."""
-
-
-def settle_layout(screen: Screen[Any]) -> None:
-    """Bring the screen's map of where every widget is up to date before a view switch.
-
-    Textual 8.2: after a scroll (PageDown in a view) the screen keeps the map for later,
-    and the first refresh after the switch builds it with the new view already shown; the
-    layout that follows then finds nothing newly shown and sends no Show. The view switched
-    to never heard of its arrival: the Runs view did not read its list nor focus it,
-    Filters and Training did not wake their redraws (tests/tui/test_focus.py)."""
-    screen._compositor.full_map  # noqa: B018 (builds the map now, with the old view)
-
-
-class TuiCnnApp(RunsPart, QuitPart, LivePart, ClaimsPart, SweepsPart, DrawPart, App[int]):
+class TuiCnnApp(ViewsPart, RunsPart, QuitPart, LivePart, ClaimsPart, SweepsPart, DrawPart,
+                App[int]):
     """The areas' handlers live in their parts (tui/runs, live, claims, sweeps, draw:
     app_part.py; quitting: tui/live/quit_part.py); this class composes the screen and
     routes the run's events."""
@@ -353,16 +327,6 @@ class TuiCnnApp(RunsPart, QuitPart, LivePart, ClaimsPart, SweepsPart, DrawPart, 
         self.status.paused = False
         self.training_view.progress.note("Stopping at the next batch…")
 
-    def action_show_view(self, view: str) -> None:
-        settle_layout(self.screen_stack[0])
-        self.query_one(TabbedContent).active = view
-
-    def active_view(self) -> str | None:
-        try:
-            return self.screen_stack[0].query_one(TabbedContent).active
-        except NoMatches:  # still composing
-            return None
-
     def footer_labels(self) -> dict[str, str]:
         """space says Resume while the run is paused (issue 20, item 10)."""
         session = self.controller.session
@@ -380,85 +344,11 @@ class TuiCnnApp(RunsPart, QuitPart, LivePart, ClaimsPart, SweepsPart, DrawPart, 
         view = keys.view_of(action)
         return view is None or view == self.active_view()
 
-    def on_tabbed_content_tab_activated(self) -> None:
-        if self.screen_stack:  # a switch just before quitting arrives with no screen left
-            self.refresh_bindings()  # the footer shows the keys of the view now shown
-            view = self.active_view()
-            if view != "training":
-                self.make_room()
-            if view != self._shown_view and view in ARRIVAL_FOCUS:  # not the start's own
-                self.call_after_refresh(self.focus_view)  # once the view is laid out
-            self._shown_view = view
-
-    def focus_view(self) -> None:
-        """Give the keys to the shown view's widget (ARRIVAL_FOCUS), or to the tabs."""
-        main = self.screen_stack[0]
-        selector = ARRIVAL_FOCUS.get(self.active_view() or "")
-        target = main.query_one(selector) if selector else None
-        if target is None or target not in main.focus_chain:  # hidden: it would take keys
-            target = main.query_one("#views Tabs", Tabs)
-        target.focus()
-
-    def make_room(self) -> None:
-        """Below 100 columns the views need the setup panel's width: hide it, once, saying
-        how to get it back (s). Leaves it alone if the user has shown it again since."""
-        if self.size.width >= NARROW_WIDTH or self._made_room or not self.panel.display:
-            return
-        self._made_room = True
-        self.hide_panel()
-        self.notify("Setup panel hidden to make room: s shows it again.", timeout=4)
-
     async def _run_key(self, key: keys.Key) -> None:
         """A command palette entry: a view's key first shows its view."""
         if key.view is not None:
             self.action_show_view(key.view)
         await self.run_action(key.action)
-
-    def action_compare_conv(self) -> None:
-        self.query_one(ParamsView).compare_conv()
-
-    def action_filters(self, command: str) -> None:
-        """The Filters view's keys (keys.KEYS, view "filters")."""
-        self.query_one(FiltersView).command(command)
-
-    def action_inside(self, command: str) -> None:
-        """The Inside view's keys (keys.KEYS, view "inside")."""
-        self.query_one(InsideView).command(command)
-
-    def action_toggle_setup(self) -> None:
-        if self.panel.display:
-            self.hide_panel()
-        else:
-            self.panel.display = True
-            if self.active_view() == "training":
-                self.focus_view()  # back to the presets
-
-    def hide_panel(self) -> None:
-        """Hide the setup panel and move the focus out of it: a field left focused while
-        hidden would still take keys (space would tick a hidden checkbox, not pause).
-        Checked once the focus calls made meanwhile have run (focus() is deferred): a focus
-        the view took on arrival (the Runs list) stays."""
-        self.panel.display = False
-        self.call_after_refresh(self._focus_out_of_panel)
-
-    def _focus_out_of_panel(self) -> None:
-        focused = self.screen_stack[0].focused
-        if focused is None or self.panel in focused.ancestors_with_self:
-            self.focus_view()
-
-    def action_leave_field(self) -> None:
-        """esc: the keys go back to the view (a field's text that does not parse has gone
-        back to its last good value: ValueField.on_key)."""
-        self.focus_view()
-
-    def action_mark_run(self) -> None:
-        """enter in the Runs view (and the palette): mark the run under the cursor, as
-        enter on the list does."""
-        self.screen_stack[0].query_one(RunsView).table.action_select_cursor()
-
-    def action_runs(self, command: str) -> None:
-        """The Runs view's keys (keys.KEYS, view "runs")."""
-        self.screen_stack[0].query_one(RunsView).command(command)
 
     def action_exercises(self) -> None:
         self.post_message(ExerciseRequested())
@@ -491,3 +381,4 @@ def run_app(*, arch: str | None, dataset: str | None, epochs: int | None, device
     app = TuiCnnApp(config, notices=notices, attach=attach)
     app.run()
     return app.return_code or 0
+

@@ -8,12 +8,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
+    from textual.geometry import Size
     from textual.screen import Screen
     from textual.widget import Widget
 
     from tui_cnn.core.config import TrainConfig
     from tui_cnn.tui.controller import RunController
     from tui_cnn.tui.plans import PlanDialogs
+    from tui_cnn.tui.setup.setup_panel import SetupPanel
     from tui_cnn.tui.widgets.status_line import StatusLine
 
 
@@ -67,3 +69,31 @@ class AppHost(Protocol):
     def ask_quit(self) -> None: ...
 
     def main_view(self, kind: type[Widget]) -> Any: ...
+
+
+class ViewsHost(AppHost, Protocol):
+    """What the views' part (tui/views_part.py) uses besides AppHost: the panel, the
+    screen's size, the focus helpers it defines itself."""
+
+    _made_room: bool
+    _shown_view: str | None
+
+    @property
+    def panel(self) -> SetupPanel: ...
+
+    @property
+    def size(self) -> Size: ...
+
+    def query_one(self, selector: Any) -> Any: ...
+
+    def call_after_refresh(self, callback: Any, *args: Any, **kwargs: Any) -> bool: ...
+
+    def active_view(self) -> str | None: ...
+
+    def focus_view(self) -> None: ...
+
+    def make_room(self) -> None: ...
+
+    def hide_panel(self) -> None: ...
+
+    def _focus_out_of_panel(self) -> None: ...
