@@ -19,6 +19,14 @@ so the UI thread's cost is counted. Measured:
 
 from __future__ import annotations
 
+import os
+
+# As `tui-cnn` (tui_cnn/cli.py main) sets it before torch loads: idle OpenMP threads sleep.
+# Without it the Filters view's inspections (torch in the app's process, after each epoch)
+# left OpenMP threads spinning on the core the UI thread needs, and the benchmark measured
+# an app no user runs.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 import asyncio
 import json
 import random
