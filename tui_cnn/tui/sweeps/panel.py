@@ -25,7 +25,8 @@ from tui_cnn.core.sweep.summary import SweepReport, sweep_report
 from tui_cnn.tui.sweeps.curves_chart import GroupCurvesChart
 from tui_cnn.tui.sweeps.view import SweepAttachRequested, SweepRerunRequested, SweepView
 
-HINT = "r: re-run the failed, killed and interrupted trials · x: stop a running sweep"
+HINT = ("r: re-run failed, killed and interrupted trials · x: stop a running sweep · "
+        "a: attach to a background one")
 
 
 def grid_text(report: SweepReport) -> str:
