@@ -28,8 +28,8 @@ from .helpers import notifications, screen_text, wait_for
 from .runstore import write_run
 
 
-def tiny_spec(runs: Path, seeds: int = 2, train_size: int = 256) -> SweepSpec:
-    base = TrainConfig(arch=preset("cnn-small"), dataset="synth-digits", epochs=1,
+def tiny_spec(runs: Path, seeds: int = 2, train_size: int = 256, epochs: int = 1) -> SweepSpec:
+    base = TrainConfig(arch=preset("cnn-small"), dataset="synth-digits", epochs=epochs,
                        train_size=train_size, test_size=128, log_every=2, threads=1,
                        download=False, runs_dir=str(runs))
     return SweepSpec.build(base, [("seed", [str(s) for s in range(seeds)])])
@@ -118,8 +118,10 @@ async def test_quitting_during_a_sweep_saves_every_trial(make_app: AppFactory,
     runs = Path(str(config.runs_dir))
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        app.controller.submit_sweep(SweepJob("quit", tiny_spec(runs, train_size=8192),
-                                             workers=2))
+        # trials that last (about 20 s each): one 8,192-image epoch took under a second, so
+        # on a fast machine both had finished before the dialog's s stopped them
+        app.controller.submit_sweep(SweepJob("quit", tiny_spec(runs, train_size=8192,
+                                                               epochs=30), workers=2))
         await wait_for(pilot, lambda: "running" in headline(app), timeout=60,
                        what="a trial running")
         await pilot.press("q")  # asks: stop every trial, or leave the sweep running
