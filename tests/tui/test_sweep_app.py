@@ -93,7 +93,8 @@ async def test_x_stops_every_trial_and_r_runs_them_again(make_app: AppFactory,
     runs = Path(str(config.runs_dir))
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
-        job = SweepJob("stop me", tiny_spec(runs, train_size=4096), workers=2)
+        # 8 epochs (~3 s a trial): x must find one still training (one epoch took 0.3 s)
+        job = SweepJob("stop me", tiny_spec(runs, train_size=4096, epochs=8), workers=2)
         app.controller.submit_sweep(job)
         await wait_for(pilot, lambda: "running" in headline(app), timeout=60,
                        what="a trial running")
