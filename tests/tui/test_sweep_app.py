@@ -57,7 +57,9 @@ async def test_a_real_sweep_runs_in_workers_shows_live_and_refuses_a_run_beside_
     app = make_app()
     seen: list[str] = []
     async with app.run_test(size=(120, 40)) as pilot:
-        job = SweepJob("tiny", tiny_spec(runs), workers=1)
+        # trials of ~1 s (4 epochs of 2,048 images): a 256-image trial could end between
+        # two progress posts (0.25 s apart), and "running" was never shown
+        job = SweepJob("tiny", tiny_spec(runs, train_size=2048, epochs=4), workers=1)
         assert app.controller.submit_sweep(job)
         await wait_for(pilot, lambda: app.active_view() == "runs", what="the Runs view")
         await wait_for(pilot, lambda: "running" in headline(app), what="a trial running")
