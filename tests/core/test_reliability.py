@@ -11,7 +11,8 @@ import pytest
 from tui_cnn.cli import main
 from tui_cnn.core.config import TrainConfig, preset
 from tui_cnn.core.events import EpochMetrics, RunEnded
-from tui_cnn.core.runs import RunStoreError, RunWriter, read_run
+from tui_cnn.core.runs import RunStoreError, read_run
+from tui_cnn.core.runwriter import RunWriter
 from tui_cnn.core.train import run
 
 

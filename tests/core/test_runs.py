@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
+from tui_cnn.core.atomic import atomic_write_json
 from tui_cnn.core.runs import (
     RunStoreError,
-    RunWriter,
-    atomic_write_json,
     find_run,
     list_runs,
     read_run,
 )
+from tui_cnn.core.runwriter import RunWriter
 
 
 def _write_run(root: Path, run_id: str, epochs: int, status: str = "finished") -> RunWriter:

@@ -8,7 +8,7 @@ from pathlib import Path
 from tui_cnn.core.catalog import dataset_info
 from tui_cnn.core.config import TrainConfig, preset
 from tui_cnn.core.layers import layer_table
-from tui_cnn.core.runs import RunWriter
+from tui_cnn.core.runwriter import RunWriter
 
 STEPS_PER_EPOCH = 10
 DEAD_PID = 2**22 + 12345  # above Linux's default pid_max: no such process

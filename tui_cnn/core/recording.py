@@ -16,19 +16,15 @@ import torch
 from torch import nn
 
 from tui_cnn.core import devices
+from tui_cnn.core.atomic import atomic_write_bytes
 from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.datasets import ArrayData, normalisation
 from tui_cnn.core.events import EpochMetrics, RunSummary, StepMetrics
 from tui_cnn.core.inside.epochs import save_epoch_checkpoint
 from tui_cnn.core.layers import LayerTable
 from tui_cnn.core.runlock import check_resume
-from tui_cnn.core.runs import (
-    RunWriter,
-    atomic_write_bytes,
-    new_run_id,
-    read_config,
-    resolve_runs_dir,
-)
+from tui_cnn.core.runs import read_config, resolve_runs_dir
+from tui_cnn.core.runwriter import RunWriter, new_run_id
 from tui_cnn.core.tboard import EventLog, state_weights
 
 

@@ -15,11 +15,11 @@ from typing import Any
 import torch
 
 from tui_cnn.core import runfiles
+from tui_cnn.core.atomic import atomic_write_bytes, atomic_write_json
 from tui_cnn.core.checkpoint import load_saved_dict, load_state_dict
 from tui_cnn.core.config import MAX_EPOCHS, ConfigError
 from tui_cnn.core.reuse import CARRIED_ON_KEY
 from tui_cnn.core.runfiles import RunFileError
-from tui_cnn.core.runs import atomic_write_bytes, atomic_write_json
 
 
 @dataclass(frozen=True)

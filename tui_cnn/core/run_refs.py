@@ -7,7 +7,7 @@ import bisect
 from collections.abc import Iterable
 
 TAG_LENGTH = 4
-"""A run id ends in four random hex digits (runs.new_run_id): the shortest suffix shown, so
+"""A run id ends in four random hex digits (runwriter.new_run_id): the shortest suffix shown, so
 that a run keeps its short id as others are saved beside it."""
 
 

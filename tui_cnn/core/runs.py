@@ -1,4 +1,4 @@
-"""The run store: one folder per run, JSON and JSON lines, atomic writes. No torch at import.
+"""The run store: one folder per run, JSON and JSON lines. No torch at import.
 
 Layout of ``<runs_dir>/<run_id>/``:
   config.json   the TrainConfig plus what the run found (params, device, sizes)
@@ -8,22 +8,18 @@ Layout of ``<runs_dir>/<run_id>/``:
   model.pt      the last epoch's weights: a plain state_dict (torch.load(weights_only=True))
   resume.pt     optimiser, scheduler and step counters, to carry a run on
 A reader never trusts a file to be whole: a torn last line or a missing file is reported, not
-raised, so a run killed at any moment is still listed with what it had.
+raised, so a run killed at any moment is still listed with what it had. The folder is
+written by core.runwriter (through core.atomic's whole-file writes); this module finds and
+reads runs back.
 """
 
 from __future__ import annotations
 
-import contextlib
-import json
 import math
 import os
-import secrets
-import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from platformdirs import user_data_dir
 
@@ -32,7 +28,6 @@ from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.run_refs import refers_to, short_ids
 from tui_cnn.core.runfiles import RunFileError as RunFileError
 from tui_cnn.core.runfiles import RunStoreError as RunStoreError
-from tui_cnn.core.runlock import RunLock, claim
 
 ENV_RUNS_DIR = "TUI_CNN_RUNS_DIR"
 SWEEPS_DIRNAME = "sweeps"
@@ -48,99 +43,6 @@ def default_runs_dir() -> Path:
 
 def resolve_runs_dir(runs_dir: str | os.PathLike[str] | None) -> Path:
     return Path(runs_dir).expanduser() if runs_dir else default_runs_dir()
-
-
-def atomic_write(path: Path, write: Callable[[IO[bytes]], object]) -> None:
-    """Write through a temp file in the same folder, fsync it, rename it over ``path``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-    _fsync_dir(path.parent)
-
-
-def atomic_write_bytes(path: Path, payload: bytes) -> None:
-    atomic_write(path, lambda handle: handle.write(payload))
-
-
-def atomic_write_json(path: Path, data: Any) -> None:
-    atomic_write_bytes(path, (json.dumps(data, indent=2, sort_keys=True) + "\n").encode())
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def new_run_id(arch: str, dataset: str) -> str:
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    return f"{stamp}-{arch}-{dataset}-{secrets.token_hex(2)}"
-
-
-class RunWriter:
-    """Writes one run's folder as the run goes, holding its lock (core.runlock) until
-    :meth:`close`: one process trains a run at a time."""
-
-    lock: RunLock | None = None
-
-    def __init__(self, runs_dir: Path, run_id: str) -> None:
-        self.path = runs_dir / run_id
-        self.run_id = run_id
-        try:
-            runs_dir.mkdir(parents=True, exist_ok=True)
-            self.path.mkdir()
-            probe = self.path / ".write-test"
-            probe.write_bytes(b"ok")
-            probe.unlink()
-        except OSError as exc:
-            raise RunStoreError(f"cannot write runs to {runs_dir}: {exc.strerror or exc}; "
-                                f"choose another with --runs-dir or {ENV_RUNS_DIR}") from exc
-        self.lock = RunLock.acquire(self.path)
-
-    @classmethod
-    def reopen(cls, run_dir: Path) -> RunWriter:
-        """The folder of a saved run, locked to carry it on; RunBusyError naming the
-        process that trains it now."""
-        writer = cls.__new__(cls)
-        writer.path, writer.run_id = run_dir, run_dir.name
-        writer.lock = claim(run_dir)
-        try:
-            runfiles.check_writable(run_dir)
-        except BaseException:
-            writer.close()
-            raise
-        return writer
-
-    def close(self) -> None:
-        """Let the run go (another process may carry it on)."""
-        if self.lock is not None:
-            self.lock.release()
-
-    def write_json(self, name: str, data: Any) -> None:
-        atomic_write_json(self.path / name, data)
-
-    def append(self, name: str, record: dict[str, Any]) -> None:
-        """Append one JSON line in a single write; a torn last line is skipped by readers."""
-        line = (json.dumps(record, sort_keys=True) + "\n").encode()
-        with os.fdopen(runfiles.open_append(self.path / name), "ab") as handle:
-            handle.write(line)
-            handle.flush()
-            os.fsync(handle.fileno())
 
 
 @dataclass

@@ -16,12 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tui_cnn.core.atomic import atomic_write_json
 from tui_cnn.core.config import PRESETS, ArchSpec, TrainConfig
 from tui_cnn.core.events import EpochMetrics, RunEnded
 from tui_cnn.core.runs import (
     CLAIMS_DIRNAME,
     RunStoreError,
-    atomic_write_json,
     read_json,
     resolve_runs_dir,
 )

@@ -16,10 +16,11 @@ from typing import Any, NamedTuple
 import torch
 from torch import nn
 
+from tui_cnn.core.atomic import atomic_write_bytes
 from tui_cnn.core.checkpoint import built_model, load_problem, load_state_dict, run_dataset
 from tui_cnn.core.config import TrainConfig, check_keep
 from tui_cnn.core.layers import LayerTable
-from tui_cnn.core.runs import RunStoreError, atomic_write_bytes, read_config, read_jsonl
+from tui_cnn.core.runs import RunStoreError, read_config, read_jsonl
 
 FOLDER = "checkpoints"
 _NAME = re.compile(r"^epoch-(\d+)\.pt$")

@@ -166,7 +166,7 @@ def _meta(layer: int, epoch: int, k: int, n: int, digest: str) -> dict[str, obje
 
 
 def write_cache(path: Path, result: TopPatches, expected: dict[str, object]) -> None:
-    from tui_cnn.core.runs import atomic_write_bytes
+    from tui_cnn.core.atomic import atomic_write_bytes
 
     meta = {**expected, "name": result.name,
             "geometry": [result.geometry.rf, result.geometry.jump, result.geometry.start],

@@ -17,7 +17,7 @@ from tui_cnn.core.live.paths import LOG, SPEC, live_dir
 from tui_cnn.core.live.state import LIVE_STATES, liveness, read_state
 from tui_cnn.core.runfiles import RunFileError, RunStoreError, read_regular
 from tui_cnn.core.runlock import RunBusyError
-from tui_cnn.core.runs import new_run_id
+from tui_cnn.core.runwriter import new_run_id
 
 CHILD_MODULE = "tui_cnn.core.live.child"
 

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tui_cnn.core.atomic import atomic_write_bytes
 from tui_cnn.core.config import ConfigError, TrainConfig
-from tui_cnn.core.runs import atomic_write_bytes
 from tui_cnn.core.sweep.grid import Trial
 
 OnMessage = Callable[[int, str, dict[str, Any]], None]

@@ -19,12 +19,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tui_cnn.core.atomic import atomic_write_json
 from tui_cnn.core.config import ConfigError
 from tui_cnn.core.runs import (
     SWEEPS_DIRNAME,
     RunStoreError,
     _pid_alive,
-    atomic_write_json,
     read_json,
     read_run,
     resolve_runs_dir,
