@@ -14,7 +14,7 @@ from typing import Any
 
 import torch
 
-from tui_cnn.core import runfiles
+from tui_cnn.core import runfile_checks, runfiles
 from tui_cnn.core.atomic import atomic_write_bytes, atomic_write_json
 from tui_cnn.core.checkpoint import load_saved_dict, load_state_dict
 from tui_cnn.core.config import MAX_EPOCHS, ConfigError
@@ -50,7 +50,7 @@ def _accs(state: dict[str, Any], path: Path) -> list[float]:
     if not isinstance(accs, list) or len(accs) > MAX_EPOCHS:
         raise RunFileError(path, f"test_accs must be a list of accuracies, got {accs!r:.40}")
     for acc in accs:
-        problem = runfiles.number(acc, 0.0, 1.0)
+        problem = runfile_checks.number(acc, 0.0, 1.0)
         if problem:
             raise RunFileError(path, f"test_accs {problem}")
     return [float(a) for a in accs]
@@ -73,17 +73,17 @@ def read_checkpoint(run_dir: Path, epochs: int) -> Restored:
     weights = load_state_dict(run_dir / "model.pt")
     state_path = run_dir / "resume.pt"
     state = load_saved_dict(state_path)
-    whole, number = runfiles.whole, runfiles.number
+    whole, number = runfile_checks.whole, runfile_checks.number
     epoch = _counter(state, "epoch", lambda v: whole(v, 0, MAX_EPOCHS), 0, state_path)
     if epoch >= epochs:
         raise ConfigError(f"run {run_dir.name} already has {epoch} epoch(s); ask for more "
                           f"than {epoch} with --epochs to carry it on")
-    count = runfiles.MAX_COUNT
+    count = runfile_checks.MAX_COUNT
     return Restored(
         weights, _optimizer(state, state_path), epoch,
         _counter(state, "global_step", lambda v: whole(v, 0, count), 0, state_path),
         _accs(state, state_path),
-        float(_counter(state, "train_seconds", lambda v: number(v, 0, runfiles.MAX_TIME), 0.0,
+        float(_counter(state, "train_seconds", lambda v: number(v, 0, runfile_checks.MAX_TIME), 0.0,
                        state_path)),
         _counter(state, "train_images", lambda v: whole(v, 0, count), 0, state_path),
         float(_counter(state, "base_lr", lambda v: number(v, 0, 10), 0.0, state_path)) or None)
