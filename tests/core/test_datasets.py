@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from tests.fakedata import write_cifar10, write_idx_mnist
-from tui_cnn.core import datasets
+from tui_cnn.core import datasets, downloads
 from tui_cnn.core.datafiles import DataError
 from tui_cnn.core.datasets import ArrayData, availability, load_arrays, normalisation
 
@@ -142,7 +142,7 @@ def test_mnist_download_checks_md5_and_unpacks(tmp_path: Path,
     raw = tmp_path / "source" / "MNIST" / "raw"
     files = {path.name: path.read_bytes() for path in raw.iterdir()}
     sources = [(["https://dead/", "https://fake/"], n, _md5(d)) for n, d in files.items()]
-    monkeypatch.setattr(datasets, "_sources", lambda name: [
+    monkeypatch.setattr(downloads, "_sources", lambda name: [
         ([m + n for m in mirrors], n, md5) for mirrors, n, md5 in sources])
     asked = _serve(monkeypatch, files)
     calls: Calls = []
@@ -157,11 +157,11 @@ def test_mnist_download_checks_md5_and_unpacks(tmp_path: Path,
 
 def test_download_with_wrong_md5_fails(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     data = gzip.compress(b"whatever")
-    monkeypatch.setattr(datasets, "_sources", lambda name: [
+    monkeypatch.setattr(downloads, "_sources", lambda name: [
         (["https://fake/train-images-idx3-ubyte.gz"], "train-images-idx3-ubyte.gz", "0" * 32)])
     _serve(monkeypatch, {"train-images-idx3-ubyte.gz": data})
     with pytest.raises(DataError, match="checksum mismatch"):
-        datasets.download_files("mnist", tmp_path)
+        downloads.download_files("mnist", tmp_path)
     assert not list(tmp_path.rglob("train-images*"))
 
 
@@ -175,7 +175,7 @@ def test_cifar_download_extracts_only_the_batches(tmp_path: Path,
         evil.size = 3
         tar.addfile(evil, io.BytesIO(b"bad"))
     archive = buffer.getvalue()
-    monkeypatch.setattr(datasets, "_sources", lambda name: [
+    monkeypatch.setattr(downloads, "_sources", lambda name: [
         (["https://fake/cifar-10-python.tar.gz"], "cifar-10-python.tar.gz", _md5(archive))])
     _serve(monkeypatch, {"cifar-10-python.tar.gz": archive})
     data = load_arrays("cifar10", tmp_path / "cache", test_size=2)
