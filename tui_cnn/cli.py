@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     attach.add_argument("--runs-dir", default=argparse.SUPPRESS)
     attach.set_defaults(handler=_attach_app)
     info.add_parsers(sub)
-    for module_name in ("inspect_cmd", "export", "sweep", "inside", "explain", "embed",
+    for module_name in ("inspect_cmd", "export", "report", "sweep", "inside", "explain", "embed",
                         "predict", "claims", "ctl"):
         try:
             module = __import__(f"tui_cnn.commands.{module_name}", fromlist=["add_parsers"])

@@ -14,7 +14,7 @@ from PIL import Image
 
 from tui_cnn import fmt
 from tui_cnn.cli import main
-from tui_cnn.commands.export import png_size
+from tui_cnn.commands.filter_png import png_size
 from tui_cnn.core.catalog import dataset_info
 from tui_cnn.core.config import TrainConfig, preset
 from tui_cnn.core.events import RunEnded

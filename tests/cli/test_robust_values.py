@@ -18,7 +18,7 @@ import torch
 
 from tests.cli.test_damaged_runs import TINY, run_cli
 from tests.fakedata import cifar_batch, write_cifar10, write_idx_mnist
-from tui_cnn.commands.export import check_png_size
+from tui_cnn.commands.filter_png import check_png_size
 from tui_cnn.core.config import MAX_SEED, TrainConfig, preset
 from tui_cnn.core.datafiles import DataError
 from tui_cnn.core.datasets import load_arrays, load_config_arrays
