@@ -6,10 +6,14 @@ import argparse
 import json
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tui_cnn import fmt
 from tui_cnn.exits import EXIT_INTERRUPTED, EXIT_OK, UsageError
+
+if TYPE_CHECKING:
+    from tui_cnn.core.claims.catalog import Claim, Result
+    from tui_cnn.core.claims.lab import Lab
 
 
 def add_parsers(sub: Any) -> None:
@@ -31,9 +35,9 @@ def add_parsers(sub: Any) -> None:
 
 
 def claims_command(args: argparse.Namespace) -> int:
-    from tui_cnn.core.claims.catalog import CLAIMS, kept, run_claims, select
-    from tui_cnn.core.claims.lab import Lab, LabStopped
-    from tui_cnn.core.claims.report import lab_settings, markdown, rows
+    from tui_cnn.core.claims.catalog import select
+    from tui_cnn.core.claims.lab import Lab
+    from tui_cnn.core.claims.report import lab_settings
     from tui_cnn.core.config import ConfigError
 
     try:
@@ -46,40 +50,70 @@ def claims_command(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     lab = Lab(settings, progress=_progress(args.json))
     if args.list:
-        found = kept(lab)
-        print(fmt.table(["claim", "the chapter says", "kept verdict"],
-                        [[c.id, c.says, found.get(c.id, {}).get("verdict", {}).get(
-                            "state", "not run")] for c in CLAIMS]))
+        _print_kept(lab)
         return EXIT_OK
     started = time.perf_counter()
+    results = _run_claims(lab, chosen, quiet=args.json)
+    if results is None:
+        return EXIT_INTERRUPTED
+    _print_results(results, lab, time.perf_counter() - started, as_json=args.json)
+    if args.markdown:
+        _write_markdown(args, results, lab)
+    return EXIT_OK
+
+
+def _print_kept(lab: Lab) -> None:
+    """``--list``: every claim, what the chapter says and the verdict kept for it."""
+    from tui_cnn.core.claims.catalog import CLAIMS, kept
+
+    found = kept(lab)
+    print(fmt.table(["claim", "the chapter says", "kept verdict"],
+                    [[c.id, c.says, found.get(c.id, {}).get("verdict", {}).get(
+                        "state", "not run")] for c in CLAIMS]))
+
+
+def _run_claims(lab: Lab, chosen: list[Claim], quiet: bool) -> list[Result] | None:
+    """The chosen claims' results, each printed as it comes unless ``quiet``; None (the
+    reason on stderr) when the lab was stopped or interrupted."""
+    from tui_cnn.core.claims.catalog import run_claims
+    from tui_cnn.core.claims.lab import LabStopped
+
     results = []
     try:
         for result in run_claims(lab, chosen):
             results.append(result)
-            if not args.json:
+            if not quiet:
                 _print_one(result)
     except LabStopped:
         sys.stderr.write("tui-cnn: claims stopped; what was trained is kept\n")
-        return EXIT_INTERRUPTED
+        return None
     except KeyboardInterrupt:
         lab.stop.set()
         sys.stderr.write("tui-cnn: claims interrupted; what was trained is kept\n")
-        return EXIT_INTERRUPTED
-    seconds = time.perf_counter() - started
-    if args.json:
+        return None
+    return results
+
+
+def _print_results(results: list[Result], lab: Lab, seconds: float, as_json: bool) -> None:
+    from tui_cnn.core.claims.report import rows
+
+    if as_json:
         print(json.dumps({"seconds": round(seconds, 1),
                           "claims": [r.to_dict() for r in results]}))
     else:
         print()
         print(fmt.table(["claim", "verdict", "key number"], rows(results)))
         print(f"{len(results)} claim(s) in {seconds:.0f} s; kept in {lab.root}")
-    if args.markdown:
-        try:
-            with open(args.markdown, "w", encoding="utf-8") as handle:
-                handle.write(markdown(results, lab, args))
-        except OSError as exc:
-            raise UsageError(f"cannot write {args.markdown}: {exc.strerror or exc}") from None
-    return EXIT_OK
+
+
+def _write_markdown(args: argparse.Namespace, results: list[Result], lab: Lab) -> None:
+    from tui_cnn.core.claims.report import markdown
+
+    try:
+        with open(args.markdown, "w", encoding="utf-8") as handle:
+            handle.write(markdown(results, lab, args))
+    except OSError as exc:
+        raise UsageError(f"cannot write {args.markdown}: {exc.strerror or exc}") from None
 
 
 def _progress(quiet: bool) -> Any:
