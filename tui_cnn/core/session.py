@@ -20,7 +20,7 @@ from torch import nn
 
 from tui_cnn.core import device_data, devices
 from tui_cnn.core.checkpoint import first_layer_weights, load_problem
-from tui_cnn.core.config import ConfigError, TrainConfig
+from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.datasets import ArrayData
 from tui_cnn.core.events import (
     EpochMetrics,
@@ -34,24 +34,15 @@ from tui_cnn.core.events import (
 )
 from tui_cnn.core.inside.layer_stats import LayerStats, stats_event, stats_record
 from tui_cnn.core.layers import LayerTable
-from tui_cnn.core.models import build_with_table, first_layer_name, pool_then_relu
+from tui_cnn.core.models import first_layer_name, pool_then_relu
 from tui_cnn.core.optim import lr_factor, make_optimizer, precision_note, use_bf16
 from tui_cnn.core.perf import tune_allocator
 from tui_cnn.core.recording import Recorder, config_record
 from tui_cnn.core.resume import Restored, read_checkpoint, reopen_folder
 from tui_cnn.core.runs import RunStoreError
+from tui_cnn.core.session_setup import check_batch_size, enable_cuda_fast_paths, model_on_device
 from tui_cnn.core.steer import Steering, lr_change, lr_row
-
-
-@dataclass
-class _Window:
-    """Sums since the last report, kept on the device."""
-
-    loss: torch.Tensor
-    correct: torch.Tensor
-    images: int = 0
-    steps: int = 0
-    started: float = field(default_factory=time.perf_counter)
+from tui_cnn.core.train_step import MetricWindow, augment, reported_loss
 
 
 @dataclass
@@ -84,7 +75,7 @@ class Session:
     _epoch_train_s: float = 0.0
     _paused_s: float = 0.0
     _started: float = field(default_factory=time.perf_counter)
-    _window: _Window | None = None
+    _window: MetricWindow | None = None
     _aug_generator: torch.Generator = field(default_factory=torch.Generator)
     layer_stats: LayerStats | None = None  # made at the first report
     base_lr: float = 0.0  # lr = base_lr x the schedule's factor: cfg.lr until steered
@@ -99,42 +90,36 @@ class Session:
         threads = cfg.threads or devices.default_threads(reserve_for_ui=False)
         cfg = cfg.replace(threads=threads)
         torch.set_num_threads(threads)
-        n_train = len(arrays.y_train)
-        if cfg.batch_size > n_train:
-            raise ConfigError(f"batch size {cfg.batch_size:,} is larger than the "
-                              f"{n_train:,} training images; use at most {n_train:,}")
-        if device.type == "cuda":
-            torch.backends.cuda.matmul.allow_tf32 = True
-            torch.backends.cudnn.allow_tf32 = True
-            torch.backends.cudnn.benchmark = True
+        check_batch_size(cfg.batch_size, len(arrays.y_train))
+        enable_cuda_fast_paths(device)
         torch.manual_seed(cfg.seed)
-        info = arrays.info
-        model, table = build_with_table(cfg.arch, info.shape, info.num_classes)
-        channels_last = not cfg.arch.is_mlp and device.type in ("cpu", "cuda")
-        model = model.to(device)
-        if channels_last:
-            model = model.to(memory_format=torch.channels_last)
+        model, table, channels_last = model_on_device(cfg, arrays.info, device)
         optimizer = make_optimizer(cfg, model)
         data = device_data.to_device(arrays, device)
         session = cls(cfg, arrays, data, device, model, table, optimizer, Recorder(None),
                       threads, channels_last, use_bf16(cfg.precision, device),
                       base_lr=cfg.lr)
-        if cfg.resume_from:
-            run_dir = Path(cfg.resume_from)
-            session.recorder = Recorder.reopen(run_dir, cfg)  # locked; refused if in use
-            try:
-                restored = read_checkpoint(run_dir, cfg.epochs)
-                session.apply(restored, run_dir.name)
-                reopen_folder(run_dir, restored, cfg.epochs)
-                session.write_status("running", "resumed")
-            except BaseException:
-                session.recorder.close()
-                raise
-        else:
-            session.recorder = Recorder.for_new_run(cfg, run_id)
-            session.recorder.write_config(session.config_record())
-            session.write_status("running")
+        session._open_run_folder(run_id)
         return session
+
+    def _open_run_folder(self, run_id: str | None) -> None:
+        """A new run's folder (config.json and status written), or the resumed run's,
+        locked and carried on from its checkpoint."""
+        if not self.cfg.resume_from:
+            self.recorder = Recorder.for_new_run(self.cfg, run_id)
+            self.recorder.write_config(self.config_record())
+            self.write_status("running")
+            return
+        run_dir = Path(self.cfg.resume_from)
+        self.recorder = Recorder.reopen(run_dir, self.cfg)  # locked; refused if in use
+        try:
+            restored = read_checkpoint(run_dir, self.cfg.epochs)
+            self.apply(restored, run_dir.name)
+            reopen_folder(run_dir, restored, self.cfg.epochs)
+            self.write_status("running", "resumed")
+        except BaseException:
+            self.recorder.close()
+            raise
 
     def apply(self, restored: Restored, run_name: str) -> None:
         """Carry on from a checkpoint: its weights, optimiser state and counters."""
@@ -218,12 +203,7 @@ class Session:
     def begin_epoch(self, epoch: int) -> None:
         self.current_epoch, self.step_in_epoch, self.epoch_images = epoch, 0, 0
         self._epoch_loss, self._epoch_correct, self._epoch_train_s = 0.0, 0, 0.0
-        self._window = self._new_window()
-
-    def _new_window(self) -> _Window:
-        dev = self.device
-        return _Window(torch.zeros((), device=dev), torch.zeros((), device=dev,
-                                                                dtype=torch.int64))
+        self._window = MetricWindow.zeros(self.device)
 
     def batches(self, epoch: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
         generator = torch.Generator().manual_seed(self.cfg.seed * 100_003 + epoch)
@@ -247,7 +227,7 @@ class Session:
         loss.backward()
         self.optimizer.step()
         window = self._window
-        window.loss += self._reported_loss(loss, logits, labels)
+        window.loss += reported_loss(loss, logits, labels, self.cfg.label_smoothing)
         window.correct += (logits.detach().argmax(1) == labels).sum()
         window.images += labels.numel()
         window.steps += 1
@@ -272,30 +252,15 @@ class Session:
             self.recorder.append("steps.jsonl", lr_row(change))
         return change
 
-    def _reported_loss(self, loss: torch.Tensor, logits: torch.Tensor,
-                       labels: torch.Tensor) -> torch.Tensor:
-        """The batch's summed plain cross-entropy: what test_loss measures. With label
-        smoothing the objective cannot fall below the targets' entropy (0.50 at 0.1 on 10
-        classes), so charted beside test loss it sat far above it on a model that fits."""
-        if not self.cfg.label_smoothing:
-            return loss.detach() * labels.numel()
-        return F.cross_entropy(logits.detach().float(), labels, reduction="sum")
-
     def _augment(self, x_u8: torch.Tensor) -> torch.Tensor:
-        """2-pixel shifts (zero fill) for digits; 4-pixel reflect crops + flips for photos."""
-        kind = self.cfg.augmentation
-        if kind == "none":
-            return x_u8
-        if kind == "shift":
-            return device_data.augment_batch(x_u8, self._aug_generator, pad=2,
-                                             padding="zeros", flip=False)
-        return device_data.augment_batch(x_u8, self._aug_generator, pad=4,
-                                         padding="reflect", flip=True)
+        """This epoch's augmentation of a batch (train_step.augment); a method, so a
+        benchmark can swap it out on a live Session."""
+        return augment(x_u8, self.cfg.augmentation, self._aug_generator)
 
     def report(self) -> StepMetrics | None:
         """Read the window back; None (and the run ended as diverged) if the loss blew up."""
         assert self._window is not None
-        window, self._window = self._window, self._new_window()
+        window, self._window = self._window, MetricWindow.zeros(self.device)
         loss = float(window.loss.item()) / max(1, window.images)
         seconds = max(time.perf_counter() - window.started, 1e-9)
         self._epoch_train_s += seconds
