@@ -63,10 +63,12 @@ async def test_two_apps_follow_one_sweep_and_x_in_one_ends_it_in_both(
             await wait_for(two, lambda: second.controller.sweeping, what="the second")
             assert first.status.sweep_text.startswith(f"sweep {sweep_id} ")
             assert second.status.sweep_text.startswith(f"sweep {sweep_id} ")
+            await wait_for(one, lambda: min(done_of(first), done_of(second)) >= 0,
+                           what="its progress in both")
             seen = {done_of(first), done_of(second)}
             await wait_for(one, lambda: min(done_of(first), done_of(second)) >= 1,
                            timeout=90, what="a trial done, in both")
-            assert min(seen) < 1  # both saw it rise
+            assert seen == {0}  # both saw it rise from 0
             done = done_of(first)
             assert f"{done}/4 trials" in first.status.sweep_text
             await two.press("x")
