@@ -64,6 +64,8 @@ async def test_a_real_sweep_runs_in_workers_shows_live_and_refuses_a_run_beside_
         await wait_for(pilot, lambda: app.active_view() == "runs", what="the Runs view")
         await wait_for(pilot, lambda: "running" in headline(app), what="a trial running")
         seen.append(headline(app))
+        seen.append(app.status.sweep_text)  # the status line says the sweep, not a run
+        assert f"state {seen[-1]}" in str(app.status.render())
         await pilot.press("t")  # a single run beside the sweep: refused
         await pilot.pause()
         assert any("already going" in n for n in notifications(app))
@@ -71,6 +73,7 @@ async def test_a_real_sweep_runs_in_workers_shows_live_and_refuses_a_run_beside_
         await wait_for(pilot, lambda: not app.controller.sweeping, timeout=120,
                        what="the sweep to end")
         await wait_for(pilot, lambda: "2 finished" in headline(app), what="the final grid")
+        assert app.status.sweep_text == "" and app.status.shown_state == "idle"  # back
         grid = text_of(app.query_one("#sweep-grid", Static).content)
         assert grid.count("✓") == 2 and "seed=0" in grid and "seed=1" in grid
         groups = text_of(app.query_one("#sweep-groups", Static).content)
@@ -85,6 +88,7 @@ async def test_a_real_sweep_runs_in_workers_shows_live_and_refuses_a_run_beside_
         await wait_for(pilot, lambda: any("2 skipped" in n for n in notifications(app)),
                        timeout=60, what="the re-run to skip both trials")
     assert seen[0].startswith(f"sweep {job.sweep_id}: 0/2 done (1 pending, 1 running)")
+    assert seen[1] == f"sweep {job.sweep_id} 0/2 trials (1 running)"
     log_dir = list_sweeps(runs)[0].path / "logs"
     assert list(log_dir.glob("worker-*.log"))  # the workers wrote there, not to the terminal
 

@@ -15,10 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from textual.command import CommandPalette
 
 from tests.liveruns import kill_live_runs
 from tui_cnn.core.live.state import read_state
 from tui_cnn.core.live.sweep_follow import live_sweeps
+from tui_cnn.core.live.sweep_spawn import spawn_sweep
 from tui_cnn.core.sweep.grid import SweepSpec
 from tui_cnn.core.sweep.store import list_sweeps
 from tui_cnn.tui.app import TuiCnnApp
@@ -109,6 +111,45 @@ async def test_an_app_opened_with_attach_sweep_id_follows_it_and_x_stops_it(
     states = [t["status"] for t in trial_files(runs)]
     assert "interrupted" in states and set(states) <= {"interrupted", "finished"}
     assert live_sweeps(runs) == []
+
+
+async def test_the_palettes_attach_with_the_sweeps_list_focused_attaches_to_the_sweep(
+        tmp_path: Path) -> None:
+    """It acted on the run under the runs list's cursor (a trial's run: "not training")."""
+    runs = tmp_path / "runs"
+    spec = tiny_spec(runs, seeds=2, train_size=2000, epochs=100)
+    child = spawn_sweep(spec, workers=1)  # the sweep's process, as the app starts it
+    try:
+        app = TuiCnnApp(tiny(runs), devices=FIXED_DEVICES)
+        async with app.run_test(size=SIZE) as pilot:
+            await wait_for(pilot, lambda: any(t["status"] == "running"
+                                              for t in trial_files_or_none(runs)),
+                           timeout=60, what="a trial running (its run listed)")
+            await pilot.press("4")
+            await wait_for(pilot, lambda: app.query_one(SweepsTable).row_count == 1,
+                           what="the sweep listed")
+            app.query_one(SweepsTable).focus()
+            await pilot.press("ctrl+p")
+            await wait_for(pilot, lambda: isinstance(app.screen, CommandPalette),
+                           what="the palette")
+            await pilot.press(*"Runs: attach to the live")
+            await pilot.pause(0.3)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: app.controller.sweeping, what="attached")
+            assert any(f"Attached to sweep {spec.sweep_id()}" in n
+                       for n in notifications(app))
+            assert not any("not training" in n for n in notifications(app))
+            await pilot.press("x")
+            await wait_for(pilot, lambda: not app.controller.sweeping, timeout=60,
+                           what="the sweep to stop")
+        assert child.process.wait(timeout=30) == 0
+    finally:
+        child.process.kill()
+        child.process.wait()
+
+
+def trial_files_or_none(runs: Path) -> list[dict[str, object]]:
+    return trial_files(runs) if list_sweeps(runs) else []
 
 
 SWEEP_APP = textwrap.dedent("""

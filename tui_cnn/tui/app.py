@@ -317,11 +317,11 @@ class TuiCnnApp(ViewsPart, RunsPart, QuitPart, LivePart, ClaimsPart, SweepsPart,
                     severity="warning")
 
     def action_stop(self, interrupt: bool = False) -> None:
+        if self.controller.sweeping:
+            self.stop_sweep()  # tui/sweeps/app_part.py
+            return
         if not self.controller.stop(interrupt=interrupt):
             self.nothing_to("stop")
-            return
-        if self.controller.sweeping:
-            self.notify("Stopping every trial of the sweep; each is saved as interrupted…")
             return
         self.status.stopping = True
         self.status.paused = False

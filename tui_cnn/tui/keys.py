@@ -139,7 +139,7 @@ KEYS: tuple[Key, ...] = (
     Key("enter", "enter", "mark_run", "Mark", "Runs: mark the run (overlay its curves)",
         "Runs view: mark the run under the cursor; again: unmark",
         show=False, view="runs"),
-    Key("a", "a", "runs('attach')", "Attach", "Runs: attach to the live run",
+    Key("a", "a", "runs('attach')", "Attach", "Runs: attach to the live run or sweep",
         "Runs view: follow a live run (sweeps list: a live sweep)", show=False,
         view="runs", when="idle"),
     Key("slash", "/", "runs('filter')", "Filter", "Runs: filter the list",

@@ -17,12 +17,14 @@ from pathlib import Path
 import pytest
 
 from tui_cnn.core.config import PRESETS, TrainConfig
+from tui_cnn.core.events import ControlNote
 from tui_cnn.core.live.control import append_command
-from tui_cnn.core.live.paths import CONTROL, SPEC
+from tui_cnn.core.live.paths import CONTROL, EVENTS, SPEC
 from tui_cnn.core.live.registry import find_live, live_runs
-from tui_cnn.core.live.state import liveness, read_state
+from tui_cnn.core.live.state import LiveState, liveness, read_state, write_state
 from tui_cnn.core.live.sweep_follow import follow_sweep, live_sweeps
 from tui_cnn.core.live.sweep_spawn import read_sweep_spec, spawn_sweep
+from tui_cnn.core.live.sweep_stream import SweepEventWriter
 from tui_cnn.core.runfiles import pid_alive
 from tui_cnn.core.runs import read_run
 from tui_cnn.core.sweep.grid import SweepSpec
@@ -104,10 +106,16 @@ def test_stop_on_the_control_channel_ends_it_with_the_trial_interrupted(
         if not sent and progress.trials[0].step > 0:
             sent.append(append_command(child.folder / CONTROL, "stop").seq)
 
+    notes: list[ControlNote] = []
     followed = follow_sweep(child.folder, threading.Event(), threading.Event(),
-                            stop_once_training, child.process)
+                            stop_once_training, child.process, noted=notes.append)
     assert child.process.wait(timeout=30) == 0
     assert sent == [1] and followed.status == "stopped"
+    assert notes == [ControlNote(1, "stop", True,  # in the stream: every follower sees it
+                                 "stopping every trial (each saved as interrupted)")]
+    late: list[ControlNote] = []  # a follower that comes after: the same note, replayed
+    again = follow_sweep(child.folder, threading.Event(), threading.Event(), noted=late.append)
+    assert again.status == "stopped" and [n.replayed for n in late] == [True]
     assert followed.progress is not None
     assert followed.progress.counts() == {"interrupted": 1, "pending": 1}
     states = find_sweep(spec.sweep_id(), tmp_path).states(spec.trials())
@@ -116,6 +124,25 @@ def test_stop_on_the_control_channel_ends_it_with_the_trial_interrupted(
     state = read_state(child.folder)
     assert state is not None and (state.acked, state.ended) == (1, "stopped")
     assert "stopping every trial" in state.message
+
+
+def test_a_follower_between_live_json_ended_and_the_streams_end_reads_it_ended(
+        tmp_path: Path) -> None:
+    """The sweep's process says ended in live.json, then in its stream: a follower without
+    the process (another app, attached) that polled between the two read it as killed."""
+    folder = tmp_path / "live"
+    folder.mkdir()
+    writer = SweepEventWriter(folder / EVENTS)
+    writer.planned("sw-1", {0: "seed=0"}, 1, ())
+    writer.message(0, "assigned", {"pid": 1})
+    writer.message(0, "end", {"status": "interrupted", "run_id": "r0"})
+    writer.close()  # no "ended" row yet
+    write_state(folder, LiveState(os.getpid(), "sw-1", status="ended", ended="stopped",
+                                  kind="sweep", step=1, total_steps=1))
+    followed = follow_sweep(folder, threading.Event(), threading.Event())
+    assert followed.status == "stopped"
+    assert followed.progress is not None
+    assert followed.progress.counts() == {"interrupted": 1}
 
 
 def wait_gone(pid: int, timeout: float = 15.0) -> float:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from tui_cnn.core.config import ConfigError
+from tui_cnn.core.events import ControlNote
 from tui_cnn.core.live.child import run_to_the_end, start_controls
 from tui_cnn.core.live.control import Command, ControlError, ControlReader
 from tui_cnn.core.live.paths import EVENTS
@@ -37,21 +38,24 @@ CONTROL_POLL_S = 0.2
 
 class SweepControls:
     """The control thread's side: ``stop`` stops every trial; other commands are refused
-    (a sweep does not pause or steer), said in live.json and the log."""
+    (a sweep does not pause or steer), said in live.json, the log and the event stream
+    (a ControlNote: every app following the sweep learns of it)."""
 
-    def __init__(self, heartbeat: Heartbeat) -> None:
+    def __init__(self, heartbeat: Heartbeat, writer: SweepEventWriter) -> None:
         self.stop = threading.Event()
-        self.heartbeat = heartbeat
+        self.heartbeat, self.writer = heartbeat, writer
         self.done = threading.Event()
 
     def apply(self, item: Command | ControlError) -> None:
         if isinstance(item, ControlError):
-            self._ack(0, f"control.jsonl {item}: ignored")
+            self._ack(ControlNote(0, "", False, f"control.jsonl {item}: ignored"))
         elif item.cmd == "stop":
             self.stop_all()
-            self._ack(item.seq, "stopping every trial (each saved as interrupted)")
+            self._ack(ControlNote(item.seq, "stop", True,
+                                  "stopping every trial (each saved as interrupted)"))
         else:
-            self._ack(item.seq, f"{item.cmd} refused: a sweep takes only stop")
+            self._ack(ControlNote(item.seq, item.cmd, False,
+                                  f"{item.cmd} refused: a sweep takes only stop"))
 
     def stop_all(self) -> None:
         self.stop.set()
@@ -61,9 +65,11 @@ class SweepControls:
         if self.stop.is_set() and self.heartbeat.state.status in ("starting", "running"):
             self.heartbeat.update(status="stopping")
 
-    def _ack(self, seq: int, message: str) -> None:
-        print(f"control: {message}", file=sys.stderr, flush=True)
-        self.heartbeat.update(acked=seq or self.heartbeat.state.acked, message=message)
+    def _ack(self, note: ControlNote) -> None:
+        print(f"control: {note.message}", file=sys.stderr, flush=True)
+        self.writer.control(note)
+        self.heartbeat.update(acked=note.seq or self.heartbeat.state.acked,
+                              message=note.message)
 
     def poll_forever(self, reader: ControlReader) -> None:
         while not self.done.wait(CONTROL_POLL_S):
@@ -121,7 +127,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     heartbeat = Heartbeat(live_dir, LiveState(os.getpid(), spec.sweep_id(), kind="sweep",
                                               total_steps=spec.size)).start()
     writer = SweepEventWriter(live_dir / EVENTS)
-    controls = SweepControls(heartbeat)
+    controls = SweepControls(heartbeat, writer)
     start_controls(live_dir, controls.poll_forever, controls.stop.set)
 
     def work() -> int:

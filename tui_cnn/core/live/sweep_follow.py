@@ -12,14 +12,15 @@ import os
 import subprocess
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from tui_cnn.core.events import ControlNote
 from tui_cnn.core.live.control import ControlError, append_command
 from tui_cnn.core.live.paths import CONTROL, EVENTS, sweep_live_dir
 from tui_cnn.core.live.registry import LiveRun, live_run, live_runs
 from tui_cnn.core.live.state import LIVE_STATES, liveness, read_state
-from tui_cnn.core.live.sweep_stream import SweepEventReader
+from tui_cnn.core.live.sweep_stream import NoteListener, SweepEventReader
 from tui_cnn.core.sweep.progress import SweepProgress
 
 Listener = Callable[[SweepProgress, int], None]
@@ -39,25 +40,33 @@ class FollowedSweep:
 def follow_sweep(folder: Path, stop: threading.Event, detached: threading.Event,
                  listener: Listener | None = None,
                  process: subprocess.Popen[bytes] | None = None,
-                 poll_s: float = 0.1) -> FollowedSweep:
+                 poll_s: float = 0.1, noted: NoteListener | None = None) -> FollowedSweep:
     """Follow the sweep of live folder ``folder`` until it ends, dies or ``detached`` is
-    set; raises what the sweep process failed with (a ConfigError: already running...)."""
+    set; ``noted`` gets what its process did with each control command (``replayed``: said
+    before this follower came). Raises what the sweep process failed with (a ConfigError:
+    already running...)."""
     reader = SweepEventReader(folder / EVENTS)
     stop_sent = False
+    caught_up = False
 
-    def alive() -> bool:
-        if process is not None:
-            return process.poll() is None
-        return liveness(read_state(folder)) in LIVE_STATES
+    def note(control: ControlNote) -> None:
+        if noted is not None:
+            noted(control if caught_up else replace(control, replayed=True))
 
     while not detached.is_set():
         if stop.is_set() and not stop_sent:
             stop_sent = True
             with contextlib.suppress(OSError, ControlError):
                 append_command(folder / CONTROL, "stop")
-        running = alive()  # before reading: what it wrote before dying is read below
-        lines = reader.read(listener)
+        state = None if process is not None else read_state(folder)
+        running = process.poll() is None if process is not None else (
+            liveness(state) in LIVE_STATES)  # before reading: what it wrote is read below
+        lines = reader.read(listener, note)
+        caught_up = True
         replay = reader.replay
+        if replay.ended is None and state is not None and state.ended is not None:
+            lines += reader.read(listener, note)  # it said so in live.json first: the
+            replay.ended = replay.ended or state.ended  # stream's line follows at once
         if replay.ended is not None:
             if process is not None:  # it is closing its files: reap it, not leave a zombie
                 with contextlib.suppress(subprocess.TimeoutExpired):

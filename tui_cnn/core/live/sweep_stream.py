@@ -3,6 +3,8 @@ told it, one plain JSON object a line, written by the sweep's process (sweep_chi
 
   {"type": "planned", "sweep_id", "labels": {"0": "seed=0", ...}, "workers", "skipped"}
   {"type": "message", "index": 0, "kind": "assigned", "payload": {"pid": 123}}  (many)
+  {"type": "control", "seq": 3, "command": "stop", "applied": true, "message": "..."}
+      (what it did with a line of control.jsonl: every follower learns of a stop)
   {"type": "ended", "status": "finished" | "stopped", "counts": {"finished": 2}}
   {"type": "Failure", "error", "message"}   (the sweep could not run; as stream.py's)
 
@@ -22,10 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tui_cnn.core.events import ControlNote
 from tui_cnn.core.live.stream import FAILURE, LineTail, raise_failure
 from tui_cnn.core.sweep.progress import SweepProgress
 
-PLANNED, MESSAGE, ENDED = "planned", "message", "ended"
+PLANNED, MESSAGE, CONTROL, ENDED = "planned", "message", "control", "ended"
+NoteListener = Callable[[ControlNote], None]
 
 
 def plain(value: Any) -> Any:
@@ -61,6 +65,10 @@ class SweepEventWriter:
     def message(self, index: int, kind: str, payload: dict[str, Any]) -> None:
         self._write({"type": MESSAGE, "index": index, "kind": kind, "payload": payload})
 
+    def control(self, note: ControlNote) -> None:
+        self._write({"type": CONTROL, "seq": note.seq, "command": note.command,
+                     "applied": note.applied, "message": note.message})
+
     def ended(self, status: str, counts: dict[str, int]) -> None:
         self._write({"type": ENDED, "status": status, "counts": counts})
 
@@ -80,10 +88,11 @@ class SweepReplay:
 
     progress: SweepProgress | None = None
     ended: str | None = None  # the sweep process's end status, once it said it
+    stopping: bool = False  # it took a stop (from any app, or tui-cnn ctl)
     skipped_lines: int = 0
 
-    def apply(self, row: Any) -> int | None:
-        """Take one line; the trial it moved, if it was a message."""
+    def apply(self, row: Any) -> int | ControlNote | None:
+        """Take one line; the trial it moved (a message), or the note (a control row)."""
         if not isinstance(row, dict):
             self.skipped_lines += 1
         elif row.get("type") == PLANNED:
@@ -96,6 +105,10 @@ class SweepReplay:
             if index in self.progress.trials:
                 self.progress.update(index, str(row["kind"]), dict(row["payload"]))
                 return index
+        elif row.get("type") == CONTROL:
+            note = control_note(row)
+            self.stopping = self.stopping or note.applied and note.command == "stop"
+            return note
         elif row.get("type") == ENDED:
             self.ended = str(row.get("status", "finished"))
         else:
@@ -111,9 +124,11 @@ class SweepEventReader:
         self.replay = SweepReplay()
         self._tail = LineTail(path)
 
-    def read(self, moved: Callable[[SweepProgress, int], None] | None = None) -> int:
+    def read(self, moved: Callable[[SweepProgress, int], None] | None = None,
+             noted: NoteListener | None = None) -> int:
         """Take the new lines; ``moved(progress, index)`` right after each message (the
-        progress as it was then, as run_sweep's listener sees it); how many there were."""
+        progress as it was then, as run_sweep's listener sees it), ``noted(note)`` after
+        each control row; how many lines there were."""
         count = 0
         for line in self._tail.lines():
             try:
@@ -124,11 +139,21 @@ class SweepEventReader:
             if isinstance(row, dict) and row.get("type") == FAILURE:
                 raise_failure(row)  # the sweep could not run: its exception, here
             try:
-                index = self.replay.apply(row)
+                moved_or_noted = self.replay.apply(row)
             except (ValueError, KeyError, TypeError):
                 self.replay.skipped_lines += 1
                 continue
             count += 1
-            if index is not None and moved is not None and self.replay.progress is not None:
-                moved(self.replay.progress, index)
+            if isinstance(moved_or_noted, ControlNote):
+                if noted is not None:
+                    noted(moved_or_noted)
+            elif (moved_or_noted is not None and moved is not None
+                  and self.replay.progress is not None):
+                moved(self.replay.progress, moved_or_noted)
         return count
+
+
+def control_note(row: dict[str, Any]) -> ControlNote:
+    """A control row of the stream as the ControlNote the sweep's process wrote."""
+    return ControlNote(int(row["seq"]), str(row["command"]), bool(row["applied"]),
+                       str(row["message"]))

@@ -292,14 +292,22 @@ class RunsView(RunListener, VerticalScroll):
                                     lambda r: self.post_message(DrawRequested(r.path))),
             "one_more": lambda: current("carry on",
                                         lambda r: self.post_message(OneMoreEpochRequested(r.path))),
-            "attach": lambda: current("attach to",
-                                      lambda r: self.post_message(AttachRequested(r.path))),
+            "attach": self._attach_to_current,
             "filter": self.query_one(FilterInput).want_focus,
             "sort": self._sort_next,
             "curves": self._next_curves,
             "reload": self.reload,
         }
         actions[name]()
+
+    def _attach_to_current(self) -> None:
+        """The run under the cursor; with the sweeps list focused (the command palette's
+        entry, as a there), the sweep under its cursor."""
+        if self.sweeps.display and self.sweeps.has_focus_within:
+            self.sweeps.action_attach()
+        else:
+            self._on_current("attach to",
+                             lambda r: self.post_message(AttachRequested(r.path)))
 
     def _next_curves(self) -> None:
         self.chart.next_mode()

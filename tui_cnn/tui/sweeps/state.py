@@ -3,7 +3,7 @@ the groups, columns: the seeds) and the rows of the group table. No torch."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from tui_cnn import fmt
 from tui_cnn.core.sweep.progress import SweepProgress
@@ -17,6 +17,31 @@ STYLES = {"finished": "green", "running": "bold cyan", "assigned": "cyan", "pend
 MARKS = {"finished": "✓", "skipped": "✓", "running": "▶", "assigned": "…", "pending": "·",
          "interrupted": "‖", "stopped": "‖", "diverged": "↯", "failed": "✗", "killed": "✗",
          "missing": "?"}
+
+
+@dataclass(frozen=True)
+class SweepStatus:
+    """What the status line says while a sweep goes (the app's own or an attached one)."""
+
+    sweep_id: str
+    device: str  # the trials' (the sweep's base config)
+    done: int = 0
+    total: int = 0  # 0: not planned yet (nothing came back from its process)
+    running: int = 0
+    stopping: bool = False
+
+    def moved(self, progress: SweepProgress) -> SweepStatus:
+        return replace(self, done=progress.done, total=len(progress.trials),
+                       running=progress.counts().get("running", 0))
+
+    @property
+    def text(self) -> str:
+        """e.g. "sweep sw-4fe8c03d74 3/6 trials (1 running)", ", stopping" once asked."""
+        shown = (f"sweep {self.sweep_id} {self.done}/{self.total} trials" if self.total
+                 else f"sweep {self.sweep_id} starting")
+        if self.running:
+            shown += f" ({self.running} running)"
+        return shown + (", stopping" if self.stopping else "")
 
 
 @dataclass(frozen=True)

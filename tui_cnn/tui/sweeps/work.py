@@ -6,7 +6,9 @@ with the LocalBackend, the workers' output in the sweep folder's ``logs/``, so n
 writes to the terminal the app draws on) and follows it, or follows one already going
 (``SweepJob.follow``, attached). The app can quit and leave it running (``detached``).
 Progress is posted as :class:`SweepProgressed` (a copy, at most every ``POST_S`` seconds,
-and at once when a trial ends); torch is never imported in the app's process for it.
+and at once when a trial ends), what the sweep's process did with a control command (this
+app's, another app's, ``tui-cnn ctl``'s) as :class:`SweepNoted`; torch is never imported
+in the app's process for it.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from textual.message import Message
 
+from tui_cnn.core.events import ControlNote
 from tui_cnn.core.sweep.grid import SweepSpec
 from tui_cnn.core.sweep.progress import SweepProgress
 
@@ -40,6 +43,7 @@ class SweepJob:
     done: threading.Event = field(default_factory=threading.Event)
     progress: SweepProgress | None = None  # the last, once it ran
     outcome: str | None = None  # finished, stopped, killed or detached, once it ended
+    stopping: bool = False  # its process took a stop (this app's, or another's)
 
     @property
     def sweep_id(self) -> str:
@@ -62,6 +66,16 @@ class SweepProgressed(Message):
     """Where a running sweep stands (a copy the main thread may keep)."""
 
     progress: SweepProgress
+
+
+@dataclass
+class SweepNoted(Message):
+    """The sweep's process took (or refused) a control command; ``ours``: this app had
+    asked it to stop before the note came."""
+
+    job: SweepJob
+    note: ControlNote
+    ours: bool
 
 
 @dataclass
@@ -89,6 +103,9 @@ def sweep_work(job: SweepJob, post: Callable[[Message], object]) -> Callable[[],
     """The thread worker's body: start the sweep's process (it skips finished trials) or
     take the one ``job.follow`` names, and follow it to its end (or until detached)."""
 
+    def noted(note: ControlNote) -> None:
+        post(SweepNoted(job, note, job.stop.is_set()))
+
     def work() -> None:
         try:
             from tui_cnn.core.live.sweep_follow import follow_sweep
@@ -99,7 +116,8 @@ def sweep_work(job: SweepJob, post: Callable[[Message], object]) -> Callable[[],
             if folder is None:
                 child = spawn_sweep(job.spec, job.workers)
                 folder, process = child.folder, child.process
-            followed = follow_sweep(folder, job.stop, job.detached, Throttle(post), process)
+            followed = follow_sweep(folder, job.stop, job.detached, Throttle(post), process,
+                                    noted=noted)
             job.progress, job.outcome = followed.progress, followed.status
             if job.progress is not None:
                 post(SweepProgressed(copy.deepcopy(job.progress)))

@@ -1,4 +1,5 @@
-"""One line at the bottom: device, run state, last epoch's test accuracy, which run."""
+"""One line at the bottom: device, run state, last epoch's test accuracy, which run; while a
+sweep goes, the sweep's state instead (its trials done of all)."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from textual.widgets import Static
 from tui_cnn.core.events import DataProgress, EpochMetrics, Event, RunEnded, RunStarted
 from tui_cnn.fmt import fit_run_id
 from tui_cnn.tui.messages import RunListener, Setup
+from tui_cnn.tui.sweeps.state import SweepStatus
 
 ACTIVE = ("preparing data", "training")
 
 
 class StatusLine(RunListener, Static):
-    """``state`` follows the events; ``paused`` and ``stopping`` are set by the app."""
+    """``state`` follows the events; ``paused``, ``stopping`` and ``sweep`` are set by the
+    app (``sweep``: the sweep going, shown instead of the last run until it ends)."""
 
     device: reactive[str] = reactive("auto")
     state: reactive[str] = reactive("idle")
@@ -22,6 +25,12 @@ class StatusLine(RunListener, Static):
     stopping: reactive[bool] = reactive(False)
     test_acc: reactive[tuple[int, float] | None] = reactive(None)  # (epoch, accuracy)
     run_id: reactive[str] = reactive("")  # the run training, or trained last
+    sweep: reactive[SweepStatus | None] = reactive(None)
+
+    @property
+    def sweep_text(self) -> str:
+        """The sweep's state as shown ("" when no sweep goes)."""
+        return self.sweep.text if self.sweep is not None else ""
 
     @property
     def shown_state(self) -> str:
@@ -32,6 +41,9 @@ class StatusLine(RunListener, Static):
         return self.state
 
     def render(self) -> Text:
+        if self.sweep is not None:
+            return Text.assemble(("device ", "dim"), self.sweep.device,
+                                 ("  state ", "dim"), (self.sweep.text, "bold"))
         text = Text.assemble(("device ", "dim"), self.device, ("  state ", "dim"),
                              (self.shown_state, "bold"))
         if self.test_acc is not None:
