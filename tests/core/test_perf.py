@@ -1,8 +1,10 @@
-"""Process-level speed settings: the GC freeze after imports."""
+"""Process-level speed settings: the GC freeze after imports, spaced full collections,
+the app process's torch threads."""
 
 from __future__ import annotations
 
 import gc
+import subprocess
 import sys
 import types
 from collections.abc import Iterator
@@ -64,3 +66,24 @@ def test_spaced_full_collections_keep_young_ones_and_still_free_cycles() -> None
         assert gone() is None
     finally:
         gc.set_threshold(*before)
+
+
+def test_the_apps_own_torch_work_leaves_the_ui_thread_a_core() -> None:
+    """In a fresh process (torch's thread count is per process): the Filters view's
+    inspector sets torch to the cores free less one, once; a later change is left alone."""
+    script = """
+import os, torch
+from tui_cnn.core import perf
+from tui_cnn.tui.filters.inspect_worker import LazyInspector
+default = torch.get_num_threads()
+LazyInspector().get()
+chosen = torch.get_num_threads()
+torch.set_num_threads(3)
+again = perf.share_cores_with_ui()
+print(default, chosen, again, torch.get_num_threads(), os.cpu_count())
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         check=True, timeout=120).stdout.split()
+    _default, chosen, again, after, cores = map(int, out)
+    assert 1 <= chosen <= max(1, cores - 1)
+    assert (again, after) == (chosen, 3)  # set once: the later call changes nothing

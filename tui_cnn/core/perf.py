@@ -79,6 +79,28 @@ def freeze_imported_objects() -> bool:
     return True
 
 
+_app_threads: int | None = None
+
+
+def share_cores_with_ui() -> int:
+    """Set, once, how many threads torch uses in the app's own process (the Filters view's
+    inspections after each epoch, the Inside view's passes): the cores no other process is
+    busy with, less one for the UI thread. Returns that number.
+
+    Torch's default is a thread per core: on two cores, with a run training in its own
+    process, each inspection ran an OpenMP thread on the core the UI thread had, and keys
+    pressed then waited for it (benchmarks.detach: view switch p95 ~38 -> ~32 ms)."""
+    global _app_threads
+    if _app_threads is None:
+        import torch
+
+        from tui_cnn.core.devices import default_threads
+
+        _app_threads = default_threads(reserve_for_ui=True)
+        torch.set_num_threads(_app_threads)
+    return _app_threads
+
+
 def warm_up_imports() -> None:
     """Import now what a run's first steps would: building torch's first optimizer
     imports torch._dynamo (about 0.9 s here). The app calls this from its device-search

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from textual import work
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import ComposeResult, SystemCommand
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Input, TabbedContent, TabPane
+from textual.widgets import Input, TabbedContent
 from textual.worker import Worker, WorkerState
 
 from tui_cnn.core.config import ConfigError, TrainConfig
@@ -30,6 +30,7 @@ from tui_cnn.core.events import ControlNote, RunEnded
 from tui_cnn.core.exercises import TITLES
 from tui_cnn.core.perf import (
     freeze_imported_objects,
+    share_cores_with_ui,
     space_full_collections,
     warm_up_imports,
 )
@@ -55,6 +56,7 @@ from tui_cnn.tui.filters.filters_view import FiltersView
 from tui_cnn.tui.inside.inside_view import InsideView
 from tui_cnn.tui.live.app_part import LivePart
 from tui_cnn.tui.live.quit_part import QuitPart
+from tui_cnn.tui.main_screen import QuickKeysApp
 from tui_cnn.tui.messages import (
     CoreEvents,
     ExerciseRequested,
@@ -73,6 +75,7 @@ from tui_cnn.tui.training.training_view import TrainingView
 from tui_cnn.tui.views_part import NARROW_WIDTH, ViewsPart
 from tui_cnn.tui.widgets.footer import KeysFooter
 from tui_cnn.tui.widgets.status_line import StatusLine
+from tui_cnn.tui.widgets.view_pane import ViewPane
 
 ANIMATIONS_ENV = "TEXTUAL_ANIMATIONS"
 """Animations are off unless this variable asks for them: the tabs' sliding underline
@@ -81,7 +84,7 @@ under the GIL the trainer needs (measured: view switch to frame 27 -> 15 ms, med
 
 
 class TuiCnnApp(ViewsPart, RunsPart, QuitPart, LivePart, ClaimsPart, SweepsPart, DrawPart,
-                App[int]):
+                QuickKeysApp):
     """The areas' handlers live in their parts (tui/runs, live, claims, sweeps, draw:
     app_part.py; quitting: tui/live/quit_part.py); this class composes the screen and
     routes the run's events."""
@@ -115,19 +118,19 @@ class TuiCnnApp(ViewsPart, RunsPart, QuitPart, LivePart, ClaimsPart, SweepsPart,
         with Horizontal(id="body"):
             yield SetupPanel(self.config, id="setup")
             with TabbedContent(id="views", initial="training"):
-                with TabPane("1 Training", id="training"):
+                with ViewPane("1 Training", id="training"):
                     yield TrainingView(id="training-view")
-                with TabPane("2 Filters", id="filters"):
+                with ViewPane("2 Filters", id="filters"):
                     yield FiltersView(id="filters-view")
-                with TabPane("3 Parameters", id="params"):
+                with ViewPane("3 Parameters", id="params"):
                     yield ParamsView(id="params-view")
-                with TabPane("4 Runs", id="runs"):
+                with ViewPane("4 Runs", id="runs"):
                     yield RunsView(id="runs-view")
-                with TabPane("5 Inside", id="inside"):
+                with ViewPane("5 Inside", id="inside"):
                     yield InsideView(id="inside-view")
-                with TabPane("6 Draw", id="draw"):
+                with ViewPane("6 Draw", id="draw"):
                     yield DrawView(id="draw-view")
-                with TabPane("7 Claims", id="claims"):
+                with ViewPane("7 Claims", id="claims"):
                     yield ClaimsView(id="claims-view")
         yield StatusLine(id="status")
         yield KeysFooter(not_shown=self.keys_not_shown, labels=self.footer_labels,
@@ -192,6 +195,7 @@ class TuiCnnApp(ViewsPart, RunsPart, QuitPart, LivePart, ClaimsPart, SweepsPart,
 
         found = available_devices()
         warm_up_imports()
+        share_cores_with_ui()
         freeze_imported_objects()  # torch is imported now: keep full GCs short
         return found
 

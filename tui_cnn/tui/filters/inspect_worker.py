@@ -18,7 +18,7 @@ from textual.message import Message
 
 from tui_cnn.core.control import Cancelled
 from tui_cnn.core.datafiles import DataError
-from tui_cnn.core.perf import freeze_imported_objects
+from tui_cnn.core.perf import freeze_imported_objects, share_cores_with_ui
 from tui_cnn.core.runs import RunStoreError
 
 if TYPE_CHECKING:
@@ -95,6 +95,7 @@ class LazyInspector:
                 from tui_cnn.core.inference import RunInspector
 
                 self._inspector = RunInspector()
+                share_cores_with_ui()  # its threads leave the UI thread a core
                 # torch and the data modules are imported now: out of the cycle
                 # collector's way, or each full collection stalls the UI thread 100-250 ms
                 # (an attached run imports torch here first, after the app's freeze)
