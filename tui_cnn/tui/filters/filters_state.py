@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tui_cnn.core.events import FilterSnapshot, TestPredictions
-from tui_cnn.render.heatmap import Normalise
+from tui_cnn.render.tile_grids import Normalise
 
 LIVE = -1  # not an epoch: epoch 0 is the initial weights
 """The frame of the newest mid-epoch snapshot (epochs count from 1)."""
