@@ -22,6 +22,9 @@ LIVE = -1  # not an epoch: epoch 0 is the initial weights
 MLP_TILES = 16
 """An MLP's first layer has one image-sized template per unit: show this many."""
 
+SECTIONS = ("filters", "activations", "confusion")
+"""The Filters view's sections, each redrawn on its own when it changed."""
+
 
 @dataclass(frozen=True)
 class Shown:
