@@ -13,8 +13,6 @@ from tui_cnn.render.heatmap import (
     NO_COLOR_NOTE,
     colormap_rgb,
     detect_color_mode,
-    feature_grid,
-    filter_grid,
     heatmap,
     heatmap_size,
     legend,
@@ -22,6 +20,7 @@ from tui_cnn.render.heatmap import (
     rgb_image,
     xterm_palette,
 )
+from tui_cnn.render.tile_grids import feature_grid, filter_grid
 
 CONSOLE = Console(width=200, color_system="truecolor")
 SOBEL_X = np.array([[-1.0, 0.0, 1.0], [-2.0, 0.0, 2.0], [-1.0, 0.0, 1.0]])

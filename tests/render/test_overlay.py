@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from tui_cnn.render.heatmap import rgb_image, tile_grid
+from tui_cnn.render.heatmap import rgb_image
 from tui_cnn.render.overlay import grey, overlay_rgb
 from tui_cnn.render.palette import colormap_rgb
+from tui_cnn.render.tile_grids import tile_grid
 
 
 def test_a_zero_map_leaves_the_image_and_a_full_one_tints_it() -> None:

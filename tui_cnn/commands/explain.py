@@ -74,7 +74,8 @@ def _panel(view: ExplainView, m: AttributionMap, mode: ColorMode, scale: int) ->
 
 
 def draw(view: ExplainView, mode: ColorMode, width: int) -> list[Text]:
-    from tui_cnn.render.heatmap import heatmap_size, legend, rgb_image, tile_grid
+    from tui_cnn.render.heatmap import heatmap_size, legend, rgb_image
+    from tui_cnn.render.tile_grids import tile_grid
 
     e = view.explanation
     h, w = view.image.shape[1:]

@@ -21,7 +21,7 @@ from tui_cnn.commands.inspect_cmd import run_dir
 if TYPE_CHECKING:
     import numpy as np
 
-    from tui_cnn.render.heatmap import Normalise
+    from tui_cnn.render.tile_grids import Normalise
 
 BORDER_RGB = (40, 40, 40)
 MAX_PNG_PIXELS = 64_000_000

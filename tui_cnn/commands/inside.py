@@ -92,7 +92,8 @@ def draw(view: PatchesView, channel: int | None, width: int, mode: ColorMode) ->
     """The picture: one row of tiles per channel, or one channel's tiles larger."""
     from rich.text import Text
 
-    from tui_cnn.render.heatmap import heatmap_size, tile_grid
+    from tui_cnn.render.heatmap import heatmap_size
+    from tui_cnn.render.tile_grids import tile_grid
 
     p = view.patches
     rf = p.geometry.rf

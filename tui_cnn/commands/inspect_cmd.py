@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
     from tui_cnn.core.checkpoint import LoadedRun
     from tui_cnn.core.inspect import EdgeScore
-    from tui_cnn.render.heatmap import ColorMode, Normalise
+    from tui_cnn.render.heatmap import ColorMode
+    from tui_cnn.render.tile_grids import Normalise
 
 
 def add_runs_dir(p: argparse.ArgumentParser) -> None:
@@ -151,7 +152,8 @@ def _console() -> tuple[Console, ColorMode]:
 def _draw(console: Console, mode: ColorMode, weights: np.ndarray, labels: list[str],
           columns: int | None, normalise: Normalise) -> None:
     from tui_cnn.core.report import finite_range
-    from tui_cnn.render.heatmap import filter_grid, heatmap_size, legend
+    from tui_cnn.render.heatmap import heatmap_size, legend
+    from tui_cnn.render.tile_grids import filter_grid
 
     scale = default_scale(weights.shape[-1], mode)
     tile_w = heatmap_size(*weights.shape[2:], scale=scale, mode=mode)[0]

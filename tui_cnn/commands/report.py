@@ -85,7 +85,8 @@ def run_section(path: Path) -> RunSection:
         no_edge_scores,
     )
     from tui_cnn.core.runs import RunStoreError
-    from tui_cnn.render.heatmap import filter_grid, legend
+    from tui_cnn.render.heatmap import legend
+    from tui_cnn.render.tile_grids import filter_grid
 
     try:
         loaded = load_run_model(path)

@@ -1,21 +1,20 @@
 """The state of one training run: model, optimiser, device data, counters, run folder.
 
 ``train.run`` drives it; this module does the work of each step, report and epoch end.
-Metrics are summed on the device and read back only when reported (one sync per report).
+Metrics are summed on the device and read back only when reported (one sync per report);
+the run's seconds and image counts are its RunTally (core.run_tally).
 """
 
 from __future__ import annotations
 
 import math
 import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from tui_cnn.core import device_data, devices
@@ -39,10 +38,11 @@ from tui_cnn.core.optim import lr_factor, make_optimizer, precision_note, use_bf
 from tui_cnn.core.perf import tune_allocator
 from tui_cnn.core.recording import Recorder, config_record
 from tui_cnn.core.resume import Restored, read_checkpoint, reopen_folder
+from tui_cnn.core.run_tally import RunTally
 from tui_cnn.core.runs import RunStoreError
 from tui_cnn.core.session_setup import check_batch_size, enable_cuda_fast_paths, model_on_device
 from tui_cnn.core.steer import Steering, lr_change, lr_row
-from tui_cnn.core.train_step import MetricWindow, augment, reported_loss
+from tui_cnn.core.train_step import MetricWindow, augment, optimise_batch
 
 
 @dataclass
@@ -62,19 +62,11 @@ class Session:
     global_step: int = 0
     epochs_done: int = 0
     test_accs: list[float] = field(default_factory=list)
-    train_seconds: float = 0.0
-    train_images: int = 0
     ended: tuple[str, str] | None = None
     report_count: int = 0
     current_epoch: int = 0
-    _resumed_train_seconds: float = 0.0  # carried over by resume, not timed by this process
     step_in_epoch: int = 0
-    epoch_images: int = 0
-    _epoch_loss: float = 0.0
-    _epoch_correct: int = 0
-    _epoch_train_s: float = 0.0
-    _paused_s: float = 0.0
-    _started: float = field(default_factory=time.perf_counter)
+    tally: RunTally = field(default_factory=RunTally)  # seconds, images, epoch metrics
     _window: MetricWindow | None = None
     _aug_generator: torch.Generator = field(default_factory=torch.Generator)
     layer_stats: LayerStats | None = None  # made at the first report
@@ -133,8 +125,7 @@ class Session:
         self.epochs_done = restored.epoch
         self.global_step = restored.global_step
         self.test_accs = list(restored.test_accs)
-        self.train_seconds = self._resumed_train_seconds = restored.train_seconds
-        self.train_images = restored.train_images
+        self.tally.resume(restored.train_seconds, restored.train_images)
         self.base_lr = restored.base_lr or self.cfg.lr
 
     # -- the run folder ------------------------------------------------------------------
@@ -157,7 +148,7 @@ class Session:
             epochs_done=self.epochs_done, steps_done=self.global_step,
             final_test_acc=self.test_accs[-1] if self.test_accs else None,
             best_test_acc=max(self.test_accs) if self.test_accs else None,
-            train_seconds=self.train_seconds, images_per_s=self.images_per_s(),
+            train_seconds=self.tally.train_seconds, images_per_s=self.tally.images_per_s(),
             params=self.table.params)
 
     def write_status(self, status: str, reason: str = "") -> None:
@@ -201,8 +192,8 @@ class Session:
     # -- the loop ------------------------------------------------------------------------
 
     def begin_epoch(self, epoch: int) -> None:
-        self.current_epoch, self.step_in_epoch, self.epoch_images = epoch, 0, 0
-        self._epoch_loss, self._epoch_correct, self._epoch_train_s = 0.0, 0, 0.0
+        self.current_epoch, self.step_in_epoch = epoch, 0
+        self.tally.begin_epoch()
         self._window = MetricWindow.zeros(self.device)
 
     def batches(self, epoch: int) -> Iterator[tuple[torch.Tensor, torch.Tensor]]:
@@ -217,20 +208,8 @@ class Session:
                                                   self.cfg.schedule)
         x_u8 = self._augment(x_u8)
         x = device_data.normalise(x_u8, self.data.mean, self.data.std, self.channels_last)
-        # One autocast per step, never around the loop: autocast caches its bf16 weight
-        # copies until the context closes, which froze training at 10% when tried.
-        with torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16):
-            logits = self._training_forward()(x)
-            loss = F.cross_entropy(logits.float(), labels,
-                                   label_smoothing=self.cfg.label_smoothing)
-        self.optimizer.zero_grad(set_to_none=True)
-        loss.backward()
-        self.optimizer.step()
-        window = self._window
-        window.loss += reported_loss(loss, logits, labels, self.cfg.label_smoothing)
-        window.correct += (logits.detach().argmax(1) == labels).sum()
-        window.images += labels.numel()
-        window.steps += 1
+        optimise_batch(self._training_forward(), self.optimizer, x, labels, self._window,
+                       bf16=self.bf16, label_smoothing=self.cfg.label_smoothing)
         self.global_step += 1
         self.step_in_epoch += 1
 
@@ -261,60 +240,32 @@ class Session:
         """Read the window back; None (and the run ended as diverged) if the loss blew up."""
         assert self._window is not None
         window, self._window = self._window, MetricWindow.zeros(self.device)
-        loss = float(window.loss.item()) / max(1, window.images)
-        seconds = max(time.perf_counter() - window.started, 1e-9)
-        self._epoch_train_s += seconds
-        self.train_seconds += seconds
-        self.epoch_images += window.images
-        self.train_images += window.images
-        self._epoch_loss += loss * window.images
-        self._epoch_correct += int(window.correct.item())
+        loss, accuracy, rate = self.tally.add_window(window)
         if not math.isfinite(loss):
             self.end("diverged", f"loss became {loss} at step {self.global_step} with "
                      f"learning rate {self.cfg.lr:g}; try a smaller learning rate, "
                      f"e.g. {self.cfg.lr / 10:g}")
             return None
         self.report_count += 1
-        metrics = self._step_metrics(loss, int(window.correct.item()) / max(1, window.images),
-                                     window.images / seconds)
+        metrics = self._step_metrics(loss, accuracy, rate)
         self.recorder.append("steps.jsonl", metrics.__dict__)
         self.recorder.log_step(metrics)
         return metrics
 
     def _step_metrics(self, loss: float, accuracy: float, rate: float) -> StepMetrics:
         done_this_run = max(1, self.global_step - (self.start_epoch - 1) * self.steps_per_epoch)
-        per_step = self.train_seconds_this_run() / done_this_run
+        per_step = self.tally.train_seconds_this_run() / done_this_run
         return StepMetrics(
             epoch=self.current_epoch, step=self.global_step, total_steps=self.total_steps,
             epoch_step=self.step_in_epoch, steps_per_epoch=self.steps_per_epoch,
             loss=loss, accuracy=accuracy, lr=float(self.optimizer.param_groups[0]["lr"]),
-            images_per_s=rate, elapsed_s=self.elapsed(),
+            images_per_s=rate, elapsed_s=self.tally.elapsed(),
             eta_s=per_step * (self.total_steps - self.global_step))
 
-    def train_seconds_this_run(self) -> float:
-        return max(1e-9, self.train_seconds - self._resumed_train_seconds)
-
     def wait_while_paused(self, pause: threading.Event, stop: threading.Event) -> None:
-        started = time.perf_counter()
-        while pause.is_set() and not stop.is_set():
-            time.sleep(0.05)
-        paused = time.perf_counter() - started
-        self._paused_s += paused
+        paused = self.tally.wait_while_paused(pause, stop)
         if self._window is not None:
             self._window.started += paused
-
-    def epoch_train_metrics(self) -> tuple[float, float]:
-        images = max(1, self.epoch_images)
-        return self._epoch_loss / images, self._epoch_correct / images
-
-    def epoch_seconds(self) -> float:
-        return max(self._epoch_train_s, 1e-9)
-
-    def elapsed(self) -> float:
-        return time.perf_counter() - self._started - self._paused_s
-
-    def images_per_s(self) -> float:
-        return self.train_images / self.train_seconds if self.train_seconds else 0.0
 
     def record_epoch(self, metrics: EpochMetrics) -> None:
         self.epochs_done = metrics.epoch
@@ -323,8 +274,8 @@ class Session:
             self.recorder.append("epochs.jsonl", metrics.__dict__)
             self.recorder.save_checkpoint(self.model, self.optimizer, {
                 "epoch": self.epochs_done, "global_step": self.global_step,
-                "test_accs": self.test_accs, "train_seconds": self.train_seconds,
-                "train_images": self.train_images, "base_lr": self.base_lr},
+                "test_accs": self.test_accs, "train_seconds": self.tally.train_seconds,
+                "train_images": self.tally.train_images, "base_lr": self.base_lr},
                 self.cfg.keep_checkpoints)
             weights = self.filter_snapshot(epoch_end=True).weights
             self.recorder.save_filters(metrics.epoch, weights)

@@ -138,7 +138,7 @@ def _end_epoch(session: Session, epoch: int, steering: Steering) -> Iterator[Eve
             return
         yield session.layer_report()
         yield metrics
-    train_loss, train_acc = session.epoch_train_metrics()
+    train_loss, train_acc = session.tally.epoch_train_metrics()
     started = time.perf_counter()
     test = evaluate(session.model, session.data, session.eval_batch, session.channels_last,
                     session.bf16)
@@ -146,9 +146,9 @@ def _end_epoch(session: Session, epoch: int, steering: Steering) -> Iterator[Eve
         epoch=epoch, epochs=session.cfg.epochs, step=session.global_step,
         train_loss=train_loss, train_acc=train_acc, test_loss=test.loss,
         test_acc=test.accuracy,
-        seconds=session.epoch_seconds(), eval_seconds=time.perf_counter() - started,
-        images_per_s=session.epoch_images / max(session.epoch_seconds(), 1e-9),
-        elapsed_s=session.elapsed(),
+        seconds=session.tally.epoch_seconds(), eval_seconds=time.perf_counter() - started,
+        images_per_s=session.tally.epoch_images / max(session.tally.epoch_seconds(), 1e-9),
+        elapsed_s=session.tally.elapsed(),
     )
     session.record_epoch(result)
     reached = target_reason(steering, test.accuracy, epoch)

@@ -1,5 +1,6 @@
 """The parts of one training step that hold no run state: the metric window kept on the
-device between reports, the batch augmentation and the loss a report shows.
+device between reports, the batch augmentation, the optimiser step on a batch and the
+loss a report shows.
 
 core.session's Session composes these into its step and report.
 """
@@ -7,6 +8,7 @@ core.session's Session composes these into its step and report.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
@@ -48,3 +50,22 @@ def reported_loss(loss: torch.Tensor, logits: torch.Tensor, labels: torch.Tensor
     if not label_smoothing:
         return loss.detach() * labels.numel()
     return F.cross_entropy(logits.detach().float(), labels, reduction="sum")
+
+
+def optimise_batch(forward: Callable[[torch.Tensor], torch.Tensor],
+                   optimizer: torch.optim.Optimizer, x: torch.Tensor, labels: torch.Tensor,
+                   window: MetricWindow, *, bf16: bool, label_smoothing: float) -> None:
+    """One forward, backward and optimiser step on a normalised batch, summed into
+    ``window`` (on the device: nothing is read back)."""
+    # One autocast per step, never around the loop: autocast caches its bf16 weight
+    # copies until the context closes, which froze training at 10% when tried.
+    with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
+        logits = forward(x)
+        loss = F.cross_entropy(logits.float(), labels, label_smoothing=label_smoothing)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    window.loss += reported_loss(loss, logits, labels, label_smoothing)
+    window.correct += (logits.detach().argmax(1) == labels).sum()
+    window.images += labels.numel()
+    window.steps += 1

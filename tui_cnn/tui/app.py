@@ -34,7 +34,6 @@ from tui_cnn.core.perf import (
     space_full_collections,
     warm_up_imports,
 )
-from tui_cnn.core.runs import short_id
 from tui_cnn.tui import keys, signals
 from tui_cnn.tui.claims.app_part import ClaimsPart
 from tui_cnn.tui.claims.claims_view import ClaimsView
@@ -42,12 +41,8 @@ from tui_cnn.tui.controller import (
     GROUP,
     JOB_GROUP,
     SWEEP_GROUP,
-    Plan,
     RunController,
-    RunFailed,
     Runner,
-    RunStarting,
-    WorkerEnded,
 )
 from tui_cnn.tui.dialogs.help import HelpScreen
 from tui_cnn.tui.draw.app_part import DrawPart
@@ -64,13 +59,14 @@ from tui_cnn.tui.messages import (
     listeners,
 )
 from tui_cnn.tui.params.params_view import ParamsView
-from tui_cnn.tui.plans import PlanDialogs, exercise_commands, plan_heading
+from tui_cnn.tui.plans import PlanDialogs, exercise_commands
 from tui_cnn.tui.runs.app_part import RunsPart
 from tui_cnn.tui.runs.runs_view import RunsView
 from tui_cnn.tui.session import TrainingSession
 from tui_cnn.tui.setup.setup_panel import SetupPanel
 from tui_cnn.tui.startup import initial_config
 from tui_cnn.tui.sweeps.app_part import SweepsPart
+from tui_cnn.tui.training.app_part import TrainingPart
 from tui_cnn.tui.training.training_view import TrainingView
 from tui_cnn.tui.views_part import NARROW_WIDTH, ViewsPart
 from tui_cnn.tui.widgets.footer import KeysFooter
@@ -83,10 +79,10 @@ redrew the screen ~10 times per view switch, on the thread the next key waits fo
 under the GIL the trainer needs (measured: view switch to frame 27 -> 15 ms, median)."""
 
 
-class TuiCnnApp(ViewsPart, RunsPart, QuitPart, LivePart, ClaimsPart, SweepsPart, DrawPart,
-                QuickKeysApp):
-    """The areas' handlers live in their parts (tui/runs, live, claims, sweeps, draw:
-    app_part.py; quitting: tui/live/quit_part.py); this class composes the screen and
+class TuiCnnApp(ViewsPart, TrainingPart, RunsPart, QuitPart, LivePart, ClaimsPart, SweepsPart,
+                DrawPart, QuickKeysApp):
+    """The areas' handlers live in their parts (tui/training, runs, live, claims, sweeps,
+    draw: app_part.py; quitting: tui/live/quit_part.py); this class composes the screen and
     routes the run's events."""
 
     CSS_PATH = str(Path(__file__).with_name("app.tcss"))
@@ -216,40 +212,6 @@ class TuiCnnApp(ViewsPart, RunsPart, QuitPart, LivePart, ClaimsPart, SweepsPart,
         elif worker.group == SWEEP_GROUP:
             self.controller.sweep_worker_changed(event)
 
-    # The controller's news -------------------------------------------------------------
-
-    def on_run_starting(self, message: RunStarting) -> None:
-        self.refresh_bindings()  # the footer's keys for a run going
-        self.make_room()
-        self.training_view.reset(message.config.epochs, plan_heading(message))
-        if message.plan.kind != "run":  # the panel shows what trains (issue 20, item 6)
-            self.panel.show_config(message.config)
-        if message.plan.history_from is not None:
-            self.training_view.load_history(message.plan.history_from)
-        self.status.starting()
-        self.action_show_view("training")
-        self.focus_view()
-
-    def on_run_failed(self, message: RunFailed) -> None:
-        self.notify(message.reason, severity="error", timeout=15)
-        self.status.state = "failed"
-        self.training_view.progress.note(message.reason)
-
-    def on_worker_ended(self, message: WorkerEnded) -> None:
-        self.refresh_bindings()  # the footer's keys for no run going
-        session = message.session
-        if session.ended is None and self.status.state != "failed":
-            stopped = session.stop.is_set()  # run() returns quietly if stopped while loading
-            self.status.state = "stopped" if stopped else "idle"
-            self.status.paused = self.status.stopping = False
-            self.training_view.progress.note(
-                "Stopped before training began: nothing saved." if stopped
-                else "The run ended without a result.")
-        if self.quitting:
-            self.leave()
-            return
-        self.controller.run_ended(session)
-
     # Messages ------------------------------------------------------------------------
 
     def on_core_events(self, message: CoreEvents) -> None:
@@ -271,71 +233,7 @@ class TuiCnnApp(ViewsPart, RunsPart, QuitPart, LivePart, ClaimsPart, SweepsPart,
         for target in listeners(self.screen_stack[0]):
             target.on_setup(message.setup)
 
-    def _announce(self, event: RunEnded) -> None:
-        # The run by its short id: a full id does not fit a notice's line at 80 columns and
-        # was broken mid-word.
-        saved = (f" Saved as run {short_id(event.run_dir)} in {Path(event.run_dir).parent}."
-                 if event.run_dir else "")
-        if event.status == "finished":
-            acc = event.final_test_acc
-            result = f"test accuracy {100 * acc:.2f}%." if acc is not None else "done."
-            self.notify(f"Training finished: {result}{saved}", timeout=10)
-        elif event.status == "stopped":
-            self.notify(f"Stopped after {event.epochs_done} epoch(s).{saved}")
-        else:
-            self.notify(f"Run {event.status}: {event.reason}{saved}", timeout=15,
-                        severity="error" if event.status == "failed" else "warning")
-
     # Actions -------------------------------------------------------------------------
-
-    def action_start(self) -> None:
-        try:
-            cfg = self.panel.build_config()
-        except ConfigError as error:
-            self.notify(f"Can't start: {error}", severity="error", timeout=10)
-            return
-        self.start_run(cfg)
-
-    def start_run(self, cfg: TrainConfig) -> bool:
-        """Train ``cfg`` now, shown in the Training view; False, with a notice, if a run is
-        going."""
-        return self.controller.submit(Plan(f"{cfg.arch.name} on {cfg.dataset}", [cfg]))
-
-    def action_pause(self) -> None:
-        if self.controller.sweeping:
-            self.notify("A sweep does not pause: x stops every trial (each saved as "
-                        "interrupted); r on the sweep later runs them again.",
-                        severity="warning")
-            return
-        paused = self.controller.toggle_pause()
-        if paused is None:
-            self.nothing_to("pause")
-            return
-        self.training_view.progress.note("Paused between batches: space resumes." if paused
-                                         else "Resuming…")
-        self.status.paused = paused
-        self.refresh_bindings()  # the footer's space: Resume / Pause
-
-    def nothing_to(self, verb: str) -> None:
-        self.notify(f"Nothing to {verb}: no run is going (press t to start one).",
-                    severity="warning")
-
-    def action_stop(self, interrupt: bool = False) -> None:
-        if self.controller.sweeping:
-            self.stop_sweep()  # tui/sweeps/app_part.py
-            return
-        if not self.controller.stop(interrupt=interrupt):
-            self.nothing_to("stop")
-            return
-        self.status.stopping = True
-        self.status.paused = False
-        self.training_view.progress.note("Stopping at the next batch…")
-
-    def footer_labels(self) -> dict[str, str]:
-        """space says Resume while the run is paused (issue 20, item 10)."""
-        session = self.controller.session
-        paused = session is not None and session.running and session.pause.is_set()
-        return {"pause": "Resume"} if paused else {}
 
     def keys_not_shown(self) -> frozenset[str]:
         """The footer shows t (and f, R) when idle, space and x while training, esc while

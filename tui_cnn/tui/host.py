@@ -13,9 +13,11 @@ if TYPE_CHECKING:
     from textual.widget import Widget
 
     from tui_cnn.core.config import TrainConfig
+    from tui_cnn.core.events import RunEnded
     from tui_cnn.tui.controller import RunController
     from tui_cnn.tui.plans import PlanDialogs
     from tui_cnn.tui.setup.setup_panel import SetupPanel
+    from tui_cnn.tui.training.training_view import TrainingView
     from tui_cnn.tui.widgets.status_line import StatusLine
 
 
@@ -99,3 +101,22 @@ class ViewsHost(AppHost, Protocol):
     def hide_panel(self) -> None: ...
 
     def _focus_out_of_panel(self) -> None: ...
+
+
+class TrainingHost(AppHost, Protocol):
+    """What the run's part (tui/training/app_part.py) uses besides AppHost: the panel, the
+    Training view and the views' focus helpers."""
+
+    @property
+    def panel(self) -> SetupPanel: ...
+
+    @property
+    def training_view(self) -> TrainingView: ...
+
+    def make_room(self) -> None: ...
+
+    def focus_view(self) -> None: ...
+
+    def start_run(self, cfg: TrainConfig) -> bool: ...
+
+    def _announce(self, event: RunEnded) -> None: ...

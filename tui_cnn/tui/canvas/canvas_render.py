@@ -11,7 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 from rich.text import Text
 
-from tui_cnn.render.heatmap import ColorMode, feature_grid, rgb_image
+from tui_cnn.render.heatmap import ColorMode, rgb_image
+from tui_cnn.render.tile_grids import feature_grid
 
 CURSOR_RGB = np.array([1.0, 0.2, 0.2], np.float32)
 BAR_WIDTH = 5

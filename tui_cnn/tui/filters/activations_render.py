@@ -10,7 +10,8 @@ import numpy as np
 from rich.text import Text
 
 from tui_cnn import fmt
-from tui_cnn.render.heatmap import ColorMode, feature_grid, heatmap_size, rgb_image
+from tui_cnn.render.heatmap import ColorMode, heatmap_size, rgb_image
+from tui_cnn.render.tile_grids import feature_grid
 from tui_cnn.tui.filters.inspect_worker import ActivationsRead
 
 MAPS = 8

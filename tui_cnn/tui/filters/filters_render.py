@@ -16,7 +16,8 @@ from tui_cnn.core.report import (
     finite_range,
     no_edge_scores,
 )
-from tui_cnn.render.heatmap import ColorMode, Normalise, filter_grid, heatmap_size, legend
+from tui_cnn.render.heatmap import ColorMode, heatmap_size, legend
+from tui_cnn.render.tile_grids import Normalise, filter_grid
 from tui_cnn.tui.filters.filters_state import LIVE, Shown
 
 INTRO = ("Nothing to show yet. Press t to train: the first layer's filters appear here and "

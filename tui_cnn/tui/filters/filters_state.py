@@ -14,13 +14,16 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tui_cnn.core.events import FilterSnapshot, TestPredictions
-from tui_cnn.render.heatmap import Normalise
+from tui_cnn.render.tile_grids import Normalise
 
 LIVE = -1  # not an epoch: epoch 0 is the initial weights
 """The frame of the newest mid-epoch snapshot (epochs count from 1)."""
 
 MLP_TILES = 16
 """An MLP's first layer has one image-sized template per unit: show this many."""
+
+SECTIONS = ("filters", "activations", "confusion")
+"""The Filters view's sections, each redrawn on its own when it changed."""
 
 
 @dataclass(frozen=True)

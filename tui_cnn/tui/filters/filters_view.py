@@ -8,7 +8,8 @@ only after something changed (the trainer shares the GIL). After each epoch a th
 worker reads the run's checkpoint (deeper layers, feature maps); torch is imported in that
 worker only.
 
-Saved runs: :meth:`FiltersView.show_run` opens one without training.
+Saved runs: :meth:`FiltersView.show_run` opens one without training. The workers' results
+are taken in by filters_answers.py.
 """
 
 from __future__ import annotations
@@ -29,19 +30,16 @@ from tui_cnn.tui.filters import filters_render as fr
 from tui_cnn.tui.filters import inspect_worker as iw
 from tui_cnn.tui.filters.activations_render import activations_text
 from tui_cnn.tui.filters.confusion_view import ConfusionMatrix, pair_text
-from tui_cnn.tui.filters.filters_state import FilterState
+from tui_cnn.tui.filters.filters_answers import FiltersAnswers
+from tui_cnn.tui.filters.filters_state import SECTIONS, FilterState
 from tui_cnn.tui.messages import RunListener
 from tui_cnn.tui.redraw import Redraw
 
 REDRAW_S = 0.3
 """Redraw at most this often, and only what changed (each redraw holds the GIL)."""
 
-SECTIONS = ("filters", "activations", "confusion")
 
-
-CANT_INSPECT = "Can't look inside the model:"
-
-class FiltersView(RunListener, VerticalScroll):
+class FiltersView(RunListener, FiltersAnswers, VerticalScroll):
     """Shows one run at a time: the live one (events) or a saved one (:meth:`show_run`)."""
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -175,49 +173,6 @@ class FiltersView(RunListener, VerticalScroll):
 
     def _work(self, job: Callable[[], None]) -> Worker[None]:
         return self.run_worker(job, thread=True, group="inspect", exit_on_error=False)
-
-    # Results from the workers --------------------------------------------------------------
-
-    def on_stored_run(self, message: iw.StoredRun) -> None:
-        if message.generation != self.generation:
-            return
-        self.state.by_epoch = dict(message.filters)
-        if message.final_epoch not in self.state.by_epoch:
-            self.state.by_epoch[message.final_epoch] = message.final
-        self.state.latest = FilterSnapshot(message.final_epoch, 0, message.layer,
-                                           message.final, epoch_end=True)
-        self.state.set_conv_layers(message.conv_layers)
-        self.problem = "; ".join(message.problems)
-        self._mark("filters")
-
-    def on_model_read(self, message: iw.ModelRead) -> None:
-        if message.generation != self.generation:
-            return
-        self.state.add_checkpoint(message.epoch, message.convs)
-        self.class_names = message.classes
-        if self.problem.startswith(CANT_INSPECT):  # an earlier read failed; this one did not
-            self.problem = ""
-        self.images = message.images
-        self._mark("filters", "confusion")  # deeper layers; the cell's images
-
-    def on_activations_read(self, message: iw.ActivationsRead) -> None:
-        if message.generation == self.generation and message.index == self.image_index:
-            self.activations = message
-            self._mark("activations")
-
-    def on_predictions_read(self, message: iw.PredictionsRead) -> None:
-        if message.generation == self.generation:
-            self.state.predictions[message.epoch] = (message.labels, message.predicted)
-            self._mark("confusion")
-
-    def on_inspect_failed(self, message: iw.InspectFailed) -> None:
-        if message.generation == self.generation:
-            self.problem = f"{CANT_INSPECT} {message.reason}"
-            self._mark(*SECTIONS)
-
-    def on_confusion_matrix_cell_selected(self, message: ConfusionMatrix.CellSelected) -> None:
-        self.dirty.add("confusion")
-        self.flush()  # a click: at once
 
     # Keys -----------------------------------------------------------------------------------
 

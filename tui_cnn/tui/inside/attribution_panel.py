@@ -11,9 +11,10 @@ from rich.console import Group, RenderableType
 from rich.text import Text
 from textual.widgets import Static
 
-from tui_cnn.render.heatmap import ColorMode, heatmap, heatmap_size, legend, rgb_image, tile_grid
+from tui_cnn.render.heatmap import ColorMode, heatmap, heatmap_size, legend, rgb_image
 from tui_cnn.render.overlay import overlay_rgb
 from tui_cnn.render.palette import Cmap
+from tui_cnn.render.tile_grids import tile_grid
 from tui_cnn.tui.inside.state import columns_for, tile_scale
 
 EMPTY = "No attribution yet: pick a saved run and a test image."

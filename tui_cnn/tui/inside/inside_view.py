@@ -6,7 +6,8 @@ It follows the run being trained (a new epoch's checkpoint after each epoch, the
 statistics as they come) or a saved run (:meth:`InsideView.show_run`). All torch work is
 done by core functions in thread workers (inside_worker.py), only for the panel shown and
 only while the view is on screen: stepping away cancels it, coming back asks again.
-Answers are kept by request, so stepping back to an epoch or an image is instant.
+Answers are kept by request, so stepping back to an epoch or an image is instant
+(inside_answers.py); the keys are in inside_keys.py.
 """
 
 from __future__ import annotations
@@ -27,16 +28,11 @@ from tui_cnn.render.palette import ColorMode
 from tui_cnn.tui.inside import inside_worker as iw
 from tui_cnn.tui.inside.attribution_panel import AttributionPanel
 from tui_cnn.tui.inside.embedding_panel import EmbeddingPanel
+from tui_cnn.tui.inside.inside_answers import InsideAnswers
+from tui_cnn.tui.inside.inside_keys import InsideKeys
 from tui_cnn.tui.inside.layers_panel import LayerStatsPanel
-from tui_cnn.tui.inside.patches_panel import ChannelShown, TopPatchesPanel
-from tui_cnn.tui.inside.view_state import (
-    METHODS,
-    PANEL_TITLES,
-    PANELS,
-    STATS,
-    InsideState,
-    LayerSeries,
-)
+from tui_cnn.tui.inside.patches_panel import TopPatchesPanel
+from tui_cnn.tui.inside.view_state import MLP, PANEL_TITLES, InsideState, LayerSeries
 from tui_cnn.tui.messages import RunListener
 from tui_cnn.tui.redraw import Redraw
 
@@ -44,13 +40,11 @@ REDRAW_S = 0.5
 INTRO = ("Inside: what the network learned. Train a run (t), or open a saved one in the "
          "Runs view (4, then i). Keys here: v panel, [ ] epoch, l layer, , . channel, "
          "a all channels, j k test image, m method, g statistic.")
-MLP = ("This model is an MLP (no conv layers), so it has no top patches: where it looks "
-       "(saliency, occlusion), the embedding and the layer statistics work for it.")
 WIDGETS: dict[str, type[Widget]] = {"patches": TopPatchesPanel, "where": AttributionPanel,
            "embedding": EmbeddingPanel, "layers": LayerStatsPanel}
 
 
-class InsideView(RunListener, Vertical):
+class InsideView(RunListener, InsideKeys, InsideAnswers, Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.state = InsideState()
@@ -243,130 +237,6 @@ class InsideView(RunListener, Vertical):
             iw.guarded(key, post, answers[panel])
 
         return job
-
-    # Answers from the workers ------------------------------------------------------------
-
-    def on_overview_read(self, message: iw.OverviewRead) -> None:
-        if message.key != ("overview", self.generation):
-            return
-        s = self.state
-        s.epochs, s.kept = list(message.epochs), set(message.kept)
-        s.epoch = s.epochs[-1] if s.epochs else None
-        s.conv_layers, s.test_size = message.conv_layers, message.test_size
-        self.overview_read = True
-        self.status = ""
-        self._want()
-
-    def on_history_read(self, message: iw.HistoryRead) -> None:
-        if message.key == ("history", self.generation):
-            self.series.load(message.layers, message.steps, message.arrays)
-            if self.state.panel_name == "layers":
-                self._draw_layers()
-
-    def on_progressed(self, message: iw.Progressed) -> None:
-        if message.key == self._key(self.state.panel_name):
-            self._set_status(f"computing {message.what}: {message.done:,}/{message.total:,} "
-                             "test images")
-
-    def on_patches_read(self, message: iw.PatchesRead) -> None:
-        self._answer(message)
-
-    def on_maps_read(self, message: iw.MapsRead) -> None:
-        self._answer(message)
-
-    def on_embedding_read(self, message: iw.EmbeddingRead) -> None:
-        self._answer(message)
-
-    def on_histograms_read(self, message: iw.HistogramsRead) -> None:
-        self._answer(message)
-
-    def on_inside_failed(self, message: iw.InsideFailed) -> None:
-        if message.key == ("overview", self.generation):  # the run could not be read
-            self.overview_read = True
-            self._set_status(f"Can't look inside this run: {message.reason}")
-        else:
-            self._answer(message)
-
-    def _answer(self, message: iw.InsideAnswer) -> None:
-        """An answer for a panel: kept, and shown if it is still the one wanted."""
-        key = message.key
-        if not isinstance(key, tuple) or key[1:2] != (self.generation,):
-            return  # from a run no longer shown
-        self.answers[key] = message
-        if key == self._key(self.state.panel_name):
-            self._show(message)
-
-    def _show(self, message: Message) -> None:
-        self._show_panel()
-        if isinstance(message, iw.InsideFailed):
-            self._set_status(f"Can't show this: {message.reason}")
-        elif isinstance(message, iw.PatchesRead):
-            self.query_one(TopPatchesPanel).show_patches(message.data, self.state.channel)
-            self._set_status(f"{message.data.name} after epoch {self.state.epoch}: "
-                             f"{message.note}; , . channel, a all channels, l layer")
-        elif isinstance(message, iw.MapsRead):
-            self.query_one(AttributionPanel).show_maps(message.data)
-            self._set_status(f"test image {self.state.image} of {self.state.test_size:,}, "
-                             f"{self.state.method_name}: j k image, m method")
-        elif isinstance(message, iw.EmbeddingRead):
-            self.query_one(EmbeddingPanel).show_embedding(message.data)
-            self._set_status(f"What the classifier sees: {len(message.data.labels):,} test "
-                             f"images, accuracy {100 * message.accuracy:.1f}%")
-        elif isinstance(message, iw.HistogramsRead):
-            self.query_one(LayerStatsPanel).show_histograms(
-                message.histograms, f"Weight histograms after epoch {self.state.epoch}:")
-            self._set_status("g: next statistic")
-
-    def on_channel_shown(self, message: ChannelShown) -> None:
-        self.state.channel = message.channel
-
-    # Keys ---------------------------------------------------------------------------------
-
-    def _to_panel(self, index: int) -> None:
-        self.state.panel = index % len(PANELS)
-        self._show_panel()
-        self._want()
-
-    def _step_epoch(self, delta: int) -> None:
-        if not self.state.epochs:
-            self.notify("No epoch has finished yet.", severity="warning")
-            return
-        if self.state.step_epoch(delta):
-            self._want()
-        else:
-            self.notify(f"Epoch {self.state.epoch} is the {'first' if delta < 0 else 'last'}.")
-
-    def _step_layer(self) -> None:
-        if self.state.conv_layers == 0:
-            self.notify(MLP, severity="warning")
-        self.state.step_layer()
-        self._to_panel(PANELS.index("patches"))
-
-    def _step_channel(self, delta: int) -> None:
-        panel = self.query_one(TopPatchesPanel)
-        if self.state.grid:
-            self._toggle_grid()
-        panel.step_channel(delta)
-        if self.state.panel_name != "patches":
-            self._to_panel(PANELS.index("patches"))
-
-    def _toggle_grid(self) -> None:
-        self.state.grid = not self.state.grid
-        self.query_one(TopPatchesPanel).show_grid(self.state.grid)
-        if self.state.panel_name != "patches":
-            self._to_panel(PANELS.index("patches"))
-
-    def _step_image(self, delta: int) -> None:
-        self.state.step_image(delta)
-        self._to_panel(PANELS.index("where"))
-
-    def _next_method(self) -> None:
-        self.state.method = (self.state.method + 1) % len(METHODS)
-        self._to_panel(PANELS.index("where"))
-
-    def _next_stat(self) -> None:
-        self.state.stat = (self.state.stat + 1) % len(STATS)
-        self._to_panel(PANELS.index("layers"))
 
     # Drawing ------------------------------------------------------------------------------
 

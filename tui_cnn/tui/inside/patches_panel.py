@@ -13,7 +13,8 @@ from rich.text import Text
 from textual.message import Message
 from textual.widgets import Static
 
-from tui_cnn.render.heatmap import ColorMode, heatmap_size, rgb_image, tile_grid
+from tui_cnn.render.heatmap import ColorMode, heatmap_size, rgb_image
+from tui_cnn.render.tile_grids import tile_grid
 from tui_cnn.tui.inside.state import Cursor, channel_caption, columns_for, tile_scale
 
 EMPTY = "No top patches yet: pick a saved run with a conv layer."

@@ -16,6 +16,8 @@ STATS = ("weight_norm", "grad_norm", "update_ratio")
 STAT_TITLES = {"weight_norm": "weight norm ||W||", "grad_norm": "gradient norm ||dL/dW||",
                "update_ratio": "update/weight ||dW||/||W||"}
 KEEP_HINT = "train with --keep-checkpoints all to keep every epoch"
+MLP = ("This model is an MLP (no conv layers), so it has no top patches: where it looks "
+       "(saliency, occlusion), the embedding and the layer statistics work for it.")
 BARS = " ▁▂▃▄▅▆▇█"
 
 

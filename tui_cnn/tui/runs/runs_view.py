@@ -1,14 +1,13 @@
 """The Runs view: every saved run, filtered and sorted; selected runs overlaid and compared.
 
-Its keys are in keys.KEYS (view "runs") and arrive through :meth:`RunsView.command`;
+Its keys are in keys.KEYS (view "runs") and arrive through :meth:`RunsView.command`
+(runs_keys.py);
 enter (or a click) on a row selects it. What they start (fork, carry on, inspect) is posted
 as an intent for the App; when the runs of a plan end, the App shows them here
 (:meth:`RunsView.show_plan`).
 """
 
 from __future__ import annotations
-
-from collections.abc import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -27,12 +26,6 @@ from tui_cnn.core.sweep.progress import SweepProgress
 from tui_cnn.render.marks import MARK_COLOURS, MarkColour, free_colour
 from tui_cnn.tui.controller import Plan
 from tui_cnn.tui.messages import (
-    AttachRequested,
-    DrawRequested,
-    ForkRequested,
-    InspectRequested,
-    OneMoreEpochRequested,
-    ResumeRequested,
     RunListener,
     Setup,
 )
@@ -42,7 +35,8 @@ from tui_cnn.tui.runs.compare_chart import CompareChart
 from tui_cnn.tui.runs.compare_data import RunCurves, load_curves
 from tui_cnn.tui.runs.compare_table import CompareTable
 from tui_cnn.tui.runs.filter_input import FilterInput
-from tui_cnn.tui.runs.runs_table import COLUMNS, RunsTable
+from tui_cnn.tui.runs.runs_keys import RunsKeys
+from tui_cnn.tui.runs.runs_table import RunsTable
 from tui_cnn.tui.sweeps.panel import SweepsPanel
 
 WATCH_S = 2.0
@@ -53,7 +47,7 @@ HINT = ("Mark runs with enter (or a click): their curves overlay here, each in i
         "it on, i inspects it, / filters, o sorts, e starts an exercise.")
 
 
-class RunsView(RunListener, VerticalScroll):
+class RunsView(RunListener, RunsKeys, VerticalScroll):
     can_focus = False  # the list has the focus; its Page Up/Down, Home and End scroll this
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -275,54 +269,3 @@ class RunsView(RunListener, VerticalScroll):
         if self.is_on_screen:
             self.reload()  # the trials' runs, listed
         self.sweeps.ended(sweep_id)
-
-    # Keys ----------------------------------------------------------------------------
-
-    def command(self, name: str) -> None:
-        """One of the view's keys (see keys.KEYS): fork, resume, inspect, filter, sort,
-        curves, reload."""
-        current = self._on_current
-        actions: dict[str, Callable[[], object]] = {
-            "fork": lambda: current("fork", lambda r: self.post_message(ForkRequested(r))),
-            "resume": lambda: current("carry on",
-                                      lambda r: self.post_message(ResumeRequested(r))),
-            "inspect": lambda: current("inspect",
-                                       lambda r: self.post_message(InspectRequested(r.path))),
-            "draw": lambda: current("draw with",
-                                    lambda r: self.post_message(DrawRequested(r.path))),
-            "one_more": lambda: current("carry on",
-                                        lambda r: self.post_message(OneMoreEpochRequested(r.path))),
-            "attach": self._attach_to_current,
-            "filter": self.query_one(FilterInput).want_focus,
-            "sort": self._sort_next,
-            "curves": self._next_curves,
-            "reload": self.reload,
-        }
-        actions[name]()
-
-    def _attach_to_current(self) -> None:
-        """The run under the cursor; with the sweeps list focused (the command palette's
-        entry, as a there), the sweep under its cursor."""
-        if self.sweeps.display and self.sweeps.has_focus_within:
-            self.sweeps.action_attach()
-        else:
-            self._on_current("attach to",
-                             lambda r: self.post_message(AttachRequested(r.path)))
-
-    def _next_curves(self) -> None:
-        self.chart.next_mode()
-        self._show_compare()
-
-    def _on_current(self, verb: str, action: Callable[[RunRecord], object]) -> None:
-        record = self.table.current
-        if record is None:
-            self.notify(f"No run to {verb}: the list is empty.", severity="warning")
-        else:
-            action(record)
-
-    def _sort_next(self) -> None:
-        table = self.table
-        column = table.sort_column % (len(COLUMNS) - 1) + 1
-        table.sort_by(column, self.selected)
-        order = "descending" if table.reverse else "ascending"
-        self.notify(f"Sorted by {COLUMNS[column]}, {order} (o: next column).", timeout=2)
