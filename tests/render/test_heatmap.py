@@ -242,3 +242,15 @@ def test_bad_input_is_refused() -> None:
         heatmap(np.zeros((2, 2)), scale=0)
     with pytest.raises(ValueError):
         filter_grid(np.zeros((2, 1, 3, 3)), labels=["only one"])
+
+
+def test_cells_of_one_colour_pair_share_one_style_across_pictures() -> None:
+    """Styles are made once per (top, bottom, mode) pair, not per picture: the Filters view
+    redraws thousands of cells after every epoch. Same colours, same Style object."""
+    a = np.array([[0.0, 1.0], [1.0, 0.0]])
+    first, second = (heatmap(a, cmap="grey", vmin=0, vmax=1) for _ in range(2))
+    assert first.plain == second.plain == "▀▀"
+    styles = [span.style for span in first.spans], [span.style for span in second.spans]
+    assert len(styles[0]) == 2 and all(x is y for x, y in zip(*styles, strict=True))
+    white, black = Color.from_rgb(255, 255, 255), Color.from_rgb(0, 0, 0)
+    assert [(s.color, s.bgcolor) for s in styles[0]] == [(black, white), (white, black)]
