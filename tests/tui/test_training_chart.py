@@ -115,3 +115,47 @@ def test_nice_ticks_stay_in_range() -> None:
     assert ticks[0] >= 92.2 and ticks[-1] <= 99.98 and 2 <= len(ticks) <= 5
     step = ticks[1] - ticks[0]
     assert all(abs((b - a) - step) < 1e-9 for a, b in zip(ticks, ticks[1:], strict=False))
+
+
+def inside_frame(row: str) -> str:
+    """A plot row without its y label and the frame's sides."""
+    return re.split(r"[┤│]", row, maxsplit=1)[1].rstrip("│")
+
+
+def points_on(row: str) -> str:
+    """The marks and curve dots a plot row holds (braille blanks and spaces left out)."""
+    return "".join(c for c in inside_frame(row) if c not in " \u2800")
+
+
+async def rows_after_three_epochs(make_app: AppFactory, size: tuple[int, int],
+                                  chart: str) -> list[str]:
+    """The plot rows of the Training view's ``chart`` ("loss_chart", "acc_chart") after
+    :func:`trained`'s three epochs (the setup panel hidden below 100 columns)."""
+    app = make_app()
+    async with app.run_test(size=size) as pilot:
+        if size[0] < 100:
+            await pilot.press("s")
+        await feed(app)
+        await pilot.pause()
+        return plot_rows(drawn(getattr(app.training_view, chart)))
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_loss_chart_keeps_its_points_off_the_frame(make_app: AppFactory,
+                                                         size: tuple[int, int]) -> None:
+    """The lowest loss (the test points, 0.04 after every epoch) and the highest (the first
+    smoothed step) sit a row inside the frame, not on its bottom and top rows."""
+    rows = await rows_after_three_epochs(make_app, size, "loss_chart")
+    assert "".join(map(inside_frame, rows)).count("o") == 3, "\n".join(rows)
+    assert points_on(rows[-1]) == "", "\n".join(rows)  # the bottom row: empty
+    assert points_on(rows[0]) == "", "\n".join(rows)  # the top row: empty
+    assert any("o" in row for row in rows[1:-1])
+    y_labels = [float(m) for m in re.findall(r"^\s*(-?[\d.]+)┤", "\n".join(rows), re.M)]
+    assert y_labels and min(y_labels) >= 0.0, "no negative loss labelled"
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+async def test_accuracy_marks_stay_off_the_bottom_row(make_app: AppFactory,
+                                                      size: tuple[int, int]) -> None:
+    rows = await rows_after_three_epochs(make_app, size, "acc_chart")
+    assert not set("ox") & set(inside_frame(rows[-1])), "\n".join(rows)

@@ -9,14 +9,27 @@ from textual.containers import VerticalScroll
 from textual.widget import Widget
 from textual.widgets import Static
 
-from tui_cnn.core.config import ConfigError, TrainConfig
+from tui_cnn.core.config import ArchSpec, ConfigError, TrainConfig
 from tui_cnn.core.events import Event, RunEnded, RunStarted
+from tui_cnn.core.parse import float_text
 from tui_cnn.fmt import fit_run_id
 from tui_cnn.tui.messages import RunListener, Setup, SetupChanged
 from tui_cnn.tui.setup.arch_picker import ArchPicker
 from tui_cnn.tui.setup.dataset_picker import DatasetPicker
 from tui_cnn.tui.setup.device_picker import DevicePicker
 from tui_cnn.tui.setup.hyperparams import HyperParams
+
+FILLED_FIELDS = {"arch": "architecture", "dataset": "dataset", "epochs": "epochs",
+                 "batch_size": "batch size", "lr": "learning rate", "optimizer": "optimiser",
+                 "seed": "seed"}
+"""The config fields :meth:`SetupPanel.show_config` fills, with the panel's labels."""
+
+
+def shown_value(value: object) -> str:
+    """A filled field's value as a notice names it."""
+    if isinstance(value, ArchSpec):
+        return value.name
+    return float_text(value) if isinstance(value, float) else str(value)
 
 
 class SetupPanel(RunListener, VerticalScroll):
@@ -29,6 +42,7 @@ class SetupPanel(RunListener, VerticalScroll):
         self._config = config
         self._posted: Setup | None = None
         self._marked_label: Widget | None = None
+        self._filled: dict[str, object] = {}  # the fields' values when last filled
 
     def compose(self) -> ComposeResult:
         cfg = self._config
@@ -43,6 +57,7 @@ class SetupPanel(RunListener, VerticalScroll):
         yield DevicePicker(cfg.device, id="device")
 
     def on_mount(self) -> None:
+        self._filled = self.filled_values()
         self.watch(self.app, "theme", lambda _theme: self._show_focus(), init=False)
         self._show_focus()
 
@@ -102,11 +117,22 @@ class SetupPanel(RunListener, VerticalScroll):
                                     device=self.devices.device, **self.hyper.values(),
                                     **self.data.values())
 
-    def show_config(self, cfg: TrainConfig) -> None:
-        """Fill the fields with the settings of ``cfg``, the run about to train."""
+    def filled_values(self) -> dict[str, object]:
+        """What the fields :meth:`show_config` fills say now, by config field."""
+        return {"arch": self.arch.spec, "dataset": self.data.dataset, **self.hyper.values()}
+
+    def show_config(self, cfg: TrainConfig) -> list[str]:
+        """Fill the fields with the settings of ``cfg``, the run about to train; the values
+        set by hand since the panel was started or last filled that this replaced, as
+        ``epochs 7`` (the others are kept)."""
+        replaced = [f"{FILLED_FIELDS[name]} {shown_value(value)}"
+                    for name, value in self.filled_values().items()
+                    if value != self._filled.get(name, value) and value != getattr(cfg, name)]
         self.arch.show_spec(cfg.arch)
         self.data.select(cfg.dataset)
         self.hyper.show(cfg)
+        self._filled = self.filled_values()
+        return replaced
 
     def on_run_event(self, event: Event) -> None:
         line = self.query_one("#setup-run", Static)

@@ -13,6 +13,18 @@ from tui_cnn.tui.controller import Plan, RunFailed, RunStarting, WorkerEnded
 from tui_cnn.tui.host import TrainingHost
 from tui_cnn.tui.plans import plan_heading
 
+PLAN_NOUNS = {"exercise": "exercise's", "fork": "fork's", "resume": "carried-on run's",
+              "attach": "attached run's"}
+
+
+def replaced_notice(plan: Plan, replaced: list[str]) -> str | None:
+    """The notice naming the values set by hand that the setup panel no longer shows."""
+    if not replaced:
+        return None
+    noun = PLAN_NOUNS.get(plan.kind, "run's")
+    return (f"The setup panel shows the {noun} settings while it trains: they replaced "
+            f"what you had set ({', '.join(replaced)}).")
+
 
 class TrainingPart:
     # The controller's news -------------------------------------------------------------
@@ -22,7 +34,9 @@ class TrainingPart:
         self.make_room()
         self.training_view.reset(message.config.epochs, plan_heading(message))
         if message.plan.kind != "run":  # the panel shows what trains (issue 20, item 6)
-            self.panel.show_config(message.config)
+            notice = replaced_notice(message.plan, self.panel.show_config(message.config))
+            if notice is not None:
+                self.notify(notice, timeout=15)
         if message.plan.history_from is not None:
             self.training_view.load_history(message.plan.history_from)
         self.status.starting()

@@ -6,7 +6,7 @@ from textual_plotext.plot import Plot
 
 from tui_cnn.core.events import EpochMetrics, StepMetrics
 from tui_cnn.tui.training.series import Ema, Series
-from tui_cnn.tui.widgets.chart import LINE, MetricChart
+from tui_cnn.tui.widgets.chart import LINE, MetricChart, padded_range
 
 
 class LossChart(MetricChart):
@@ -58,9 +58,13 @@ class LossChart(MetricChart):
     def draw(self, plt: Plot, limit: int) -> None:
         self.set_title(plt, f"loss by epoch   {LINE} train (smoothed)   o test",
                        f"loss by epoch  {LINE} train  o test", "loss by epoch")
-        xs, ys = self.train.points(limit)
-        if xs:
-            plt.plot(xs, ys, marker="braille", color="cyan")
-        xs, ys = self.test.points(limit)
-        if xs:
-            plt.scatter(xs, ys, marker="o", color="orange")
+        train_xs, train_ys = self.train.points(limit)
+        test_xs, test_ys = self.test.points(limit)
+        if train_ys or test_ys:  # a row of room below the lowest point and above the highest:
+            # plotext's own range put the test points on the frame's bottom row
+            low, high = padded_range(train_ys + test_ys, self.plot_rows)
+            self.set_y_range(plt, low, high, bottom_label=0.0)
+        if train_xs:
+            plt.plot(train_xs, train_ys, marker="braille", color="cyan")
+        if test_xs:
+            plt.scatter(test_xs, test_ys, marker="o", color="orange")

@@ -140,11 +140,14 @@ class MetricChart(PlotextPlot):
         return max(1, self.size.height - FRAME_ROWS)
 
     def set_y_range(self, plt: Plot, low: float, high: float,
-                    top_label: float | None = None) -> int:
+                    top_label: float | None = None,
+                    bottom_label: float | None = None) -> int:
         """Limit the y axis to [low, high], labelled with round values (none above
-        ``top_label``); the columns left for the plot inside the frame."""
+        ``top_label`` or below ``bottom_label``); the columns left for the plot inside the
+        frame."""
         plt.ylim(low, high)
-        ticks = nice_ticks(low, min(high, top_label if top_label is not None else high),
+        ticks = nice_ticks(max(low, bottom_label if bottom_label is not None else low),
+                           min(high, top_label if top_label is not None else high),
                            max(2, self.plot_rows // ROWS_PER_Y_TICK))
         labels = [tick_label(tick) for tick in ticks]
         plt.yticks(ticks, labels)
