@@ -2,6 +2,10 @@
 
 Each run is named by its short id (the shortest suffix of its id that the CLI resolves to it
 alone); the columns that tell runs apart stay at the left while the rest scroll sideways.
+Where the list is too narrow for those and the status (beside the setup panel at 80 columns)
+it is drawn compact: one space between columns, ``acc`` and ``ep`` as headings, and the
+columns that matter first (id, arch, dataset, best acc, epochs, status); the rest (seed,
+device, params, seconds, img/s, started) still scroll into view.
 """
 
 from __future__ import annotations
@@ -10,9 +14,12 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.actions import SkipAction
 from textual.events import Resize
+from textual.geometry import Region
+from textual.strip import Strip
 from textual.widgets import DataTable
 
 from tui_cnn.core.config import PRESETS, ArchSpec, ConfigError
@@ -28,6 +35,10 @@ IDENTIFYING = COLUMNS.index("seed") + 1
 SCROLLED_ROOM = 16
 """Columns the list leaves to the scrolled part; where the identifying columns would not
 leave them, only the mark and the id stay."""
+NARROW_ORDER = ("", "id", "arch", "dataset", "best acc", "epochs", "status", "seed",
+                "device", "params", "seconds", "img/s", "started")
+"""The compact list's column order: what tells runs apart and how they did, first."""
+NARROW_LABELS = {"best acc": "acc", "epochs": "ep"}
 RIGHT = RUN_NUMBER_COLUMNS
 STARTED = COLUMNS.index("started")
 _NUMBER = re.compile(r"^-?[\d,]+(\.\d+)?")
@@ -73,6 +84,15 @@ def sort_key(cell: str) -> tuple[int, float, str]:
     return (1, 0.0, cell.lower())
 
 
+def wide_fits(rows: list[list[str]], room: int) -> bool:
+    """The mark and COLUMNS up to the status, each padded by one cell on either side, fit
+    in ``room`` for these rows (cells in COLUMNS' order after the mark)."""
+    needed = 3  # the mark
+    for index, name in enumerate(COLUMNS[1:COLUMNS.index("status") + 1]):
+        needed += 2 + max([cell_len(name), *(cell_len(row[index]) for row in rows)])
+    return needed <= room
+
+
 class RunsTable(DataTable[Any]):
     """Shows ``records`` (the run store's order: newest first) through a filter and a sort.
     Selection lives with the caller; each selected run's mark is drawn in its colour.
@@ -89,10 +109,27 @@ class RunsTable(DataTable[Any]):
         self.words: list[str] = []
         self.sort_column = STARTED
         self.reverse = True
+        self.compact = False  # drawn in NARROW_ORDER, one space between columns
+        self.marks_drawn: dict[str, MarkColour] = {}  # the caller's selection, last drawn
+        self.laid_out_for = 0  # the width the columns were last fitted to
 
     def on_mount(self) -> None:
-        for name in COLUMNS:
-            self.add_column(Text(name, justify="right" if name in RIGHT else "left"), key=name)
+        self.add_columns_for(compact=False)
+
+    def add_columns_for(self, *, compact: bool) -> None:
+        """The columns, in COLUMNS' order, or compact (NARROW_ORDER, short headings, the
+        space between columns drawn as each cell's last)."""
+        self.compact = compact
+        self.cell_padding = 0 if compact else 1
+        for name in NARROW_ORDER if compact else COLUMNS:
+            label = NARROW_LABELS.get(name, name) if compact else name
+            self.add_column(self.cell_text(name, label), key=name)
+
+    def cell_text(self, name: str, text: str) -> Text:
+        """Compact, a cell ends with the space before the next column (kept with the id
+        when the columns after it scroll)."""
+        gap = " " if self.compact and name != NARROW_ORDER[-1] else ""
+        return Text(text + gap, justify="right" if name in RIGHT else "left")
 
     @property
     def shown(self) -> list[str]:
@@ -132,20 +169,32 @@ class RunsTable(DataTable[Any]):
         elif self.sort_column > 0:
             ids.sort(key=lambda rid: sort_key(self.cells[rid][self.sort_column - 1]),
                      reverse=self.reverse)
-        self.clear()
+        self.marks_drawn = dict(selected)
+        room = self.scrollable_content_region.width  # 0 before the first layout
+        compact = self.compact if not room else not wide_fits(list(self.cells.values()), room)
+        self.clear(columns=compact != self.compact)
+        if not self.columns:
+            self.add_columns_for(compact=compact)
         for rid in ids:
-            cells = [Text(c, justify="right" if name in RIGHT else "left")
-                     for c, name in zip(self.cells[rid], COLUMNS[1:], strict=True)]
-            self.add_row(self.mark(rid, selected), *cells, key=rid)
+            cells = dict(zip(COLUMNS[1:], self.cells[rid], strict=True))
+            self.add_row(*(self.mark(rid, selected) if not name else
+                           self.cell_text(name, cells[name]) for name in self.columns_order),
+                         key=rid)
         if current is not None and current.run_id in ids:
             self.move_cursor(row=ids.index(current.run_id))
         self.fit_fixed_columns()
 
+    @property
+    def columns_order(self) -> tuple[str, ...]:
+        return NARROW_ORDER if self.compact else COLUMNS
+
     def mark(self, run_id: str, selected: Mapping[str, MarkColour]) -> Text:
         colour = selected.get(run_id)
-        return Text("●", style=f"bold {colour.rich}") if colour else Text("·", style="dim")
+        glyph = Text("●", style=f"bold {colour.rich}") if colour else Text("·", style="dim")
+        return glyph.append(" " if self.compact else "")
 
     def update_marks(self, selected: Mapping[str, MarkColour]) -> None:
+        self.marks_drawn = dict(selected)
         for rid in self.shown:
             self.update_cell(rid, "", self.mark(rid, selected))
 
@@ -153,14 +202,31 @@ class RunsTable(DataTable[Any]):
 
     def fit_fixed_columns(self) -> None:
         """Keep the identifying columns in view as the list scrolls sideways, or only the
-        mark and the id where those would leave the rest too little room."""
+        mark and the id where those would leave the rest too little room (or compact)."""
         widths = [column.get_render_width(self) for column in self.ordered_columns]
         room = self.scrollable_content_region.width
-        keep = IDENTIFYING if sum(widths[:IDENTIFYING]) + SCROLLED_ROOM <= room else 2
+        fits = not self.compact and sum(widths[:IDENTIFYING]) + SCROLLED_ROOM <= room
+        keep = IDENTIFYING if fits else 2
         self.fixed_columns = min(keep, len(widths))
 
     def on_resize(self, _: Resize) -> None:
         self.fit_fixed_columns()
+        self.call_after_refresh(self.fit_layout)  # once the new width is laid out
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Scrolled out of view when the setup panel comes or goes, the list gets no resize:
+        drawn at a width it was not laid out for, it fits itself then."""
+        room = self.scrollable_content_region.width
+        if room != self.laid_out_for:
+            self.laid_out_for = room
+            self.call_after_refresh(self.fit_layout)
+        return super().render_lines(crop)
+
+    def fit_layout(self) -> None:
+        """Compact where the list became too narrow, as before where it is wide again."""
+        room = self.scrollable_content_region.width
+        if room and self.compact == wide_fits(list(self.cells.values()), room):
+            self.rebuild(self.marks_drawn)
 
     def action_page_down(self) -> None:
         raise SkipAction()  # the view's: down to the comparison and the notes

@@ -36,7 +36,7 @@ from tui_cnn.tui.runs.compare_data import RunCurves, load_curves
 from tui_cnn.tui.runs.compare_table import CompareTable
 from tui_cnn.tui.runs.filter_input import FilterInput
 from tui_cnn.tui.runs.runs_keys import RunsKeys
-from tui_cnn.tui.runs.runs_table import RunsTable
+from tui_cnn.tui.runs.runs_table import COLUMNS, RunsTable
 from tui_cnn.tui.sweeps.panel import SweepsPanel
 
 WATCH_S = 2.0
@@ -168,7 +168,7 @@ class RunsView(RunListener, RunsKeys, VerticalScroll):
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
-        self.table.sort_by(event.column_index, self.selected)
+        self.table.sort_by(COLUMNS.index(str(event.column_key.value)), self.selected)
 
     def _show_detail(self) -> None:
         record = self.table.current
