@@ -46,6 +46,9 @@ async def test_beside_the_setup_panel_every_run_shows_its_best_acc_without_scrol
             line = row_line(lines, short)
             assert f" {short} " in line and "synth-digits" in line, line
             assert f" {best} {epochs}" in line, line
+            # one space between columns, also after a right-aligned one (Rich trims a
+            # right-aligned cell's trailing space: the next cell carries it)
+            assert f"synth-digits {best} {epochs} " in line, line
         # The other columns still scroll into view.
         view.table.scroll_to(x=view.table.max_scroll_x, animate=False)
         await pilot.pause()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Literal
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -127,9 +127,15 @@ class RunsTable(DataTable[Any]):
 
     def cell_text(self, name: str, text: str) -> Text:
         """Compact, a cell ends with the space before the next column (kept with the id
-        when the columns after it scroll)."""
-        gap = " " if self.compact and name != NARROW_ORDER[-1] else ""
-        return Text(text + gap, justify="right" if name in RIGHT else "left")
+        when the columns after it scroll); a right-aligned cell's space would be trimmed
+        (Rich trims trailing spaces to align right), so the cell after it starts with it."""
+        justify: Literal["right", "left"] = "right" if name in RIGHT else "left"
+        if not self.compact:
+            return Text(text, justify=justify)
+        place = NARROW_ORDER.index(name)
+        lead = " " if place and NARROW_ORDER[place - 1] in RIGHT else ""
+        trail = " " if name not in RIGHT and place < len(NARROW_ORDER) - 1 else ""
+        return Text(lead + text + trail, justify=justify)
 
     @property
     def shown(self) -> list[str]:
