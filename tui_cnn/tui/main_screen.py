@@ -5,7 +5,6 @@ changes to how Textual 8.2 draws a key press's frame, measured in benchmarks/det
 from __future__ import annotations
 
 import gc
-import time
 from collections.abc import Callable
 from functools import partial
 
@@ -64,22 +63,22 @@ class KeyCollections:
     """
 
     def __init__(self) -> None:
-        self.held_since: float | None = None
-        self.holds = 0
+        self.held = False
+        self.holds = 0  # holds taken so far: the number of the latest
 
     def hold(self) -> bool:
         """Hold collections off, unless they already are (here, or by someone else);
         returns whether this call held them (the caller then arranges a release)."""
-        if self.held_since is not None or not gc.isenabled():
+        if self.held or not gc.isenabled():
             return False
         gc.disable()
-        self.held_since = time.monotonic()
+        self.held = True
         self.holds += 1
         return True
 
     def release(self) -> None:
-        if self.held_since is not None:
-            self.held_since = None
+        if self.held:
+            self.held = False
             gc.enable()
 
     def release_hold(self, number: int) -> None:
