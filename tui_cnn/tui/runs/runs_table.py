@@ -216,8 +216,7 @@ class RunsTable(DataTable[Any]):
         self.fixed_columns = min(keep, len(widths))
 
     def on_resize(self, _: Resize) -> None:
-        self.fit_fixed_columns()
-        self.call_after_refresh(self.fit_layout)  # once the new width is laid out
+        self.fit_fixed_columns()  # the layout's own fit: render_lines, at the new width
 
     def render_lines(self, crop: Region) -> list[Strip]:
         """Scrolled out of view when the setup panel comes or goes, the list gets no resize:
