@@ -46,6 +46,7 @@ class Variant:
     mkldnn: bool = True  # torch.backends.mkldnn.enabled
     foreach_adam: bool = False  # torch.optim.Adam(..., foreach=True) instead of the fused one
     augment_once: bool = False  # shift the whole training tensor once, not batch by batch
+    split: bool = False  # batch_split="auto": each thread trains on a share of the batch
     env: dict[str, str] = field(default_factory=dict)
     busy: bool = False  # a busy-looping neighbour process on the machine during the run
 
@@ -60,7 +61,8 @@ def _session(v: Variant, images: int) -> Any:
         session_module.tune_allocator = lambda: False  # type: ignore[assignment]
     cfg = TrainConfig(dataset="synth-digits", epochs=1, batch_size=v.batch, threads=v.threads,
                       train_size=images, test_size=512, runs_dir="",
-                      precision="bf16" if v.bf16 else "fp32")
+                      precision="bf16" if v.bf16 else "fp32",
+                      batch_split="auto" if v.split else "off")
     session = session_module.Session.create(cfg, load_arrays("synth-digits", train_size=images,
                                                              test_size=512))
     import torch
@@ -286,14 +288,20 @@ def studies(quick: bool) -> list[tuple[str, list[Variant], str]]:
             replace(t1, name="batch 32, shifts once per epoch", augment_once=True),
             replace(t1, name="batch 32, fused Adam + grad hook", fused_adam=True,
                     grad_hook=True)]
-    all_studies = [("fp32 step (issue 16)", fp32, t1.name),
+    t2 = replace(t1, name="2 threads, batch 32 (ops shared)", threads=2)
+    t2_split = replace(t2, name="2 threads, batch 32, split", split=True)
+    split = [t1, t2, replace(t2, name=t2.name + ", PASSIVE", env=passive), t2_split,
+             replace(t2_split, name=t2_split.name + ", PASSIVE", env=passive)]
+    split += [replace(v, name=v.name + " +busy", busy=True) for v in split[2::2]]
+    all_studies = [("batch split (2 threads)", split, t1.name),
+                   ("fp32 step (issue 16)", fp32, t1.name),
                    ("threads (machine as it is)", threads, t1.name),
                    ("threads with a busy neighbour process", busy, busy[0].name),
                    ("memory layout", layout, t1.name), ("batch size", batch, t1.name),
                    ("allocator (tune_allocator)", alloc, t1.name),
                    ("bf16 autocast (speed)", bf16, t1.name),
                    ("candidate core changes", changes, t1.name)]
-    return all_studies[:3] if quick else all_studies
+    return all_studies[:4] if quick else all_studies
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ OPTIMIZERS = ("adam", "adamw", "sgd")
 SCHEDULES = ("onecycle", "constant")
 AUGMENTS = ("auto", "none", "shift", "shift-flip")
 PRECISIONS = ("auto", "fp32", "bf16")
+BATCH_SPLITS = ("auto", "off")
 KEEP_CHECKPOINTS = ("all", "last")  # or a whole number N >= 1: the newest N epochs
 MAX_EPOCHS = 1000
 MAX_BATCH = 65536
@@ -161,6 +162,7 @@ class TrainConfig:
     augment: str = "auto"  # auto: shift for 28x28 sets, shift-flip for CIFAR-10
     label_smoothing: float = 0.1
     precision: str = "auto"  # auto: bf16 autocast where the device does bf16 natively
+    batch_split: str = "auto"  # auto: on a CPU, each thread trains on a share of the batch
     download: bool = True
     resume_from: str | None = None
     sweep: str | None = None  # "<sweep id>/<trial index>" for a sweep's trial, else None
@@ -193,6 +195,7 @@ class TrainConfig:
         _check_choice("schedule", self.schedule, SCHEDULES)
         _check_choice("augmentation", self.augment, AUGMENTS)
         _check_choice("precision", self.precision, PRECISIONS)
+        _check_choice("batch split", self.batch_split, BATCH_SPLITS)
         if not _finite(self.label_smoothing) or not 0.0 <= self.label_smoothing < 1.0:
             raise ConfigError(f"label smoothing must be in [0, 1), got {self.label_smoothing!r}")
         self._check_folder_fields()

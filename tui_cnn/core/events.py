@@ -44,6 +44,15 @@ class RunStarted:
     total_steps: int
     start_epoch: int = 1  # > 1 when resuming
     precision: str = "fp32"  # what it trains in and why: core.optim.precision_note
+    batch_shares: int = 1  # CPU threads each training on a share of every batch
+
+    @property
+    def shares_note(self) -> str:
+        """How a face says the batch is split: 'each on half of every batch', or ''."""
+        if self.batch_shares <= 1:
+            return ""
+        part = "half" if self.batch_shares == 2 else f"1/{self.batch_shares}"
+        return f"each on {part} of every batch"
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,9 @@ TRAIN_FLAGS: tuple[Flag, ...] = COMMON_FLAGS + (
     Flag("--label-smoothing", "label_smoothing"),
     Flag("--precision", "precision",
          "auto (default: bf16 autocast where the hardware has it), fp32 or bf16"),
+    Flag("--batch-split", "batch_split",
+         "auto (default: on a CPU with 2+ threads, each thread trains on a share of every "
+         "batch, one core each) or off (torch's threads share each op)"),
     Flag("--log-every", "log_every", "report every N steps (default 20)"),
     Flag("--test-fraction", "test_fraction",
          "--dataset folder without train/ and test/: share held out (0.2)"),

@@ -92,7 +92,7 @@ _TRAIN_READERS: dict[str, Callable[[str, str], Any]] = {
     "lr": parse_float, "momentum": parse_float, "weight_decay": parse_float,
     "label_smoothing": parse_float,
     "dataset": _text, "optimizer": _text, "schedule": _text, "augment": _text,
-    "precision": _text, "device": _text, "data_dir": _text, "runs_dir": _text,
+    "precision": _text, "batch_split": _text, "device": _text, "data_dir": _text, "runs_dir": _text,
     "download": parse_bool, "keep_checkpoints": _text,
     "test_fraction": parse_float, "image_size": parse_int, "channels": parse_int,
     "skip_bad": parse_bool, "target_acc": parse_target,

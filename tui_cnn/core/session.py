@@ -7,7 +7,6 @@ the run's seconds and image counts are its RunTally (core.run_tally).
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -18,35 +17,40 @@ import torch
 from torch import nn
 
 from tui_cnn.core import device_data, devices
+from tui_cnn.core.batch_split import BatchSplitter, share_count
 from tui_cnn.core.checkpoint import first_layer_weights, load_problem
 from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.datasets import ArrayData
 from tui_cnn.core.events import (
     EpochMetrics,
     FilterSnapshot,
-    LayerStatsReport,
-    LrChanged,
     RunEnded,
     RunStarted,
     RunSummary,
-    StepMetrics,
 )
-from tui_cnn.core.inside.layer_stats import LayerStats, stats_event, stats_record
+from tui_cnn.core.inside.layer_stats import LayerStats
 from tui_cnn.core.layers import LayerTable
 from tui_cnn.core.models import first_layer_name, pool_then_relu
-from tui_cnn.core.optim import lr_factor, make_optimizer, precision_note, use_bf16
+from tui_cnn.core.optim import (
+    Evaluation,
+    evaluate,
+    lr_factor,
+    make_optimizer,
+    precision_note,
+    use_bf16,
+)
 from tui_cnn.core.perf import tune_allocator
 from tui_cnn.core.recording import Recorder, config_record
 from tui_cnn.core.resume import Restored, read_checkpoint, reopen_folder
 from tui_cnn.core.run_tally import RunTally
 from tui_cnn.core.runs import RunStoreError
+from tui_cnn.core.session_reports import ReportsPart
 from tui_cnn.core.session_setup import check_batch_size, enable_cuda_fast_paths, model_on_device
-from tui_cnn.core.steer import Steering, lr_change, lr_row
-from tui_cnn.core.train_step import MetricWindow, augment, optimise_batch
+from tui_cnn.core.train_step import MetricWindow, augment
 
 
 @dataclass
-class Session:
+class Session(ReportsPart):
     cfg: TrainConfig  # as resolved: threads filled in
     arrays: ArrayData
     data: device_data.DeviceData
@@ -72,6 +76,7 @@ class Session:
     layer_stats: LayerStats | None = None  # made at the first report
     base_lr: float = 0.0  # lr = base_lr x the schedule's factor: cfg.lr until steered
     _forward: Callable[[torch.Tensor], torch.Tensor] | None = None  # models.pool_then_relu
+    splitter: BatchSplitter = field(default_factory=lambda: BatchSplitter(1, 1))
 
     @classmethod
     def create(cls, cfg: TrainConfig, arrays: ArrayData, device: torch.device | None = None,
@@ -90,7 +95,8 @@ class Session:
         data = device_data.to_device(arrays, device)
         session = cls(cfg, arrays, data, device, model, table, optimizer, Recorder(None),
                       threads, channels_last, use_bf16(cfg.precision, device),
-                      base_lr=cfg.lr)
+                      base_lr=cfg.lr, splitter=BatchSplitter(share_count(
+                          cfg.batch_split, device, model, threads, cfg.batch_size), threads))
         session._open_run_folder(run_id)
         return session
 
@@ -139,8 +145,9 @@ class Session:
 
     def config_record(self) -> dict[str, Any]:
         """config.json: the resolved TrainConfig plus what the run found."""
-        return config_record(self.cfg, self.run_id, self.table, self.arrays, self.device,
-                             "bf16" if self.bf16 else "fp32")
+        record = config_record(self.cfg, self.run_id, self.table, self.arrays, self.device,
+                               "bf16" if self.bf16 else "fp32")
+        return {**record, "batch_shares": self.splitter.shares}
 
     def summary(self) -> RunSummary:
         """Where the run stands: status.json and RunEnded both say this."""
@@ -159,14 +166,6 @@ class Session:
 
     # -- events --------------------------------------------------------------------------
     @property
-    def steps_per_epoch(self) -> int:
-        return math.ceil(len(self.arrays.y_train) / self.cfg.batch_size)
-
-    @property
-    def total_steps(self) -> int:
-        return self.steps_per_epoch * self.cfg.epochs
-
-    @property
     def eval_batch(self) -> int:
         return 512 if self.device.type == "cpu" else 4096
 
@@ -179,7 +178,7 @@ class Session:
             dataset=self.cfg.dataset, train_size=len(self.arrays.y_train),
             test_size=len(self.arrays.y_test), input_shape=info.shape, classes=info.classes,
             steps_per_epoch=self.steps_per_epoch, total_steps=self.total_steps,
-            start_epoch=self.start_epoch,
+            start_epoch=self.start_epoch, batch_shares=self.splitter.shares,
             precision=precision_note(self.cfg.precision, self.bf16, self.device))
 
     def filter_snapshot(self, epoch_end: bool) -> FilterSnapshot:
@@ -208,8 +207,9 @@ class Session:
                                                   self.cfg.schedule)
         x_u8 = self._augment(x_u8)
         x = device_data.normalise(x_u8, self.data.mean, self.data.std, self.channels_last)
-        optimise_batch(self._training_forward(), self.optimizer, x, labels, self._window,
-                       bf16=self.bf16, label_smoothing=self.cfg.label_smoothing)
+        self.splitter.optimise(self._training_forward(), self.optimizer, x, labels,
+                               self._window, bf16=self.bf16,
+                               label_smoothing=self.cfg.label_smoothing)
         self.global_step += 1
         self.step_in_epoch += 1
 
@@ -219,48 +219,16 @@ class Session:
             self._forward = pool_then_relu(self.model)
         return self._forward
 
-    def take_lr_change(self, steering: Steering) -> LrChanged | None:
-        """A learning rate asked for since the last step: used from the next step on (the
-        schedule rescaled to continue from it) and recorded in steps.jsonl."""
-        change = lr_change(steering, base_lr=self.base_lr,
-                           current_lr=float(self.optimizer.param_groups[0]["lr"]),
-                           epoch=self.current_epoch, step=self.global_step,
-                           total=self.total_steps, schedule=self.cfg.schedule)
-        if change is not None:
-            self.base_lr = change.base_lr
-            self.recorder.append("steps.jsonl", lr_row(change))
-        return change
+    def test_pass(self) -> Evaluation:
+        """The test set through the model, on every thread of the run."""
+        with self.splitter.all_threads():
+            return evaluate(self.model, self.data, self.eval_batch, self.channels_last,
+                            self.bf16)
 
     def _augment(self, x_u8: torch.Tensor) -> torch.Tensor:
         """This epoch's augmentation of a batch (train_step.augment); a method, so a
         benchmark can swap it out on a live Session."""
         return augment(x_u8, self.cfg.augmentation, self._aug_generator)
-
-    def report(self) -> StepMetrics | None:
-        """Read the window back; None (and the run ended as diverged) if the loss blew up."""
-        assert self._window is not None
-        window, self._window = self._window, MetricWindow.zeros(self.device)
-        loss, accuracy, rate = self.tally.add_window(window)
-        if not math.isfinite(loss):
-            self.end("diverged", f"loss became {loss} at step {self.global_step} with "
-                     f"learning rate {self.cfg.lr:g}; try a smaller learning rate, "
-                     f"e.g. {self.cfg.lr / 10:g}")
-            return None
-        self.report_count += 1
-        metrics = self._step_metrics(loss, accuracy, rate)
-        self.recorder.append("steps.jsonl", metrics.__dict__)
-        self.recorder.log_step(metrics)
-        return metrics
-
-    def _step_metrics(self, loss: float, accuracy: float, rate: float) -> StepMetrics:
-        done_this_run = max(1, self.global_step - (self.start_epoch - 1) * self.steps_per_epoch)
-        per_step = self.tally.train_seconds_this_run() / done_this_run
-        return StepMetrics(
-            epoch=self.current_epoch, step=self.global_step, total_steps=self.total_steps,
-            epoch_step=self.step_in_epoch, steps_per_epoch=self.steps_per_epoch,
-            loss=loss, accuracy=accuracy, lr=float(self.optimizer.param_groups[0]["lr"]),
-            images_per_s=rate, elapsed_s=self.tally.elapsed(),
-            eta_s=per_step * (self.total_steps - self.global_step))
 
     def wait_while_paused(self, pause: threading.Event, stop: threading.Event) -> None:
         paused = self.tally.wait_while_paused(pause, stop)
@@ -282,20 +250,6 @@ class Session:
             self.recorder.log_epoch(metrics, self.model, weights)
             self.write_status("running")
 
-    def layer_report(self) -> LayerStatsReport:
-        """Each layer's weight norm, gradient norm and update/weight ratio now (one host
-        sync), also appended to layers.jsonl."""
-        if self.layer_stats is None:
-            self.layer_stats = LayerStats(self.model)
-        stats = self.layer_stats.measure()
-        self.recorder.append("layers.jsonl",
-                             stats_record(self.global_step, self.current_epoch, stats))
-        return stats_event(self.global_step, self.current_epoch, stats)
-
-    def end(self, status: str, reason: str) -> None:
-        if self.ended is None:
-            self.ended = (status, reason)
-
     def finish(self) -> RunEnded:
         status, reason = self.ended or ("finished", "all epochs done")
         try:
@@ -305,5 +259,6 @@ class Session:
             status, reason = "failed", f"{reason}; saving the status failed: {exc}"
         finally:
             self.recorder.close()  # the run's folder lock is dropped
+            self.splitter.close()
         return RunEnded(status=status, reason=reason, run_id=self.run_id,
                         run_dir=self.run_dir, **vars(self.summary()))

@@ -23,7 +23,6 @@ from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.datasets import ArrayData, config_info, load_config_arrays
 from tui_cnn.core.events import DataProgress, EpochMetrics, Event, TestPredictions
 from tui_cnn.core.layers import check_params, layer_table
-from tui_cnn.core.optim import evaluate
 from tui_cnn.core.session import Session
 from tui_cnn.core.steer import Steering, steering_for, target_reason
 
@@ -140,8 +139,7 @@ def _end_epoch(session: Session, epoch: int, steering: Steering) -> Iterator[Eve
         yield metrics
     train_loss, train_acc = session.tally.epoch_train_metrics()
     started = time.perf_counter()
-    test = evaluate(session.model, session.data, session.eval_batch, session.channels_last,
-                    session.bf16)
+    test = session.test_pass()
     result = EpochMetrics(
         epoch=epoch, epochs=session.cfg.epochs, step=session.global_step,
         train_loss=train_loss, train_acc=train_acc, test_loss=test.loss,

@@ -16,6 +16,8 @@ import torch.nn.functional as F
 
 from tui_cnn.core import device_data
 
+Forward = Callable[[torch.Tensor], torch.Tensor]  # a model's training forward
+
 
 @dataclass
 class MetricWindow:
@@ -52,7 +54,7 @@ def reported_loss(loss: torch.Tensor, logits: torch.Tensor, labels: torch.Tensor
     return F.cross_entropy(logits.detach().float(), labels, reduction="sum")
 
 
-def optimise_batch(forward: Callable[[torch.Tensor], torch.Tensor],
+def optimise_batch(forward: Forward,
                    optimizer: torch.optim.Optimizer, x: torch.Tensor, labels: torch.Tensor,
                    window: MetricWindow, *, bf16: bool, label_smoothing: float) -> None:
     """One forward, backward and optimiser step on a normalised batch, summed into

@@ -45,6 +45,15 @@ def test_same_spec_same_id_and_place_fields_do_not_count() -> None:
     assert SweepSpec.from_dict(a.to_dict()).sweep_id() == a.sweep_id()
 
 
+def test_a_field_added_later_keeps_older_ids_at_its_default() -> None:
+    """batch_split came after sweep ids were given out: at its default the id is the one
+    this spec had before (worked out then: sw-e4c7bd47b8), and a change to it counts."""
+    base = TrainConfig(epochs=2)
+    assert spec("seed=0,1", base=base).sweep_id() == "sw-e4c7bd47b8"
+    off = spec("seed=0,1", base=base.replace(batch_split="off"))
+    assert off.sweep_id() != "sw-e4c7bd47b8"
+
+
 @pytest.mark.parametrize(("grid", "names"), [
     (["colour=red,blue"], ["'colour'"]),
     (["seed=0,x"], ["seed=x", "whole number"]),

@@ -23,6 +23,9 @@ from tui_cnn.core.parse import FIELDS, canonical, field_text, parse_field, with_
 MAX_TRIALS_UNCONFIRMED = 1000
 # Fields that say where or how fast a trial runs, not what it is: left out of the sweep id.
 _PLACE_FIELDS = ("runs_dir", "threads", "data_dir", "sweep", "resume_from", "download")
+_LATER_FIELDS = {"batch_split": "auto"}
+"""TrainConfig fields added after sweep ids were first given out: left out of the id while
+at these defaults, so re-running an older sweep's command still finds it."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,8 @@ class SweepSpec:
 
     def sweep_id(self) -> str:
         """The same spec gives the same id: re-running a command finds its sweep."""
-        base = {k: v for k, v in self.base.to_dict().items() if k not in _PLACE_FIELDS}
+        base = {k: v for k, v in self.base.to_dict().items()
+                if k not in _PLACE_FIELDS and _LATER_FIELDS.get(k, object()) != v}
         payload = json.dumps({"base": base, "grid": [[n, list(v)] for n, v in self.grid]},
                              sort_keys=True)
         return "sw-" + hashlib.sha256(payload.encode()).hexdigest()[:10]

@@ -1,0 +1,147 @@
+"""A training batch split across CPU threads, one core each: data parallel inside one process.
+
+On a CPU at the chapter's batch of 32, torch's own threads (several cores inside each op)
+gain little: the ops are small, so the threads mostly wait on each other (measured x1.1-1.25
+for two threads over one). Two threads each running the forward and backward of half the
+batch on one core, their gradients then summed, measured x1.7-1.8 on the same 2-core CPU.
+
+The sum is the full batch's gradient: each share's loss is its mean times its share of the
+batch, so the shares' gradients add up to the gradient of the batch's mean loss (the same
+up to float rounding). The shares are added in a fixed order, so a run is as reproducible
+as a one-thread run. Each thread's torch ops use one core (its OpenMP thread count is its
+own); so do the caller's own ops between the shares, except the test pass (``all_threads``).
+
+Only for what keeps no state and draws no random numbers in its forward: a model with
+batch norm (statistics of the whole batch, running buffers written by both threads) or
+dropout (one random generator shared by the threads) trains unsplit.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from tui_cnn.core.train_step import Forward, MetricWindow, optimise_batch, reported_loss
+
+MIN_SHARE = 8  # images per thread: below this a share's ops are too small to gain
+_UNSPLITTABLE = (nn.modules.batchnorm._BatchNorm, nn.modules.dropout._DropoutNd)
+
+
+def share_count(mode: str, device: torch.device, model: nn.Module, threads: int,
+                batch_size: int) -> int:
+    """How many threads share each batch: 1 (unsplit) unless ``mode`` is auto, the device a
+    CPU with 2+ threads, the model stateless in its forward, and each share >= MIN_SHARE."""
+    if mode != "auto" or device.type != "cpu" or threads < 2:
+        return 1
+    if any(isinstance(module, _UNSPLITTABLE) for module in model.modules()):
+        return 1
+    return max(1, min(threads, batch_size // MIN_SHARE))
+
+
+@dataclass(frozen=True)
+class _ShareResult:
+    grads: tuple[torch.Tensor | None, ...]
+    loss: torch.Tensor  # the share's mean loss (detached)
+    logits: torch.Tensor  # detached
+    labels: torch.Tensor
+
+
+class BatchSplitter:
+    """``optimise`` is train_step.optimise_batch with each batch split between ``shares``
+    threads (the caller's and shares - 1 workers, made at the first step), or unsplit when
+    ``shares`` is 1. ``close`` ends the workers."""
+
+    def __init__(self, shares: int, threads: int) -> None:
+        self.shares, self.threads = shares, threads
+        self._pool: ThreadPoolExecutor | None = None
+
+    def _start(self) -> ThreadPoolExecutor:
+        ready = threading.Barrier(self.shares)  # the caller's thread runs the first share
+        pool = ThreadPoolExecutor(self.shares - 1, "tui-cnn-share",
+                                  initializer=_one_core, initargs=(ready,))
+        for _ in range(self.shares - 1):  # start every worker now, so each is set to one core
+            pool.submit(lambda: None)
+        ready.wait()
+        # The caller's own ops between the shares (augmentation, the optimiser step) on one
+        # core too: a second OpenMP thread woken for each small op cost more than it gave.
+        torch.set_num_threads(1)
+        return pool
+
+    def optimise(self, forward: Forward, optimizer: torch.optim.Optimizer, x: torch.Tensor,
+                 labels: torch.Tensor, window: MetricWindow, *, bf16: bool,
+                 label_smoothing: float) -> None:
+        if self.shares == 1:
+            optimise_batch(forward, optimizer, x, labels, window, bf16=bf16,
+                           label_smoothing=label_smoothing)
+            return
+        self._pool = self._pool or self._start()
+        params = [p for group in optimizer.param_groups for p in group["params"]]
+        count = labels.numel()
+        shares = max(1, min(self.shares, count // MIN_SHARE))
+        parts = list(zip(x.tensor_split(shares), labels.tensor_split(shares), strict=True))
+        futures = [self._pool.submit(_share_grads, forward, params, xs, ys, count, bf16,
+                                     label_smoothing) for xs, ys in parts[1:]]
+        first = _share_grads(forward, params, *parts[0], count, bf16, label_smoothing)
+        results = [first] + [future.result() for future in futures]  # raises what one raised
+        optimizer.zero_grad(set_to_none=True)
+        for param, grads in zip(params, zip(*(r.grads for r in results), strict=True),
+                                strict=True):
+            param.grad = _added(grads)
+        optimizer.step()
+        for result in results:
+            window.loss += reported_loss(result.loss, result.logits, result.labels,
+                                         label_smoothing)
+            window.correct += (result.logits.argmax(1) == result.labels).sum()
+        window.images += count
+        window.steps += 1
+
+    @contextmanager
+    def all_threads(self) -> Iterator[None]:
+        """The caller's thread on every thread of the run, e.g. for the test pass."""
+        if self._pool is None:
+            yield
+            return
+        torch.set_num_threads(self.threads)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(1)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+            torch.set_num_threads(self.threads)
+
+
+def _one_core(ready: threading.Barrier) -> None:
+    """A worker's first act: torch's per-thread setup, then one core for its own ops."""
+    torch.get_num_threads()  # runs torch's once-per-thread setup, which would reset the count
+    torch.set_num_threads(1)
+    ready.wait()
+
+
+def _share_grads(forward: Forward, params: list[torch.Tensor], x: torch.Tensor,
+                 labels: torch.Tensor, batch: int, bf16: bool,
+                 label_smoothing: float) -> _ShareResult:
+    with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
+        logits = forward(x)
+        loss = F.cross_entropy(logits.float(), labels, label_smoothing=label_smoothing)
+    grads = torch.autograd.grad(loss * (labels.numel() / batch), params, allow_unused=True)
+    return _ShareResult(grads, loss.detach(), logits.detach(), labels)
+
+
+def _added(grads: tuple[torch.Tensor | None, ...]) -> torch.Tensor | None:
+    """The shares' gradients of one parameter summed in share order (None if none had one)."""
+    total: torch.Tensor | None = None
+    for grad in grads:
+        if grad is not None:
+            total = grad if total is None else total.add_(grad)
+    return total
