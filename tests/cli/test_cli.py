@@ -69,6 +69,26 @@ def test_the_first_line_says_what_the_run_picked(tmp_path: Path,
     assert ", 1 thread), fp32 (asked for), batch 50, 600 training images" in first
 
 
+@pytest.mark.parametrize(("split", "says"), [
+    ("auto", ", 2 threads, each on half of every batch), fp32 (asked for), batch 32,"),
+    ("off", ", 2 threads), fp32 (asked for), batch 32,")])
+def test_the_first_line_says_how_the_batch_is_split(tmp_path: Path, split: str, says: str,
+                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    args = [a if a != "1" else "2" for a in TINY]  # --threads 2
+    code = main(["train", *args, "--dataset", "synth-digits", "--epochs", "1", "--precision",
+                 "fp32", "--batch-split", split, "--runs-dir", str(tmp_path)])
+    assert code == 0
+    assert says in capsys.readouterr().err.strip().splitlines()[0]
+
+
+def test_a_bad_batch_split_is_a_clear_error(tmp_path: Path,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["train", *TINY, "--batch-split", "sometimes", "--runs-dir", str(tmp_path)])
+    assert code != 0
+    assert "unknown batch split 'sometimes'; choose one of: auto, off" in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())  # nothing started, nothing written
+
+
 def test_mnist_from_idx_files_in_torchvision_layout(tmp_path: Path,
                                                     capsys: pytest.CaptureFixture[str]) -> None:
     write_idx_mnist(tmp_path / "data", n_train=800, n_test=200, seed=1, gz=True)
