@@ -12,7 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from tui_cnn.core.batch_split import BatchSplitter, share_count
+from tui_cnn.core import devices
+from tui_cnn.core.batch_split import BatchSplitter, default_threads, share_count, threads_for
 from tui_cnn.core.config import PRESETS, TrainConfig
 from tui_cnn.core.events import EpochMetrics, RunEnded, RunStarted
 from tui_cnn.core.models import build_model, pool_then_relu
@@ -176,3 +177,42 @@ def test_a_run_at_two_threads_splits_learns_and_says_so(tmp_path: Path) -> None:
     assert all(torch.equal(first[k], second[k]) for k in first)
     _, off_dir = _train(tmp_path, "off", "c")
     assert json.loads((off_dir / "config.json").read_text())["batch_shares"] == 1
+
+
+@pytest.mark.parametrize(("free", "step_macs", "expected"), [
+    (2, 136_000_000, 2), (4, 20_000_000, 4), (4, 19_999_999, 1), (2, 3_500_000, 1),
+    (1, 136_000_000, 1)])
+def test_a_small_step_defaults_to_one_thread(free: int, step_macs: int, expected: int) -> None:
+    assert default_threads(free, step_macs) == expected
+
+
+@pytest.mark.parametrize(("arch", "asked", "threads", "note"), [
+    ("mlp", None, 1, "a step this small trains fastest on one"),  # 109,184 x 32 multiply-adds
+    ("mlp", 2, 2, ""),  # asked for: kept
+    ("cnn", None, 2, "")])  # 4,241,152 x 32
+def test_the_run_picks_its_threads_from_its_step(monkeypatch: pytest.MonkeyPatch, arch: str,
+                                                 asked: int | None, threads: int,
+                                                 note: str) -> None:
+    monkeypatch.setattr(devices, "default_threads", lambda reserve_for_ui: 2)
+    cfg = TrainConfig(arch=PRESETS[arch], dataset="synth-digits", epochs=1, train_size=64,
+                      test_size=32, threads=asked, runs_dir="")
+    started = next(e for e in run(cfg) if isinstance(e, RunStarted))
+    assert (started.threads, started.threads_note, started.config.threads) == \
+        (threads, note, threads)
+    assert started.batch_shares == (2 if threads == 2 else 1)
+
+
+def test_the_app_picks_the_same_threads_before_its_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """threads_for: what the app's run controller fills in (a core kept for the UI)."""
+    reserved: list[bool] = []
+
+    def free(reserve_for_ui: bool) -> int:
+        reserved.append(reserve_for_ui)
+        return 3
+
+    monkeypatch.setattr(devices, "default_threads", free)
+    assert threads_for(TrainConfig(arch=PRESETS["mlp"]), reserve_for_ui=True) == 1
+    assert threads_for(TrainConfig(arch=PRESETS["cnn"]), reserve_for_ui=True) == 3
+    no_folder = TrainConfig(dataset="folder", data_dir="/nonexistent/images")
+    assert threads_for(no_folder, reserve_for_ui=False) == 3  # the run says what is wrong
+    assert reserved == [True, True, False]

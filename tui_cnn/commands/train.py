@@ -121,7 +121,8 @@ class Progress(LiveLine):
             self.started = event
             threads = "" if event.device != "cpu" else \
                 f", {event.threads} thread{'s' if event.threads != 1 else ''}" + \
-                (f", {event.shares_note}" if event.shares_note else "")
+                (f", {event.shares_note}" if event.shares_note else "") + \
+                (f": {event.threads_note}" if event.threads_note else "")
             self._line(f"{event.run_id}: {event.params:,} parameters on {event.device} "
                        f"({event.device_name}{threads}), {event.precision}, batch "
                        f"{event.config.batch_size}, {event.train_size:,} training images",

@@ -28,10 +28,41 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from tui_cnn.core import devices
+from tui_cnn.core.config import ConfigError, TrainConfig
+from tui_cnn.core.datasets import DataError, config_info
+from tui_cnn.core.layers import layer_table
 from tui_cnn.core.train_step import Forward, MetricWindow, optimise_batch, reported_loss
 
 MIN_SHARE = 8  # images per thread: below this a share's ops are too small to gain
 _UNSPLITTABLE = (nn.modules.batchnorm._BatchNorm, nn.modules.dropout._DropoutNd)
+
+
+SMALL_STEP_MACS = 20_000_000
+"""Multiply-adds per training step (the model's per image x the batch) below which one
+thread trains fastest. Measured with bf16 at batch 32, 2 cores (CLI, OpenMP passive), images/s
+at 1 thread / 2 threads split / 2 threads sharing ops: the MLP (3.5 M per step) 31-34k /
+22-25k / 14-16k; cnn-small (9.8 M) 16.0k / 16.0k / -; cnn-stride2 (44 M) 11.3k / 11.7k /
+7.4-8.1k; the chapter's CNN (136 M) 5.0k / 7.5-7.9k / 5.3-5.5k."""
+
+
+def default_threads(free: int, step_macs: int) -> int:
+    """The thread count a run takes when none is asked for: the free cores, or one for a
+    step too small to share (SMALL_STEP_MACS)."""
+    return 1 if step_macs < SMALL_STEP_MACS else free
+
+
+def threads_for(cfg: TrainConfig, reserve_for_ui: bool) -> int:
+    """The threads a run of ``cfg`` takes when it asks for none: the free cores (less one
+    for a UI), or one for a small step. A config whose data cannot be described yet (a
+    folder not found) gets the free cores; its run then says what is wrong."""
+    free = devices.default_threads(reserve_for_ui)
+    try:
+        info = config_info(cfg)
+        table = layer_table(cfg.arch, info.shape, info.num_classes)
+    except (ConfigError, DataError, OSError):
+        return free
+    return default_threads(free, table.macs * cfg.batch_size)
 
 
 def share_count(mode: str, device: torch.device, model: nn.Module, threads: int,

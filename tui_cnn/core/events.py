@@ -45,6 +45,7 @@ class RunStarted:
     start_epoch: int = 1  # > 1 when resuming
     precision: str = "fp32"  # what it trains in and why: core.optim.precision_note
     batch_shares: int = 1  # CPU threads each training on a share of every batch
+    threads_note: str = ""  # why fewer threads than free cores, e.g. a small model's step
 
     @property
     def shares_note(self) -> str:

@@ -17,7 +17,7 @@ import torch
 from torch import nn
 
 from tui_cnn.core import device_data, devices
-from tui_cnn.core.batch_split import BatchSplitter, share_count
+from tui_cnn.core.batch_split import BatchSplitter, default_threads, share_count
 from tui_cnn.core.checkpoint import first_layer_weights, load_problem
 from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.datasets import ArrayData
@@ -76,6 +76,7 @@ class Session(ReportsPart):
     layer_stats: LayerStats | None = None  # made at the first report
     base_lr: float = 0.0  # lr = base_lr x the schedule's factor: cfg.lr until steered
     _forward: Callable[[torch.Tensor], torch.Tensor] | None = None  # models.pool_then_relu
+    threads_note: str = ""  # why the run took fewer threads than the free cores
     splitter: BatchSplitter = field(default_factory=lambda: BatchSplitter(1, 1))
 
     @classmethod
@@ -84,19 +85,23 @@ class Session(ReportsPart):
         """``device``: ``cfg.device`` as the caller already resolved it (else resolved here)."""
         tune_allocator()
         device = device or devices.resolve(cfg.device)
-        threads = cfg.threads or devices.default_threads(reserve_for_ui=False)
-        cfg = cfg.replace(threads=threads)
-        torch.set_num_threads(threads)
         check_batch_size(cfg.batch_size, len(arrays.y_train))
         enable_cuda_fast_paths(device)
         torch.manual_seed(cfg.seed)
         model, table, channels_last = model_on_device(cfg, arrays.info, device)
+        free = devices.default_threads(reserve_for_ui=False)
+        threads = cfg.threads or default_threads(free, table.macs * cfg.batch_size)
+        note = "a step this small trains fastest on one" if threads < free and not cfg.threads \
+            else ""
+        cfg = cfg.replace(threads=threads)
+        torch.set_num_threads(threads)
         optimizer = make_optimizer(cfg, model)
         data = device_data.to_device(arrays, device)
         session = cls(cfg, arrays, data, device, model, table, optimizer, Recorder(None),
                       threads, channels_last, use_bf16(cfg.precision, device),
                       base_lr=cfg.lr, splitter=BatchSplitter(share_count(
-                          cfg.batch_split, device, model, threads, cfg.batch_size), threads))
+                          cfg.batch_split, device, model, threads, cfg.batch_size), threads),
+                      threads_note=note)
         session._open_run_folder(run_id)
         return session
 
@@ -179,6 +184,7 @@ class Session(ReportsPart):
             test_size=len(self.arrays.y_test), input_shape=info.shape, classes=info.classes,
             steps_per_epoch=self.steps_per_epoch, total_steps=self.total_steps,
             start_epoch=self.start_epoch, batch_shares=self.splitter.shares,
+            threads_note=self.threads_note,
             precision=precision_note(self.cfg.precision, self.bf16, self.device))
 
     def filter_snapshot(self, epoch_end: bool) -> FilterSnapshot:

@@ -160,9 +160,9 @@ class RunController:
                 if follow is not None and isinstance(runner, ProcessRunner):
                     run = runner.attach(follow)
                 elif cfg.threads is None:
-                    from tui_cnn.core.devices import default_threads
+                    from tui_cnn.core.batch_split import threads_for
 
-                    cfg = cfg.replace(threads=default_threads(reserve_for_ui=reserve))
+                    cfg = cfg.replace(threads=threads_for(cfg, reserve_for_ui=reserve))
                 events = run(cfg, session.stop, session.pause, session.steering)
                 pump(freeze_after_first_step(events), post)
             finally:
