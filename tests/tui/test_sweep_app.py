@@ -66,6 +66,7 @@ async def test_a_real_sweep_runs_in_workers_shows_live_and_refuses_a_run_beside_
         seen.append(headline(app))
         seen.append(app.status.sweep_text)  # the status line says the sweep, not a run
         assert f"state {seen[-1]}" in str(app.status.render())
+        assert str(app.status.render()).startswith("device cpu  state sweep")  # not "auto"
         await pilot.press("t")  # a single run beside the sweep: refused
         await pilot.pause()
         assert any("already going" in n for n in notifications(app))

@@ -139,3 +139,18 @@ async def test_the_app_spaces_full_collections() -> None:
             assert gc.get_threshold()[2] == FULL_COLLECTION_EVERY
     finally:
         gc.set_threshold(*before)
+
+
+def test_the_sweep_status_names_the_trials_devices_once_they_start() -> None:
+    from tui_cnn.core.sweep.progress import SweepProgress
+    from tui_cnn.tui.sweeps.state import SweepStatus
+
+    progress = SweepProgress.of("sw-1", {0: "seed=0", 1: "seed=1", 2: "seed=2"}, workers=2)
+    status = SweepStatus("sw-1", "auto").moved(progress)
+    assert status.device == "auto"  # nothing started: the sweep's own setting
+    progress.update(0, "started", {"run_id": "a", "total_steps": 10, "device": "cuda:1"})
+    progress.update(1, "started", {"run_id": "b", "total_steps": 10, "device": "cuda:0"})
+    progress.update(2, "started", {"run_id": "c", "total_steps": 10})  # an older worker
+    status = status.moved(progress)
+    assert (status.device, status.running, status.text) == \
+        ("cuda:0, cuda:1", 3, "sweep sw-1 0/3 trials (3 running)")

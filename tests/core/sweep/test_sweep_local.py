@@ -35,6 +35,7 @@ def test_two_trials_run_and_a_rerun_skips_them(tmp_path: Path) -> None:
     progress = run_sweep(plan, LocalBackend(workers=2, threads=1, log_dir=str(logs)),
                          threading.Event())
     assert progress.counts() == {"finished": 2}
+    assert progress.devices == ["cpu"]  # what the trials said when they started
     assert sorted(p.name for p in logs.iterdir()) == ["worker-0.log", "worker-1.log"]
     runs = list_runs(tmp_path)
     tags = sorted(str(r.config.get("sweep")) for r in runs if r.run_id not in ("sweeps", "logs"))

@@ -24,6 +24,7 @@ class TrialProgress:
     test_acc: float | None = None
     run_id: str | None = None
     pid: int | None = None  # the worker process running it, where there is one
+    device: str | None = None  # where it trains ("cpu", "cuda:1"), once started
     reason: str = ""
     started_at: float | None = None
     ended_at: float | None = None
@@ -64,6 +65,7 @@ class SweepProgress:
         elif kind == "started":
             trial.status, trial.run_id = "running", payload.get("run_id")
             trial.total_steps = int(payload.get("total_steps", 0))
+            trial.device = payload.get("device") or trial.device
         elif kind == "step":
             trial.step, trial.total_steps = int(payload["step"]), int(payload["total_steps"])
             trial.eta_s = float(payload.get("eta_s", 0.0))
@@ -76,6 +78,11 @@ class SweepProgress:
             if payload.get("final_test_acc") is not None:
                 trial.test_acc = payload["final_test_acc"]
         return trial
+
+    @property
+    def devices(self) -> list[str]:
+        """The devices its trials have trained on so far, sorted ([] before any started)."""
+        return sorted({t.device for t in self.trials.values() if t.device})
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}

@@ -30,7 +30,8 @@ def run_trial(cfg: TrainConfig, stop: threading.Event, emit: Emit,
         for event in run(cfg, stop):
             if isinstance(event, RunStarted):
                 started = event
-                emit("started", {"run_id": event.run_id, "total_steps": event.total_steps})
+                emit("started", {"run_id": event.run_id, "total_steps": event.total_steps,
+                                 "device": event.device})
             elif isinstance(event, StepMetrics):
                 now = time.monotonic()
                 if now - last >= throttle_s:

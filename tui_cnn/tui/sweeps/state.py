@@ -24,7 +24,7 @@ class SweepStatus:
     """What the status line says while a sweep goes (the app's own or an attached one)."""
 
     sweep_id: str
-    device: str  # the trials' (the sweep's base config)
+    device: str  # the sweep's setting ("auto"), then the devices its trials train on
     done: int = 0
     total: int = 0  # 0: not planned yet (nothing came back from its process)
     running: int = 0
@@ -32,7 +32,8 @@ class SweepStatus:
 
     def moved(self, progress: SweepProgress) -> SweepStatus:
         return replace(self, done=progress.done, total=len(progress.trials),
-                       running=progress.counts().get("running", 0))
+                       running=progress.counts().get("running", 0),
+                       device=", ".join(progress.devices) or self.device)
 
     @property
     def text(self) -> str:
