@@ -154,3 +154,12 @@ def test_the_sweep_status_names_the_trials_devices_once_they_start() -> None:
     status = status.moved(progress)
     assert (status.device, status.running, status.text) == \
         ("cuda:0, cuda:1", 3, "sweep sw-1 0/3 trials (3 running)")
+
+
+@pytest.mark.parametrize(("status", "expected"), [
+    ("starting", "planning its trials"),  # a resumed sweep's skipped trials not counted yet
+    ("running", "2/6 trials done"), ("stopping", "2/6 trials done")])
+def test_attaching_says_how_far_the_sweep_is(status: str, expected: str) -> None:
+    from tui_cnn.tui.sweeps.state import trials_done
+
+    assert trials_done(status, 2, 6) == expected

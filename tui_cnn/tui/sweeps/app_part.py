@@ -15,7 +15,7 @@ from tui_cnn.core.live.sweep_spawn import read_sweep_spec
 from tui_cnn.core.runs import RunStoreError
 from tui_cnn.tui.host import AppHost
 from tui_cnn.tui.runs.runs_view import RunsView
-from tui_cnn.tui.sweeps.state import SweepStatus
+from tui_cnn.tui.sweeps.state import SweepStatus, trials_done
 from tui_cnn.tui.sweeps.view import (
     SweepAttachRequested,
     SweepRerunRequested,
@@ -120,6 +120,6 @@ def attach_sweep(app: AppHost, live: LiveRun) -> None:
         return
     job = SweepJob(f"attached to sweep {spec.sweep_id()}", spec, follow=live.folder)
     if app.controller.submit_sweep(job):
-        app.notify(f"Attached to sweep {spec.sweep_id()} ({live.state.step}/"
-                   f"{live.state.total_steps} trials done): x stops every trial, q leaves "
-                   "it running.", timeout=8)
+        done = trials_done(live.state.status, live.state.step, live.state.total_steps)
+        app.notify(f"Attached to sweep {spec.sweep_id()} ({done}): x stops every trial, "
+                   "q leaves it running.", timeout=8)

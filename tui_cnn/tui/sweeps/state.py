@@ -45,6 +45,14 @@ class SweepStatus:
         return shown + (", stopping" if self.stopping else "")
 
 
+def trials_done(status: str, done: int, total: int) -> str:
+    """How far a background sweep is, from its live.json: "2/6 trials done", or "planning its
+    trials" while it starts (its count of trials already done is not written yet)."""
+    if status == "starting":
+        return "planning its trials"
+    return f"{done}/{total} trials done"
+
+
 @dataclass(frozen=True)
 class Cell:
     index: int
