@@ -1,9 +1,10 @@
 """A training batch split across CPU threads, one core each: data parallel inside one process.
 
 On a CPU at the chapter's batch of 32, torch's own threads (several cores inside each op)
-gain little: the ops are small, so the threads mostly wait on each other (measured x1.1-1.25
-for two threads over one). Two threads each running the forward and backward of half the
-batch on one core, their gradients then summed, measured x1.7-1.8 on the same 2-core CPU.
+gain little with OpenMP's idle threads asleep (``OMP_WAIT_POLICY=PASSIVE``, as tui-cnn runs):
+the ops are small, so the threads mostly wait to be woken. Two threads each running the
+forward and backward of half the batch on one core, their gradients then summed: x1.54 over
+one thread vs x1.22 for torch's two (benchmarks.knobs "batch split", 2 cores, fp32).
 
 The sum is the full batch's gradient: each share's loss is its mean times its share of the
 batch, so the shares' gradients add up to the gradient of the batch's mean loss (the same
