@@ -72,17 +72,23 @@ class FittedTable:
 
     def __init__(self, comparison: Comparison, curves: list[RunCurves]) -> None:
         self.comparison, self.curves = comparison, curves
+        self._tables: dict[bool, Table] = {}  # by compact: each built once, drawn often
+        self._natural: int | None = None  # the whole table's width on one line
+
+    def table(self, compact: bool) -> Table:
+        if compact not in self._tables:
+            self._tables[compact] = comparison_table(self.comparison, self.curves,
+                                                     compact=compact)
+        return self._tables[compact]
 
     def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
-        table = comparison_table(self.comparison, self.curves)
-        natural = Measurement.get(console, options.update_width(10_000), table).maximum
-        if natural > options.max_width:
-            table = comparison_table(self.comparison, self.curves, compact=True)
-        yield table
+        if self._natural is None:
+            self._natural = Measurement.get(console, options.update_width(10_000),
+                                            self.table(compact=False)).maximum
+        yield self.table(compact=self._natural > options.max_width)
 
     def __rich_measure__(self, console: Console, options: ConsoleOptions) -> Measurement:
-        return Measurement.get(console, options, comparison_table(self.comparison,
-                                                                  self.curves))
+        return Measurement.get(console, options, self.table(compact=False))
 
 
 class CompareTable(Static):
