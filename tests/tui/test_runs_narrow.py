@@ -80,3 +80,32 @@ async def test_the_comparison_of_three_runs_fits_80_columns_no_cell_cut(
         for label in ("conv", "channels", "downsample", "parameters", "mult-adds", "status"):
             assert label in text, text
         assert SMALL not in view.selected
+
+
+async def test_the_fitted_table_builds_each_form_once_however_often_it_is_drawn(
+        make_app: AppFactory, five_runs: Path,  # noqa: F811
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from rich.console import Console
+
+    from tui_cnn.tui.runs import compare_table
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_runs(pilot)
+        await mark(pilot, view, MAXPOOL, STRIDE, MLP)
+        comparison = compare(view.selected_records)
+    built: list[bool] = []
+    real = compare_table.comparison_table
+
+    def counted(*args: object, compact: bool = False) -> object:
+        built.append(compact)
+        return real(*args, compact=compact)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(compare_table, "comparison_table", counted)
+    fitted = compare_table.FittedTable(comparison, [])
+    for width in (200, 50, 200, 50):
+        console = Console(width=width, record=True, color_system=None)
+        console.print(fitted)
+        if width == 50:
+            assert "parameters" in console.export_text()
+    assert built == [False, True]  # the whole one (also measured once), then the compact
