@@ -216,3 +216,27 @@ def test_the_app_picks_the_same_threads_before_its_run(monkeypatch: pytest.Monke
     no_folder = TrainConfig(dataset="folder", data_dir="/nonexistent/images")
     assert threads_for(no_folder, reserve_for_ui=False) == 3  # the run says what is wrong
     assert reserved == [True, True, False]
+
+
+def test_with_more_threads_than_shares_each_share_gets_several() -> None:
+    """8 threads, batch 16: 2 shares (at least 8 images each) of 4 threads each."""
+    before = torch.get_num_threads()
+    splitter = BatchSplitter(2, threads=8)
+    seen: list[int] = []
+    model = _chapter_cnn()
+    forward = pool_then_relu(model)
+
+    def recording(x: torch.Tensor) -> torch.Tensor:
+        seen.append(torch.get_num_threads())
+        return forward(x)
+
+    try:
+        x, y = _batch(16)
+        splitter.optimise(recording, torch.optim.Adam(model.parameters()), x, y,
+                          MetricWindow.zeros(CPU), bf16=False, label_smoothing=0.0)
+        assert seen == [4, 4]
+        with splitter.all_threads():
+            assert torch.get_num_threads() == 8
+    finally:
+        splitter.close()
+        torch.set_num_threads(before)

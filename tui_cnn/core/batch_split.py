@@ -1,4 +1,4 @@
-"""A training batch split across CPU threads, one core each: data parallel inside one process.
+"""A training batch split across CPU threads: data parallel inside one process.
 
 On a CPU at the chapter's batch of 32, torch's own threads (several cores inside each op)
 gain little with OpenMP's idle threads asleep (``OMP_WAIT_POLICY=PASSIVE``, as tui-cnn runs):
@@ -9,8 +9,10 @@ one thread vs x1.22 for torch's two (benchmarks.knobs "batch split", 2 cores, fp
 The sum is the full batch's gradient: each share's loss is its mean times its share of the
 batch, so the shares' gradients add up to the gradient of the batch's mean loss (the same
 up to float rounding). The shares are added in a fixed order, so a run is as reproducible
-as a one-thread run. Each thread's torch ops use one core (its OpenMP thread count is its
-own); so do the caller's own ops between the shares, except the test pass (``all_threads``).
+as a one-thread run. Each share's torch ops use threads // shares cores (its OpenMP thread
+count is its own; one on two cores, and the shares are at most batch / MIN_SHARE, so on a
+machine with more cores than that each share gets several: measured only on 2 cores); so
+do the caller's own ops between the shares, except the test pass (``all_threads``).
 
 Only for what keeps no state and draws no random numbers in its forward: a model with
 batch norm (statistics of the whole batch, running buffers written by both threads) or
@@ -92,18 +94,20 @@ class BatchSplitter:
 
     def __init__(self, shares: int, threads: int) -> None:
         self.shares, self.threads = shares, threads
+        self.per_share = max(1, threads // shares)  # each share's torch threads
         self._pool: ThreadPoolExecutor | None = None
 
     def _start(self) -> ThreadPoolExecutor:
         ready = threading.Barrier(self.shares)  # the caller's thread runs the first share
         pool = ThreadPoolExecutor(self.shares - 1, "tui-cnn-share",
-                                  initializer=_one_core, initargs=(ready,))
-        for _ in range(self.shares - 1):  # start every worker now, so each is set to one core
+                                  initializer=_own_threads, initargs=(ready, self.per_share))
+        for _ in range(self.shares - 1):  # start every worker now, so each is set up
             pool.submit(lambda: None)
         ready.wait()
-        # The caller's own ops between the shares (augmentation, the optimiser step) on one
-        # core too: a second OpenMP thread woken for each small op cost more than it gave.
-        torch.set_num_threads(1)
+        # The caller's own ops between the shares (augmentation, the optimiser step) on a
+        # share's threads too: on two cores, a second OpenMP thread woken for each small op
+        # cost more than it gave.
+        torch.set_num_threads(self.per_share)
         return pool
 
     def optimise(self, forward: Forward, optimizer: torch.optim.Optimizer, x: torch.Tensor,
@@ -144,7 +148,7 @@ class BatchSplitter:
         try:
             yield
         finally:
-            torch.set_num_threads(1)
+            torch.set_num_threads(self.per_share)
 
     def close(self) -> None:
         if self._pool is not None:
@@ -153,10 +157,10 @@ class BatchSplitter:
             torch.set_num_threads(self.threads)
 
 
-def _one_core(ready: threading.Barrier) -> None:
-    """A worker's first act: torch's per-thread setup, then one core for its own ops."""
+def _own_threads(ready: threading.Barrier, count: int) -> None:
+    """A worker's first act: torch's per-thread setup, then its share of the cores."""
     torch.get_num_threads()  # runs torch's once-per-thread setup, which would reset the count
-    torch.set_num_threads(1)
+    torch.set_num_threads(count)
     ready.wait()
 
 
