@@ -45,8 +45,8 @@ TRAIN_FLAGS: tuple[Flag, ...] = COMMON_FLAGS + (
     Flag("--precision", "precision",
          "auto (default: bf16 autocast where the hardware has it), fp32 or bf16"),
     Flag("--batch-split", "batch_split",
-         "auto (default: on a CPU with 2+ threads, each thread trains on a share of every "
-         "batch) or off (torch's threads share each op)", metavar="auto|off"),
+         "auto (default: on a CPU with 2+ threads, each batch is split into shares trained "
+         "side by side) or off (torch's threads share each op)", metavar="auto|off"),
     Flag("--log-every", "log_every", "report every N steps (default 20)"),
     Flag("--test-fraction", "test_fraction",
          "--dataset folder without train/ and test/: share held out (0.2)"),
