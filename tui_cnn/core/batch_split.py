@@ -28,14 +28,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from tui_cnn.core import devices
 from tui_cnn.core.config import ConfigError, TrainConfig
 from tui_cnn.core.datasets import DataError, config_info
 from tui_cnn.core.layers import layer_table
-from tui_cnn.core.train_step import Forward, MetricWindow, optimise_batch, reported_loss
+from tui_cnn.core.train_step import Forward, MetricWindow, forward_loss, optimise_batch
 
 MIN_SHARE = 8  # images per thread: below this a share's ops are too small to gain
 _UNSPLITTABLE = (nn.modules.batchnorm._BatchNorm, nn.modules.dropout._DropoutNd)
@@ -132,10 +131,7 @@ class BatchSplitter:
             param.grad = _added(grads)
         optimizer.step()
         for result in results:
-            window.loss += reported_loss(result.loss, result.logits, result.labels,
-                                         label_smoothing)
-            window.correct += (result.logits.argmax(1) == result.labels).sum()
-        window.images += count
+            window.add(result.loss, result.logits, result.labels, label_smoothing)
         window.steps += 1
 
     @contextmanager
@@ -167,9 +163,7 @@ def _own_threads(ready: threading.Barrier, count: int) -> None:
 def _share_grads(forward: Forward, params: list[torch.Tensor], x: torch.Tensor,
                  labels: torch.Tensor, batch: int, bf16: bool,
                  label_smoothing: float) -> _ShareResult:
-    with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
-        logits = forward(x)
-        loss = F.cross_entropy(logits.float(), labels, label_smoothing=label_smoothing)
+    logits, loss = forward_loss(forward, x, labels, bf16=bf16, label_smoothing=label_smoothing)
     grads = torch.autograd.grad(loss * (labels.numel() / batch), params, allow_unused=True)
     return _ShareResult(grads, loss.detach(), logits.detach(), labels)
 

@@ -34,6 +34,13 @@ class MetricWindow:
         return cls(torch.zeros((), device=device),
                    torch.zeros((), device=device, dtype=torch.int64))
 
+    def add(self, loss: torch.Tensor, logits: torch.Tensor, labels: torch.Tensor,
+            label_smoothing: float) -> None:
+        """A batch's (or a share's) loss, correct count and images, summed on the device."""
+        self.loss += reported_loss(loss, logits, labels, label_smoothing)
+        self.correct += (logits.detach().argmax(1) == labels).sum()
+        self.images += labels.numel()
+
 
 def augment(x_u8: torch.Tensor, kind: str, generator: torch.Generator) -> torch.Tensor:
     """2-pixel shifts (zero fill) for digits; 4-pixel reflect crops + flips for photos."""
@@ -59,15 +66,21 @@ def optimise_batch(forward: Forward,
                    window: MetricWindow, *, bf16: bool, label_smoothing: float) -> None:
     """One forward, backward and optimiser step on a normalised batch, summed into
     ``window`` (on the device: nothing is read back)."""
+    logits, loss = forward_loss(forward, x, labels, bf16=bf16,
+                                label_smoothing=label_smoothing)
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    window.add(loss, logits, labels, label_smoothing)
+    window.steps += 1
+
+
+def forward_loss(forward: Forward, x: torch.Tensor, labels: torch.Tensor, *, bf16: bool,
+                 label_smoothing: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """The logits and the mean training loss of a batch (bf16 autocast where asked)."""
     # One autocast per step, never around the loop: autocast caches its bf16 weight
     # copies until the context closes, which froze training at 10% when tried.
     with torch.autocast(x.device.type, dtype=torch.bfloat16, enabled=bf16):
         logits = forward(x)
         loss = F.cross_entropy(logits.float(), labels, label_smoothing=label_smoothing)
-    optimizer.zero_grad(set_to_none=True)
-    loss.backward()
-    optimizer.step()
-    window.loss += reported_loss(loss, logits, labels, label_smoothing)
-    window.correct += (logits.detach().argmax(1) == labels).sum()
-    window.images += labels.numel()
-    window.steps += 1
+    return logits, loss
