@@ -193,10 +193,17 @@ def test_a_small_step_defaults_to_one_thread(free: int, step_macs: int, expected
 def test_the_run_picks_its_threads_from_its_step(monkeypatch: pytest.MonkeyPatch, arch: str,
                                                  asked: int | None, threads: int,
                                                  note: str) -> None:
-    monkeypatch.setattr(devices, "default_threads", lambda reserve_for_ui: 2)
+    measured: list[bool] = []
+
+    def free(reserve_for_ui: bool) -> int:
+        measured.append(reserve_for_ui)
+        return 2
+
+    monkeypatch.setattr(devices, "default_threads", free)
     cfg = TrainConfig(arch=PRESETS[arch], dataset="synth-digits", epochs=1, train_size=64,
                       test_size=32, threads=asked, runs_dir="")
     started = next(e for e in run(cfg) if isinstance(e, RunStarted))
+    assert measured == ([] if asked else [False])  # the 0.1 s measure only when needed
     assert (started.threads, started.threads_note, started.config.threads) == \
         (threads, note, threads)
     assert started.batch_shares == (2 if threads == 2 else 1)

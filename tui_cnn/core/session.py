@@ -89,10 +89,11 @@ class Session(ReportsPart):
         enable_cuda_fast_paths(device)
         torch.manual_seed(cfg.seed)
         model, table, channels_last = model_on_device(cfg, arrays.info, device)
-        free = devices.default_threads(reserve_for_ui=False)
-        threads = cfg.threads or default_threads(free, table.macs * cfg.batch_size)
-        note = "a step this small trains fastest on one" if threads < free and not cfg.threads \
-            else ""
+        threads, note = cfg.threads or 0, ""
+        if not threads:  # measuring the free cores takes 0.1 s: only when none was asked for
+            free = devices.default_threads(reserve_for_ui=False)
+            threads = default_threads(free, table.macs * cfg.batch_size)
+            note = "a step this small trains fastest on one" if threads < free else ""
         cfg = cfg.replace(threads=threads)
         torch.set_num_threads(threads)
         optimizer = make_optimizer(cfg, model)
