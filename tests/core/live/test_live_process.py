@@ -150,6 +150,22 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
                           text=True, timeout=120)
 
 
+def settled_step(ref: str, runs: str, timeout: float = 15.0) -> int:
+    """The live step once the pause has taken hold. The pause is acked when asked, and the
+    run pauses between batches: the batch under way, and the report at its epoch's end
+    (once seen in CI: acked at step 95, then epoch 6's report wrote 114), may still come.
+    Settled: the same over more than one heartbeat (HEARTBEAT_S, 1 s)."""
+    deadline = time.monotonic() + timeout
+    step = find_live(ref, runs).state.step
+    while time.monotonic() < deadline:
+        time.sleep(1.2)
+        now = find_live(ref, runs).state.step
+        if now == step:
+            return step
+        step = now
+    raise AssertionError(f"the run kept stepping after the pause: step {step}")
+
+
 def test_train_detach_then_ctl_pause_resume_lr_stop(tmp_path: Path) -> None:
     runs = str(tmp_path)
     out = cli("train", "--detach", "--json", "--arch", "cnn-small", "--dataset",
@@ -166,7 +182,7 @@ def test_train_detach_then_ctl_pause_resume_lr_stop(tmp_path: Path) -> None:
     assert paused.returncode == 0 and "paused between batches" in paused.stdout, paused
     state = find_live(suffix, runs).state
     assert state.status == "paused"
-    step = state.step
+    step = settled_step(suffix, runs)
     time.sleep(1.5)
     assert find_live(suffix, runs).state.step == step  # paused: no steps
     assert "live, paused" in cli("runs", "--runs-dir", runs).stdout
