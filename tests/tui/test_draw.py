@@ -134,7 +134,8 @@ async def test_a_bad_learning_rate_is_explained(make_app: AppFactory) -> None:
     app = make_app(epochs=50)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("escape", "t")
-        await wait_for(pilot, lambda: app.training, what="the run")
+        await wait_for(pilot, lambda: app.session is not None
+                       and app.session.started is not None, what="the run")
         await pilot.press("L", *"fast", "enter")
         assert "learning rate must be a number" in screen_text(app)
         await pilot.press("escape", "x")

@@ -13,6 +13,7 @@ from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.exercises import exercises
 from tui_cnn.tui.app import TuiCnnApp
 from tui_cnn.tui.dialogs.exercises import ExerciseScreen
+from tui_cnn.tui.dialogs.steer import SteerScreen
 from tui_cnn.tui.filters.filters_view import FiltersView
 from tui_cnn.tui.runs.runs_view import RunsView
 from tui_cnn.tui.setup.arch_picker import ArchPicker
@@ -146,6 +147,44 @@ async def test_the_run_training_is_named_in_progress_status_and_setup(
         assert app.query_one("#downsample", Select).value == "stride"
         assert run_id in str(app.query_one("#setup-run").render())
         assert run_id in app.query_one(FiltersView).source  # Filters follows the run
+        await pilot.press("x")
+        await wait_for(pilot, lambda: idle(app), what="the stop")
+
+
+async def test_a_steer_dialog_left_open_changes_no_later_run_of_the_plan(
+        make_app: AppFactory) -> None:
+    """L opened while exercise 2's first run trains names that run; answered after the
+    second has started, it changes nothing (the second run stays as the exercise set it)."""
+    app = make_app(runner_=FakeRunner(step_s=0.02))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape", "e", "2")
+        await wait_for(pilot, lambda: app.session is not None
+                       and app.session.started is not None, timeout=60, what="run 1")
+        assert app.session is not None and app.session.started is not None
+        first = app.session.started.run_id
+        await pilot.press("L")
+        await wait_for(pilot, lambda: isinstance(app.screen, SteerScreen), what="the dialog")
+        assert f"Change the learning rate of {first}" in screen_text(app)
+        await wait_for(pilot, lambda: app.session is not None and app.session.started
+                       is not None and app.session.started.run_id != first, timeout=60,
+                       what="run 2")
+        assert app.session is not None
+        second = app.session
+        await pilot.press(*"1e-4", "enter")
+        assert second.steering.take_lr() is None  # nothing asked of run 2
+        assert any(f"Run {first} ended before the change" in n for n in notifications(app))
+        await pilot.press("x")
+        await wait_for(pilot, lambda: idle(app), what="the stop")
+
+
+async def test_steering_a_run_still_starting_says_so(make_app: AppFactory) -> None:
+    app = make_app(runner_=FakeRunner(data_s=30))  # "preparing data" until stopped
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("escape", "t")
+        await wait_for(pilot, lambda: app.training, what="the run")
+        await pilot.press("L")
+        assert not isinstance(app.screen, SteerScreen)
+        assert any("still starting" in n for n in notifications(app))
         await pilot.press("x")
         await wait_for(pilot, lambda: idle(app), what="the stop")
 

@@ -250,11 +250,15 @@ class RunController:
             session.pause.set()
         return session.pause.is_set()
 
-    def steer(self, name: str, value: object) -> bool:
-        """Ask the run going for a new learning rate ("lr") or target accuracy
-        ("target_acc"), taken at its next step or epoch end; False when no run is going."""
+    def steer(self, name: str, value: object, run_id: str) -> bool:
+        """Ask run ``run_id``, if it is the run going, for a new learning rate ("lr") or
+        target accuracy ("target_acc"), taken at its next step or epoch end; False when it
+        is not going (ended, or a planned run has taken its place: the dialog that asked
+        named that run, and the next must not be changed in its stead)."""
         session = self.session
         if session is None or not session.running or session.stop.is_set():
+            return False
+        if session.started is None or session.started.run_id != run_id:
             return False
         if name == "lr":
             session.steering.request_lr(str(value))

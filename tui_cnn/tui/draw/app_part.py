@@ -29,12 +29,16 @@ class DrawPart:
     def action_steer(self: AppHost, name: str) -> None:
         """L / T: a new learning rate or target accuracy for the run going."""
         session = self.controller.session
-        if session is None or not self.training or session.started is None:
+        if session is None or not self.training:
             self.nothing_to("steer")
             return
+        if session.started is None:
+            self.notify("The run is still starting: press it again once its first steps "
+                        "show.", severity="warning")
+            return
         current = session.lr if name == "lr" else session.steering.target_acc
-        self.push_screen(SteerScreen(name, session.started.run_id, current),
-                         partial(_steered, self))
+        run_id = session.started.run_id
+        self.push_screen(SteerScreen(name, run_id, current), partial(_steered, self, run_id))
 
     def action_one_more_epoch(self: AppHost) -> None:
         """m in the Training view: the run shown, carried on by one epoch."""
@@ -47,12 +51,13 @@ class DrawPart:
         self.post_message(OneMoreEpochRequested(Path(ended.run_dir)))
 
 
-def _steered(app: AppHost, answer: tuple[str, object] | None) -> None:
+def _steered(app: AppHost, run_id: str, answer: tuple[str, object] | None) -> None:
     if answer is None:
         return
     name, value = answer
-    if not app.controller.steer(name, value):
-        app.notify("The run ended before the change could be made.", severity="warning")
+    if not app.controller.steer(name, value, run_id):
+        app.notify(f"Run {run_id} ended before the change could be made: nothing changed.",
+                   severity="warning")
     elif name == "lr":
         app.notify(f"Learning rate {value:g} from the next step." if isinstance(
             value, float) else "Learning rate changed.")
