@@ -24,7 +24,7 @@ async def test_invalid_batch_size_is_explained_and_start_refused(make_app: AppFa
         await pilot.pause()
         error = field.query_one(".field-error", Static)
         assert "batch size must be a whole number, got '64a'" in str(error.render())
-        assert "t waits for a fix (last good: 64)" in str(error.render())
+        assert "t waits for a fix (esc: back to 64)" in str(error.render())
         assert field.has_class("-invalid")
         assert app.panel.hyper.values()["batch_size"] == 64
         app.query_one("#presets").focus()  # left some way other than esc (a click)

@@ -140,7 +140,7 @@ async def test_tab_then_t_keeps_the_field_and_escape_restores_it(make_app: AppFa
         assert conv.value == (32, 64) and conv.error
         error = conv.query_one(".field-error", Static)
         assert error.region.height > 0  # on screen, under the field
-        assert "t waits for a fix (last good: 32,64)" in str(error.content)
+        assert "t waits for a fix (esc: back to 32,64)" in str(error.content)
         await pilot.press("escape")
         await pilot.pause(0.1)
         assert not isinstance(app.focused, Input)
@@ -160,6 +160,32 @@ async def test_escape_keeps_a_good_edit(make_app: AppFactory) -> None:
         await pilot.press("escape")
         await pilot.pause(0.1)
         assert conv.input.value == "32,16" and conv.value == (32, 16)
+
+
+async def test_escape_brings_back_the_value_from_before_the_edit(make_app: AppFactory) -> None:
+    """Typing 99999999999999 into epochs passed 999, which parses, on its way to the
+    error: esc brought 999 back (and t would have trained 999 epochs), not the 3 the
+    field had. Leaving the field invalid and coming back does not move that point."""
+    app = make_app(epochs=3)
+    async with app.run_test(size=(120, 40)) as pilot:
+        epochs = app.query_one("#epochs", ValueField)
+        epochs.input.focus()
+        await pilot.press("end", "backspace", *"99999999999999")
+        await pilot.pause(0.1)
+        assert epochs.error and "esc: back to 3)" in epochs.error
+        app.query_one("#presets").focus()  # left some way other than esc (a click)
+        epochs.input.focus()
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert epochs.input.value == "3" and epochs.value == 3 and epochs.error is None
+        epochs.input.focus()  # a good edit then esc: the edit stays, and is the new start
+        await pilot.press("end", "backspace", "5", "escape")
+        await pilot.pause(0.1)
+        assert epochs.value == 5
+        epochs.input.focus()
+        await pilot.press("end", "x", "escape")
+        await pilot.pause(0.1)
+        assert epochs.input.value == "5"
 
 
 async def test_the_footer_says_what_keys_do_in_a_text_field(make_app: AppFactory) -> None:

@@ -18,7 +18,7 @@ from tui_cnn.tui.runs.runs_view import RunsView
 
 from .conftest import AppFactory
 from .fakes import FakeRunner
-from .helpers import notifications, wait_for
+from .helpers import notifications, screen_lines, wait_for
 from .runstore import write_run
 
 SIZE = (120, 40)
@@ -101,3 +101,23 @@ async def test_fork_names_the_typed_values_it_replaced(make_app: AppFactory,
         assert replaced == ["The setup panel shows the fork's settings while it trains: "
                             "they replaced what you had set (epochs 9, batch size 32)."]
         await stop(pilot, app)
+
+
+async def test_the_fork_dialog_fits_an_80x24_terminal(make_app: AppFactory,
+                                                      config: TrainConfig) -> None:
+    """Its field list shrinks to leave the value field and the key line on screen."""
+    write_run(Path(config.runs_dir or ""), "20261201-100000-cnn-synth-digits-a1b2",
+              cfg=config, accs=(0.9, 0.95))
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("escape", "4")
+        view = app.query_one(RunsView)
+        await wait_for(pilot, lambda: view.table.row_count == 1, what="the saved run")
+        await pilot.press("f")
+        await wait_for(pilot, lambda: isinstance(app.screen, ForkScreen), what="the dialog")
+        await pilot.pause()
+        lines = screen_lines(app)
+        assert any("enter: start the fork" in line for line in lines), "\n".join(lines)
+        value = app.screen.query_one("#fork-value", Input)
+        assert value.region.height == 3 and value.region.bottom <= 24
+        assert app.screen.query_one(OptionList).region.height >= 5  # still a list to pick from

@@ -116,7 +116,7 @@ class ViewsPart:
 
     def action_leave_field(self: ViewsHost) -> None:
         """esc: the keys go back to the view (a field's text that does not parse has gone
-        back to its last good value: ValueField.on_key)."""
+        back to its value from before the edit: ValueField.on_key)."""
         self.focus_view()
 
     def action_mark_run(self: ViewsHost) -> None:
