@@ -76,7 +76,11 @@ async def test_a_claim_that_trains_is_stopped_with_x_and_training_is_refused_mea
         assert app.controller.session is None
         await pilot.press("x")
         await wait_for(pilot, lambda: not app.training, timeout=60, what="the lab to stop")
-        assert cell(view, "6.5-edges", "verdict") == "not run"
+        assert cell(view, "6.5-edges", "verdict") == "stopped"  # it has no verdict yet
+        assert "stopped: enter (or a) runs the claims again" in str(
+            view.query_one("#claims-progress", Static).content)
+        # the Training view shows no run, so it says nothing of stopping one
+        assert "Stopping" not in app.training_view.progress.shown
 
 
 def test_claims_view_80x24(snap_compare: Snap, make_app: AppFactory, tmp_path: Path,

@@ -32,7 +32,7 @@ class ClaimsPart:
         if message.error:
             self.notify(f"The claims lab failed: {message.error}", severity="error",
                         timeout=15)
-        self.main_view(ClaimsView).ended(message.error)
+        self.main_view(ClaimsView).ended(message.error, stopped=message.job.stop.is_set())
         if self.quitting:
             self.leave()
 

@@ -23,7 +23,8 @@ from tui_cnn.tui.messages import RunListener, Setup
 
 STATE_STYLE = {"holds": "bold green", "holds with a correction": "bold yellow",
                "does not hold": "bold red", "not measured here": "dim",
-               "not run": "dim", "running": "bold cyan", "waiting": "cyan"}
+               "not run": "dim", "running": "bold cyan", "waiting": "cyan",
+               "stopped": "yellow"}
 
 
 class ClaimsRequested(Message):
@@ -185,9 +186,16 @@ class ClaimsView(RunListener, Vertical):
         self._show_row(claim_id)
         self._show_detail()
 
-    def ended(self, error: str | None) -> None:
-        for claim_id in list(self.states):
+    def ended(self, error: str | None, stopped: bool = False) -> None:
+        """The job ended: failed (``error``), stopped by the user, or done. The claim it
+        was running when stopped shows "stopped" unless an earlier verdict of it stands."""
+        for claim_id, state in list(self.states.items()):
+            if state == "stopped":  # from an earlier job: stays until the claim runs again
+                continue
             del self.states[claim_id]
+            if stopped and state == "running" and claim_id not in self.results:
+                self.states[claim_id] = "stopped"
             self._show_row(claim_id)
-        self.progress(f"the lab stopped: {error}" if error else "")
+        self.progress(f"the lab stopped: {error}" if error else
+                      "stopped: enter (or a) runs the claims again" if stopped else "")
         self._show_detail()

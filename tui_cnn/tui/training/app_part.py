@@ -118,12 +118,15 @@ class TrainingPart:
         if self.controller.sweeping:
             self.stop_sweep()  # tui/sweeps/app_part.py
             return
+        job = self.controller.job
+        stopping_a_job = job is not None and job.running  # the claims lab: its view says it
         if not self.controller.stop(interrupt=interrupt):
             self.nothing_to("stop")
             return
         self.status.stopping = True
         self.status.paused = False
-        self.training_view.progress.note("Stopping at the next batch…")
+        if not stopping_a_job:  # the Training view shows a run (maybe one ended long ago)
+            self.training_view.progress.note("Stopping at the next batch…")
 
     def footer_labels(self: TrainingHost) -> dict[str, str]:
         """space says Resume while the run is paused (issue 20, item 10)."""
