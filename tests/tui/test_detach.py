@@ -55,6 +55,9 @@ async def test_q_then_leave_keeps_the_run_training_and_a_new_app_attaches(
     wait_live(runs_dir, past_step=step)
     [record] = list_runs(runs_dir)
     assert record.state == "running"
+    # run_app prints it once the app has closed (the notice went with the screen)
+    assert app.farewell == (f"{record.run_id} keeps training: `tui-cnn attach "
+                            f"{record.run_id}` (or 4, then a) follows it again.")
     await attach_and_stop(runs_dir, record.run_id[-4:])
 
 
@@ -92,3 +95,19 @@ async def test_the_app_says_at_start_that_runs_train_in_the_background(
         await wait_for(pilot, lambda: app.session is not None and app.session.started,
                        timeout=30, what="attached")
         await stop_training(app, pilot)
+
+
+def test_run_app_prints_where_a_run_left_training_is(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+        tmp_path: Path) -> None:
+    from tui_cnn.tui import app as app_module
+
+    def closed_leaving_a_run(self: TuiCnnApp) -> None:
+        self.farewell = "run-x keeps training: `tui-cnn attach run-x` (or 4, then a) ..."
+
+    monkeypatch.setattr(app_module.TuiCnnApp, "run", closed_leaving_a_run)
+    code = app_module.run_app(arch=None, dataset=None, epochs=None, device=None,
+                              data_dir=None, runs_dir=str(tmp_path / "runs"))
+    assert code == 0
+    assert capsys.readouterr().out == (
+        "run-x keeps training: `tui-cnn attach run-x` (or 4, then a) ...\n")

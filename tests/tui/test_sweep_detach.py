@@ -58,7 +58,9 @@ async def start_and_leave(runs: Path, seeds: int, epochs: int) -> str:
         assert "Stop every trial" in text and "Leave the sweep running" in text
         await pilot.press("l")
         await wait_until(lambda: app.return_code is not None, timeout=30, what="the exit")
-    assert any("Leaving sweep" in n for n in notifications(app))
+    assert app.farewell.startswith(f"Sweep {job.sweep_id} keeps running: `tui-cnn attach "
+                                   f"sweep-{job.sweep_id}`")
+    assert app.farewell in notifications(app)
     return job.sweep_id
 
 

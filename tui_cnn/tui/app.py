@@ -10,6 +10,7 @@ core when a run starts.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from collections.abc import Iterable
@@ -282,5 +283,8 @@ def run_app(*, arch: str | None, dataset: str | None, epochs: int | None, device
         return 2
     app = TuiCnnApp(config, notices=notices, attach=attach)
     app.run()
+    if app.farewell:  # a run left training: where it is, once the screen is the shell's
+        with contextlib.suppress(OSError):  # the terminal went away (an SSH drop)
+            print(app.farewell)
     return app.return_code or 0
 

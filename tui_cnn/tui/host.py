@@ -28,6 +28,7 @@ class AppHost(Protocol):
     quitting: bool
     exit_code: int
     signal_received: int | None
+    farewell: str
 
     @property
     def status(self) -> StatusLine: ...

@@ -19,6 +19,7 @@ QUIT_WAIT_S = 15.0
 class QuitPart:
     exit_code: int = 0  # 130 after a signal
     signal_received: int | None = None
+    farewell: str = ""  # printed to the terminal once the app has closed (run_app)
 
     async def action_quit(self: AppHost) -> None:
         if not self.training or self.quitting:
@@ -82,10 +83,11 @@ class QuitPart:
             return
         self.quitting = True
         if sweep is not None:
-            self.notify(f"Leaving sweep {sweep.sweep_id} running: `tui-cnn attach "
-                        f"sweep-{sweep.sweep_id}` (or 4, then a on the sweeps list) "
-                        "follows it again.")
-            return
-        run_id = session.started.run_id if session is not None and session.started else ""
-        self.notify(f"Leaving {run_id or 'the run'} training: `tui-cnn attach "
-                    f"{run_id}` (or 4, then a) follows it again.")
+            self.farewell = (f"Sweep {sweep.sweep_id} keeps running: `tui-cnn attach "
+                             f"sweep-{sweep.sweep_id}` (or 4, then a on the sweeps list) "
+                             "follows it again.")
+        else:
+            run_id = session.started.run_id if session is not None and session.started else ""
+            self.farewell = (f"{run_id or 'The run'} keeps training: `tui-cnn attach "
+                             f"{run_id}`".rstrip() + " (or 4, then a) follows it again.")
+        self.notify(self.farewell)
