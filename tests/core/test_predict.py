@@ -119,3 +119,18 @@ def test_bad_inputs_give_one_line_and_exit_2(digits_run: Path, tmp_path: Path,
         assert message in err and err.count("\n") == 1, err
     with pytest.raises(RunStoreError, match="no such run folder"):
         load_predictor(tmp_path / "nowhere")
+
+
+def test_an_image_past_pillows_size_limit_is_one_line(
+        digits_run: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pillow refuses an image over twice MAX_IMAGE_PIXELS (a "decompression bomb": 20000 x
+    20000 at its default); that was a traceback. The limit is lowered so the test's image
+    can be small."""
+    huge = tmp_path / "huge.png"
+    Image.new("L", (100, 100)).save(huge)
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)
+    assert main(["predict", str(digits_run), str(huge)]) == 2
+    err = capsys.readouterr().err
+    assert f"{huge}: cannot decode the image" in err and "decompression bomb" in err
+    assert err.count("\n") == 1, err

@@ -182,7 +182,7 @@ def read_image(path: str | Path, channels: int) -> np.ndarray:
         raise DataError(f"{path}: no such image file") from None
     except UnidentifiedImageError:
         raise DataError(f"{path}: not an image Pillow can read") from None
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, Image.DecompressionBombError) as exc:
         raise DataError(f"{path}: cannot decode the image ({exc})") from None
     if channels == 1:
         return ink_on_dark(pixels)
