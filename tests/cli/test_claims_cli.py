@@ -6,8 +6,13 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 
 from tui_cnn.cli import main
+
+
+def cuda_available() -> bool:
+    return torch.cuda.is_available()
 
 
 def test_computed_claims_as_json_and_kept(tmp_path: Path,
@@ -40,6 +45,9 @@ def test_markdown_report(tmp_path: Path) -> None:
     (["--only", "7.1"], "unknown claim '7.1'"),
     (["--seeds", "0"], "--seeds must be between 1 and 20"),
     (["--dataset", "cifar10"], "--dataset must be"),
+    (["--device", "tpu"], "unknown device 'tpu'"),
+    pytest.param(["--device", "cuda"], "device 'cuda' is not available: no CUDA GPU",
+                 marks=pytest.mark.skipif(cuda_available(), reason="this machine has CUDA")),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path: Path, argv: list[str], says: str,
                                           capsys: pytest.CaptureFixture[str]) -> None:

@@ -13,9 +13,13 @@ from tui_cnn.core.config import ConfigError
 
 def lab_settings(*, quick: bool, seeds: int, dataset: str | None, data_dir: str | None,
                  runs_dir: str | None, device: str = "auto") -> Settings:
-    """The lab's settings: real MNIST / CIFAR-10 where on disk, the built-in sets else."""
+    """The lab's settings: real MNIST / CIFAR-10 where on disk, the built-in sets else.
+    The device is checked here, before any claim runs (the first claims train nothing, so
+    a missing GPU had been a traceback several claims in)."""
     from tui_cnn.core.datasets import availability
+    from tui_cnn.core.devices import resolve
 
+    resolve(device)  # DeviceError (a ConfigError): unknown, or not on this machine
     if not 1 <= seeds <= 20:
         raise ConfigError(f"--seeds must be between 1 and 20, got {seeds}")
     if dataset not in (None, "mnist", "synth-digits", "fashion-mnist"):
