@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import sys
 import threading
@@ -76,6 +77,7 @@ def run_command(args: argparse.Namespace) -> int:
             base = base.replace(runs_dir=os.path.abspath(os.path.expanduser(base.runs_dir)))
         spec = SweepSpec.build(base, [parse_grid_arg(g) for g in args.grid])
         spec.check_size(args.yes)
+        check_backend_flags(args)  # a dry run too: it shows what the real one would do
         backend = None if args.dry_run else _backend(args, spec.base)
         plan = plan_sweep(spec, confirmed=args.yes, create=not args.dry_run)
     except (ConfigError, RunStoreError) as exc:
@@ -85,9 +87,18 @@ def run_command(args: argparse.Namespace) -> int:
     return _run(plan, backend, args)
 
 
-def _backend(args: argparse.Namespace, base: TrainConfig) -> Any:
+def check_backend_flags(args: argparse.Namespace) -> None:
+    """--workers a whole number >= 1; Ray's --cpus-per-trial > 0 and --gpus-per-trial >= 0
+    (Ray itself raised a traceback for a negative amount)."""
     if args.workers is not None and args.workers < 1:
         raise ConfigError(f"--workers must be at least 1, got {args.workers}")
+    if not (math.isfinite(args.cpus_per_trial) and args.cpus_per_trial > 0):
+        raise ConfigError(f"--cpus-per-trial must be more than 0, got {args.cpus_per_trial:g}")
+    if not (math.isfinite(args.gpus_per_trial) and args.gpus_per_trial >= 0):
+        raise ConfigError(f"--gpus-per-trial must be 0 or more, got {args.gpus_per_trial:g}")
+
+
+def _backend(args: argparse.Namespace, base: TrainConfig) -> Any:
     if args.ray is not None:
         from tui_cnn.core.sweep.ray_backend import RayBackend, check_address, import_ray
 

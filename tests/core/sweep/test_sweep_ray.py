@@ -47,6 +47,25 @@ def test_unreachable_address_is_one_clear_error() -> None:
         check_address("nonsense")
 
 
+def test_a_trial_no_node_can_place_is_refused_not_queued_for_ever(tmp_path: Path) -> None:
+    """A real local Ray with 2 CPUs and no GPU: half a GPU per trial had Ray queue every
+    task and wait, saying nothing (200 s until killed). Now one error, and Ray is shut."""
+    import ray
+
+    base = TrainConfig(arch=preset("cnn-small"), dataset="synth-digits", epochs=1,
+                       train_size=64, test_size=32, threads=1, runs_dir=str(tmp_path))
+    plan = plan_sweep(SweepSpec.build(base, [parse_grid_arg("seed=0")]))
+    backend = RayBackend(None, num_cpus=2, gpus_per_trial=0.5)
+    with pytest.raises(ConfigError, match=r"has 0 GPU\(s\) in all: no trial can get the "
+                                          r"0.5 that --gpus-per-trial asks for"):
+        run_sweep(plan, backend, threading.Event())
+    assert not ray.is_initialized()
+    fits = RayBackend(None, num_cpus=2, cpus_per_trial=2)
+    fits.check_fits({"CPU": 2.0})
+    with pytest.raises(ConfigError, match="has 2 CPU"):
+        RayBackend(None, num_cpus=2, cpus_per_trial=3).check_fits({"CPU": 2.0})
+
+
 @pytest.mark.slow
 def test_stop_reaches_the_ray_tasks_and_their_interrupted_runs_come_home(
         tmp_path: Path) -> None:

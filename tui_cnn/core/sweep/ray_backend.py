@@ -159,7 +159,24 @@ class RayBackend:
                          log_to_driver=False, logging_level="WARNING")
         except (ConnectionError, RuntimeError, ValueError) as exc:
             raise ConfigError(f"cannot start Ray ({self.address or 'local'}): {exc}") from None
+        try:
+            self.check_fits(ray.cluster_resources())
+        except ConfigError:
+            ray.shutdown()
+            raise
         return ray
+
+    def check_fits(self, cluster: dict[str, float]) -> None:
+        """ConfigError if no trial could ever be placed on ``cluster`` (Ray's totals): Ray
+        would queue every task and wait for ever, saying nothing (a GPU per trial asked of a
+        cluster without one)."""
+        for name, per_trial, flag in (("CPU", self.cpus_per_trial, "--cpus-per-trial"),
+                                      ("GPU", self.gpus_per_trial, "--gpus-per-trial")):
+            have = float(cluster.get(name, 0.0))
+            if per_trial > have:
+                raise ConfigError(f"the Ray cluster ({self.address or 'local'}) has "
+                                  f"{have:g} {name}(s) in all: no trial can get the "
+                                  f"{per_trial:g} that {flag} asks for")
 
     def execute(self, trials: list[Trial], on_message: OnMessage,
                 stop: threading.Event) -> None:
