@@ -95,8 +95,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     for flag in ("runs_dir", "data_dir"):
-        if getattr(args, flag, None) == "":
+        folder = getattr(args, flag, None)
+        if folder == "":
             parser.error(f"--{flag.replace('_', '-')} is empty; give a folder")
+        if isinstance(folder, str):  # kept in a run's config.json: it must not depend on
+            setattr(args, flag, os.path.abspath(os.path.expanduser(folder)))  # the cwd
     handler: Callable[[argparse.Namespace], int] = getattr(args, "handler", _open_app)
     piped_to_null = _stdout_is_null()
     try:

@@ -169,3 +169,23 @@ def test_killed_mid_run_leaves_a_readable_folder_that_resumes(
     assert epochs == list(range(1, done + 2))
     steps = [s["step"] for s in read_jsonl(run_dir / "steps.jsonl", [])]
     assert steps == sorted(set(steps))  # the killed epoch's steps are not doubled
+
+
+def test_relative_folders_are_kept_absolute(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    """A run trained with relative --data-dir / --runs-dir kept them as typed, so every
+    later command run from another directory failed ("two: no such folder")."""
+    from tests.imagefolder import write_folder
+
+    write_folder(tmp_path / "work" / "shapes", per_class=6)
+    monkeypatch.chdir(tmp_path / "work")
+    assert main(["train", "--dataset", "folder", "--data-dir", "shapes", "--runs-dir", "runs",
+                 "--arch", "cnn-small", "--epochs", "1", "--batch-size", "8",
+                 "--log-every", "5"]) == 0
+    [run] = (tmp_path / "work" / "runs").iterdir()
+    saved = json.loads((run / "config.json").read_text())
+    assert saved["data_dir"] == str(tmp_path / "work" / "shapes")
+    monkeypatch.chdir("/")
+    capsys.readouterr()
+    assert main(["inside", run.name[-4:], "--runs-dir", str(tmp_path / "work" / "runs")]) == 0
+    assert "conv1" in capsys.readouterr().out
