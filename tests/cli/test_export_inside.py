@@ -70,6 +70,11 @@ def test_export_inside_of_an_mlp_and_of_a_missing_epoch(
     assert "this model is an MLP" in capsys.readouterr().out
     assert main(["export", str(runs["mlp"]), "--inside", str(out), "--epoch", "5"]) == 2
     assert "has no checkpoint for epoch 5" in capsys.readouterr().err
+    fresh = tmp_path / "fresh"  # a bad --image or --epoch writes nothing, not even DIR
+    for bad in (["--image", "99999"], ["--image", "-1"], ["--epoch", "5"]):
+        assert main(["export", str(runs["cnn"]), "--inside", str(fresh), *bad]) == 2
+        assert not fresh.exists(), bad
+    assert "image 99999 does not exist" in capsys.readouterr().err
 
 
 def test_the_grid_layout_on_hand_made_tiles() -> None:

@@ -107,39 +107,54 @@ def _save(image: np.ndarray, path: Path) -> None:
 
 def _write_inside(args: argparse.Namespace) -> int:
     """Top patches of every conv layer, saliency/occlusion/Grad-CAM of one test image and
-    the embedding scatter, one PNG each (see render/pictures.py for the layout)."""
+    the embedding scatter, one PNG each (see render/pictures.py for the layout). Every
+    picture is made before the first is written: a bad --image or --epoch writes nothing."""
     from tui_cnn.core.inside import runview
-    from tui_cnn.core.inside.attribution import METHODS
     from tui_cnn.exits import UsageError
-    from tui_cnn.render import pictures
 
     if len(args.runs) != 1:
         raise UsageError("--inside writes one run's pictures: give exactly one RUN")
     path, out = run_dir(args.runs[0], args.runs_dir), Path(args.inside).expanduser()
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        overview = runview.run_overview(path)
-        for layer in range(1, overview.conv_layers + 1):
-            p = runview.run_top_patches(path, layer, args.epoch).patches
-            scale = args.scale or max(1, 48 // p.geometry.rf)
-            _save(pictures.patches_rgb(p.tiles, scale), out / f"patches-{p.name}.png")
-        if not overview.conv_layers:
-            print("no top patches: this model is an MLP (no conv layers)")
-        for method in METHODS[:2] + (METHODS[2:] if overview.conv_layers else ()):
-            e = runview.run_explanation(path, args.image, method, args.epoch)
-            x = e.explanation
-            maps = [x.for_predicted.values] + ([] if x.for_label is x.for_predicted
-                                               else [x.for_label.values])
-            _save(pictures.attribution_rgb(e.image, maps, x.for_predicted.signed,
-                                           args.scale or 8),
-                  out / f"attribution-image{args.image}-{method}.png")
-        emb = runview.run_embedding(path, args.epoch)
-        _save(pictures.scatter_rgb(emb.points, emb.labels), out / "embedding.png")
+        pictures = _inside_pictures(path, args)
     except runview.ViewError as exc:
         raise UsageError(str(exc)) from None
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        for image, name in pictures:
+            _save(image, out / name)
+    except BrokenPipeError:  # stdout's reader went away (| head): cli.main ends quietly
+        raise
     except OSError as exc:
         raise UsageError(f"cannot write to {out}: {exc.strerror or exc}") from None
     return 0
+
+
+def _inside_pictures(path: Path, args: argparse.Namespace) -> list[tuple[np.ndarray, str]]:
+    """(RGB picture, file name) for each PNG --inside writes."""
+    from tui_cnn.core.inside import runview
+    from tui_cnn.core.inside.attribution import METHODS
+    from tui_cnn.render import pictures
+
+    made: list[tuple[np.ndarray, str]] = []
+    overview = runview.run_overview(path)
+    for layer in range(1, overview.conv_layers + 1):
+        p = runview.run_top_patches(path, layer, args.epoch).patches
+        scale = args.scale or max(1, 48 // p.geometry.rf)
+        made.append((pictures.patches_rgb(p.tiles, scale), f"patches-{p.name}.png"))
+    if not overview.conv_layers:
+        print("no top patches: this model is an MLP (no conv layers)")
+    for method in METHODS[:2] + (METHODS[2:] if overview.conv_layers else ()):
+        e = runview.run_explanation(path, args.image, method, args.epoch)
+        x = e.explanation
+        maps = [x.for_predicted.values] + ([] if x.for_label is x.for_predicted
+                                           else [x.for_label.values])
+        made.append((pictures.attribution_rgb(e.image, maps, x.for_predicted.signed,
+                                              args.scale or 8),
+                     f"attribution-image{args.image}-{method}.png"))
+    emb = runview.run_embedding(path, args.epoch)
+    made.append((pictures.scatter_rgb(emb.points, emb.labels), "embedding.png"))
+    return made
 
 
 def export_command(args: argparse.Namespace) -> int:
