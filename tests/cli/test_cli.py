@@ -189,3 +189,22 @@ def test_relative_folders_are_kept_absolute(tmp_path: Path, monkeypatch: pytest.
     capsys.readouterr()
     assert main(["inside", run.name[-4:], "--runs-dir", str(tmp_path / "work" / "runs")]) == 0
     assert "conv1" in capsys.readouterr().out
+
+
+def test_ctl_on_a_run_with_no_process_of_its_own_says_what_it_is(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A run trained by a plain `tui-cnn train` was said to be "started before this
+    version, or by an app's in-process runner"; now: ended, or in the foreground."""
+    from tests.tui.runstore import write_run
+
+    runs = tmp_path / "runs"
+    write_run(runs, "20261201-100000-cnn-synth-digits-a1b2")
+    write_run(runs, "20261201-110000-cnn-synth-digits-c3d4", status="running",
+              pid=os.getpid(), accs=(0.5,))
+    assert main(["ctl", "a1b2", "stop", "--runs-dir", str(runs)]) == 2
+    assert "run 20261201-100000-cnn-synth-digits-a1b2 is not training: it ended " \
+           "(finished)" in capsys.readouterr().err
+    assert main(["ctl", "c3d4", "pause", "--runs-dir", str(runs)]) == 2
+    err = capsys.readouterr().err
+    assert "trains in the foreground of the terminal (or app) that started it" in err
+    assert err.count("\n") == 1

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from tui_cnn.core.live.paths import SWEEP_PREFIX, live_dir_of_run, live_dirs, live_root
 from tui_cnn.core.live.state import LIVE_STATES, LiveState, liveness, read_state
-from tui_cnn.core.runs import RunStoreError, find_run, resolve_runs_dir
+from tui_cnn.core.runs import RunStoreError, find_run, read_run, resolve_runs_dir
 
 
 @dataclass(frozen=True)
@@ -67,14 +67,30 @@ def find_live(ref: str | None, runs_dir: str | os.PathLike[str] | None) -> LiveR
     folder = _folder_of(ref, runs_dir)
     run = live_run(folder)
     if run is None:
-        raise RunStoreError(f"run {folder.name} was not trained in a process of its own "
-                            "(started before this version, or by an app's in-process "
-                            "runner): there is nothing to attach to or control")
+        raise RunStoreError(_not_detached(folder.name, runs_dir))
     if not run.live:
         end = f"it ended ({run.state.ended})" if run.liveness == "ended" and run.state.ended \
             else f"it is {run.liveness}"
         raise RunStoreError(f"run {folder.name} is not training: {end}")
     return run
+
+
+def _not_detached(run_id: str, runs_dir: str | os.PathLike[str] | None) -> str:
+    """Why a run with no process of its own cannot be attached to or controlled: it
+    ended, or it trains in the foreground of the terminal that started it."""
+    try:
+        state = read_run(find_run(run_id, runs_dir)).state
+    except RunStoreError:
+        state = ""
+    if state == "running":
+        return (f"run {run_id} trains in the foreground of the terminal (or app) that "
+                "started it, not in a process of its own: only there can it be paused or "
+                "stopped (Ctrl-C or x saves it); `tui-cnn train --detach` trains in the "
+                "background")
+    if state:
+        return f"run {run_id} is not training: it ended ({state})"
+    return (f"run {run_id} was not trained in a process of its own: there is nothing to "
+            "attach to or control")
 
 
 def _folder_of(ref: str, runs_dir: str | os.PathLike[str] | None) -> Path:
