@@ -97,6 +97,13 @@ def test_each_bad_folder_says_what_is_wrong(tmp_path: Path) -> None:
     assert "at least 2 class" in _message(tmp_path / "c")
     with pytest.raises(DataError, match="needs --data-dir"):
         load_arrays("folder", None)
+    write_folder(tmp_path / "d" / "train", per_class=3, classes=("x", "y"))
+    assert f"{tmp_path / 'd'}: has train/ but no test/ beside it" in _message(tmp_path / "d")
+    (tmp_path / "afile").write_text("")
+    assert "afile: a file, not a folder" in _message(tmp_path / "afile")
+    # a class that happens to be called train (its images in it) is a class as any other
+    write_folder(tmp_path / "e", per_class=3, classes=("train", "other"))
+    assert load_arrays("folder", tmp_path / "e").info.classes == ("other", "train")
 
 
 def test_all_bad_class_is_refused_even_with_skip_bad(tmp_path: Path) -> None:

@@ -67,6 +67,12 @@ def _class_files(root: Path, class_dir: Path) -> list[str]:
     return [p.relative_to(root).as_posix() for p in files]
 
 
+def _files_in(folder: Path) -> bool:
+    """Whether ``folder`` holds any visible file itself (a class folder named train/
+    does; a split with class sub-folders does not)."""
+    return any(p.is_file() for p in _visible(folder))
+
+
 def _split_names(root: Path, split: str) -> list[Path]:
     dirs = _class_dirs(root / split)
     if not dirs:
@@ -77,8 +83,14 @@ def _split_names(root: Path, split: str) -> list[Path]:
 def list_folder(root: Path) -> _Listing:
     """The classes and files under ``root``; DataError for any layout problem."""
     if not root.is_dir():
-        raise DataError(f"{root}: no such folder; {LAYOUT_HINT}")
+        what = "a file, not a folder" if root.exists() else "no such folder"
+        raise DataError(f"{root}: {what}; {LAYOUT_HINT}")
     explicit = (root / "train").is_dir() and (root / "test").is_dir()
+    half = next((name for name in ("train", "test") if (root / name).is_dir()), None)
+    if not explicit and half is not None and not _files_in(root / half):
+        other = "test" if half == "train" else "train"
+        raise DataError(f"{root}: has {half}/ but no {other}/ beside it; give both, or "
+                        f"put the class sub-folders in {root} itself")
     if not explicit:
         dirs = _class_dirs(root)
         if not dirs:
