@@ -77,6 +77,9 @@ def test_find_run_by_unique_prefix_or_suffix(tmp_path: Path) -> None:
         find_run("2026", tmp_path)
     with pytest.raises(RunStoreError, match="no run 'zzz'"):
         find_run("zzz", tmp_path)
+    for empty in ("", "  "):
+        with pytest.raises(RunStoreError, match="empty run id"):
+            find_run(empty, tmp_path)
 
 
 def test_unwritable_runs_dir_is_a_clear_error(tmp_path: Path) -> None:

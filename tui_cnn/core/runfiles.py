@@ -155,7 +155,9 @@ def parse_json(path: Path, raw: bytes) -> Any:
     except UnicodeDecodeError:
         raise RunFileError(path, "not UTF-8 text") from None
     except json.JSONDecodeError as exc:
-        raise RunFileError(path, f"not valid JSON ({exc.msg} at line {exc.lineno})") from None
+        what = exc.msg.removesuffix(" at")  # "Unterminated string starting at" + " at line"
+        raise RunFileError(path, f"not valid JSON ({what} at line {exc.lineno}, column "
+                                 f"{exc.colno})") from None
     except RecursionError:
         raise RunFileError(path, "not valid JSON (nested too deeply)") from None
 

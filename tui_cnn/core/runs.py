@@ -205,6 +205,8 @@ def runs_fingerprint(runs_dir: str | os.PathLike[str] | None = None) -> frozense
 
 def find_run(ref: str, runs_dir: str | os.PathLike[str] | None = None) -> Path:
     """A run folder from a path, a full id, or a unique prefix or suffix of an id."""
+    if not ref.strip():  # '' is a prefix of every id: "matches 26 runs" said nothing useful
+        raise RunStoreError("empty run id; give a run's id (or its last 4 characters)")
     direct = Path(ref).expanduser()
     if direct.is_dir() and (direct / "config.json").exists():
         return direct
