@@ -208,3 +208,18 @@ def test_ctl_on_a_run_with_no_process_of_its_own_says_what_it_is(
     err = capsys.readouterr().err
     assert "trains in the foreground of the terminal (or app) that started it" in err
     assert err.count("\n") == 1
+
+
+def test_summary_keeps_options_given_before_it_and_counts_a_folders_classes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.imagefolder import write_folder
+
+    assert main(["--arch", "mlp", "summary"]) == 0  # it printed the cnn's table
+    assert capsys.readouterr().out.startswith("mlp on mnist (1x28x28 input, 10 classes)")
+    assert main(["--arch", "foo", "summary"]) == 2
+    assert "unknown architecture 'foo'" in capsys.readouterr().err
+    assert main(["summary", "--dataset", "folder"]) == 2  # it printed "0 classes", exit 0
+    assert "--dataset folder needs --data-dir DIR" in capsys.readouterr().err
+    root = write_folder(tmp_path / "shapes", per_class=1, classes=("a", "b", "c"))
+    assert main(["summary", "--dataset", "folder", "--data-dir", str(root)]) == 0
+    assert "cnn on folder (1x28x28 input, 3 classes)" in capsys.readouterr().out

@@ -15,8 +15,12 @@ from tui_cnn.core.runs import list_runs, resolve_runs_dir, runs_dir_problem
 
 def add_parsers(sub: Any) -> None:
     p = sub.add_parser("summary", help="per-layer table: shapes, parameters, multiply-adds")
-    p.add_argument("--arch", default="cnn")
-    p.add_argument("--dataset", default="mnist")
+    # SUPPRESS: `tui-cnn --arch mlp summary` keeps the top level's value (a default here
+    # had replaced it with cnn)
+    p.add_argument("--arch", default=argparse.SUPPRESS, help="architecture preset (cnn)")
+    p.add_argument("--dataset", default=argparse.SUPPRESS, help="its input shape (mnist)")
+    p.add_argument("--data-dir", default=argparse.SUPPRESS,
+                   help="--dataset folder: the image folder (its classes are counted)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=summary_command)
     p = sub.add_parser("runs", help="the saved runs, newest first")
@@ -26,12 +30,17 @@ def add_parsers(sub: Any) -> None:
 
 
 def _table(args: argparse.Namespace) -> LayerTable:
+    from tui_cnn.core.config import TrainConfig
+    from tui_cnn.core.datafiles import DataError
+    from tui_cnn.core.datasets import config_info
     from tui_cnn.exits import UsageError
 
+    args.arch, args.dataset = args.arch or "cnn", args.dataset or "mnist"
     try:
-        info = dataset_info(args.dataset)
+        dataset_info(args.dataset)  # an unknown name: one line naming the known ones
+        info = config_info(TrainConfig(dataset=args.dataset, data_dir=args.data_dir))
         return layer_table(preset(args.arch), info.shape, info.num_classes)
-    except (ConfigError, ValueError) as exc:
+    except (ConfigError, DataError, ValueError) as exc:
         raise UsageError(str(exc)) from None
 
 
