@@ -209,6 +209,19 @@ def test_the_run_picks_its_threads_from_its_step(monkeypatch: pytest.MonkeyPatch
     assert started.batch_shares == (2 if threads == 2 else 1)
 
 
+def test_more_threads_than_cores_are_kept_and_said(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--threads 1000 on 2 cores trained at 2 img/s with nothing said."""
+    import tui_cnn.core.session as session_module
+
+    monkeypatch.setattr(session_module.os, "cpu_count", lambda: 2)
+    cfg = TrainConfig(arch=PRESETS["mlp"], dataset="synth-digits", epochs=1, train_size=64,
+                      test_size=32, threads=3, runs_dir="")
+    started = next(e for e in run(cfg) if isinstance(e, RunStarted))
+    assert started.threads == 3
+    assert started.threads_note == ("more than this machine's 2 cores, so the threads take "
+                                    "turns: expect it far slower than one per core")
+
+
 def test_the_app_picks_the_same_threads_before_its_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """threads_for: what the app's run controller fills in (a core kept for the UI)."""
     reserved: list[bool] = []
