@@ -88,3 +88,35 @@ def test_runs_dir_that_is_a_file_is_exit_2(tmp_path: Path,
                  "--runs-dir", str(blocker)])
     err = capsys.readouterr().err
     assert code == 2 and "cannot write runs to" in err and len(err.strip().splitlines()) == 1
+
+
+def test_a_torn_epoch_record_before_the_checkpoint_is_kept_through_a_resume(
+        tmp_path: Path) -> None:
+    """epochs.jsonl cut inside epoch 1's line: the model still loads (status.json counts
+    the epoch), and a resume keeps the torn line, so the run stays marked damaged instead
+    of dropping epoch 1's record unseen (it had listed 2/3, finished, not damaged)."""
+    from tui_cnn.core.inside.epochs import load_epoch_model
+
+    run_dir = _finished_run(tmp_path)
+    epochs = run_dir / "epochs.jsonl"
+    torn = epochs.read_bytes()[:100]
+    epochs.write_bytes(torn)
+    assert load_epoch_model(run_dir).epoch == 1  # it said "finished no epoch"
+    assert main(["train", "--resume", str(run_dir), "--epochs", "2", "--quiet",
+                 "--runs-dir", str(tmp_path)]) == 0
+    lines = epochs.read_bytes().splitlines()
+    assert lines[0] == torn and len(lines) == 2
+    record = read_run(run_dir)
+    assert [e["epoch"] for e in record.epochs] == [2] and record.damaged
+
+
+def test_a_torn_line_a_kill_left_past_the_checkpoint_is_dropped_on_resume(
+        tmp_path: Path) -> None:
+    run_dir = _finished_run(tmp_path)
+    with (run_dir / "epochs.jsonl").open("ab") as f:
+        f.write(b'{"epoch": 2, "test_a')  # the kill came mid-write of epoch 2's row
+    assert read_run(run_dir).damaged
+    assert main(["train", "--resume", str(run_dir), "--epochs", "2", "--quiet",
+                 "--runs-dir", str(tmp_path)]) == 0
+    record = read_run(run_dir)
+    assert [e["epoch"] for e in record.epochs] == [1, 2] and not record.damaged

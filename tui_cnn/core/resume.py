@@ -100,11 +100,32 @@ def reopen_folder(run_dir: Path, restored: Restored, epochs: int) -> None:
     atomic_write_json(run_dir / "config.json",
                       {**config, "epochs": epochs, CARRIED_ON_KEY: carried})
     _drop_rows_after(run_dir / "steps.jsonl", "step", restored.global_step)
-    _drop_rows_after(run_dir / "epochs.jsonl", "epoch", restored.epoch)
+    _drop_rows_after(run_dir / "epochs.jsonl", "epoch", restored.epoch, whole_from_one=True)
 
 
-def _drop_rows_after(path: Path, key: str, last: int) -> None:
+def _drop_rows_after(path: Path, key: str, last: int, *, whole_from_one: bool = False) -> None:
+    """``path`` without its rows past ``last``, and without its torn lines (what a kill
+    mid-write leaves, past the checkpoint) unless ``whole_from_one`` and the rows kept
+    miss one of 1..last: then a torn line may be the only record of an epoch before the
+    checkpoint, so every line that is not a row stays as it is (the run stays marked
+    damaged rather than losing it unseen)."""
     rows = runfiles.load_rows(path)[0]  # RunFileError (nothing written) if unreadable
-    kept = [row for row in rows if isinstance(row.get(key), int) and row[key] <= last]
-    payload = b"".join((json.dumps(row, sort_keys=True) + "\n").encode() for row in kept)
-    atomic_write_bytes(path, payload)
+    kept_rows = [row for row in rows if isinstance(row.get(key), int) and row[key] <= last]
+    whole = set(range(1, last + 1)) <= {row[key] for row in kept_rows}
+    if not whole_from_one or whole or not path.exists():
+        payload = b"".join((json.dumps(row, sort_keys=True) + "\n").encode()
+                           for row in kept_rows)
+        atomic_write_bytes(path, payload)
+        return
+    kept = [line.rstrip(b"\r") + b"\n"
+            for line in runfiles.read_regular(path, runfiles.JSONL_LIMIT).splitlines()
+            if line.strip() and not _row_after(line, key, last)]
+    atomic_write_bytes(path, b"".join(kept))
+
+
+def _row_after(line: bytes, key: str, last: int) -> bool:
+    try:
+        row = json.loads(line)
+    except (ValueError, RecursionError):
+        return False  # torn: kept
+    return isinstance(row, dict) and isinstance(row.get(key), int) and row[key] > last

@@ -20,7 +20,7 @@ from tui_cnn.core.atomic import atomic_write_bytes
 from tui_cnn.core.checkpoint import built_model, load_problem, load_state_dict, run_dataset
 from tui_cnn.core.config import TrainConfig, check_keep
 from tui_cnn.core.layers import LayerTable
-from tui_cnn.core.runs import RunStoreError, read_config, read_jsonl
+from tui_cnn.core.runs import RunStoreError, read_config, read_jsonl, read_run
 
 FOLDER = "checkpoints"
 _NAME = re.compile(r"^epoch-(\d+)\.pt$")
@@ -81,8 +81,14 @@ class LoadedEpoch(NamedTuple):
 
 
 def recorded_epochs(run_dir: Path) -> list[int]:
+    """The epochs epochs.jsonl records, and the last status.json counts: a torn line of
+    epochs.jsonl must not make a run with a model look as if it had finished no epoch."""
     rows = read_jsonl(Path(run_dir) / "epochs.jsonl", [])
-    return sorted({int(r["epoch"]) for r in rows if isinstance(r.get("epoch"), int)})
+    done = {int(r["epoch"]) for r in rows if isinstance(r.get("epoch"), int)}
+    counted = read_run(Path(run_dir)).status.get("epochs_done")
+    if isinstance(counted, int) and not isinstance(counted, bool) and counted >= 1:
+        done.add(counted)
+    return sorted(done)
 
 
 def _weights_file(run_dir: Path, epoch: int, done: list[int]) -> Path:
