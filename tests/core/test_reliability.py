@@ -91,7 +91,7 @@ def test_runs_dir_that_is_a_file_is_exit_2(tmp_path: Path,
 
 
 def test_a_torn_epoch_record_before_the_checkpoint_is_kept_through_a_resume(
-        tmp_path: Path) -> None:
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """epochs.jsonl cut inside epoch 1's line: the model still loads (status.json counts
     the epoch), and a resume keeps the torn line, so the run stays marked damaged instead
     of dropping epoch 1's record unseen (it had listed 2/3, finished, not damaged)."""
@@ -102,6 +102,8 @@ def test_a_torn_epoch_record_before_the_checkpoint_is_kept_through_a_resume(
     torn = epochs.read_bytes()[:100]
     epochs.write_bytes(torn)
     assert load_epoch_model(run_dir).epoch == 1  # it said "finished no epoch"
+    assert main(["filters", str(run_dir)]) == 0
+    assert "after epoch 1, the final checkpoint" in capsys.readouterr().out  # "epoch 0"
     assert main(["train", "--resume", str(run_dir), "--epochs", "2", "--quiet",
                  "--runs-dir", str(tmp_path)]) == 0
     lines = epochs.read_bytes().splitlines()

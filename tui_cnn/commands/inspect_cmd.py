@@ -175,6 +175,7 @@ def _draw(console: Console, mode: ColorMode, weights: np.ndarray, labels: list[s
 
 def filters_command(args: argparse.Namespace) -> int:
     from tui_cnn.core.checkpoint import layer_weights
+    from tui_cnn.core.inside.epochs import recorded_epochs
     from tui_cnn.core.inspect import edge_summary
     from tui_cnn.core.report import edge_label, edge_scores_or_none, no_edge_scores
     from tui_cnn.exits import UsageError
@@ -193,7 +194,8 @@ def filters_command(args: argparse.Namespace) -> int:
     tiles, what = _select(full, args.layer, args.channel)
     scores = edge_scores_or_none(tiles)
     labels = [edge_label(s) for s in scores] if scores else [str(i) for i in range(len(tiles))]
-    last = loaded.epochs[-1].get("epoch", len(loaded.epochs)) if loaded.epochs else 0
+    done = recorded_epochs(path)  # with status.json's count: a torn epochs.jsonl said 0
+    last = done[-1] if done else 0
     when = f"after epoch {args.epoch}" if args.epoch is not None else \
         f"after epoch {last}, the final checkpoint"
     print(f"{path.name}: {name}, {full.shape[0]} filters of {'x'.join(map(str, full.shape[1:]))}"
