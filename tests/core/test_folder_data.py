@@ -149,3 +149,24 @@ def test_png_written_by_test_is_decoded_as_drawn(tmp_path: Path) -> None:
         Image.fromarray(pixels).save(tmp_path / "f" / name / "1.png")
     found = folder_data.read_folder(tmp_path / "f")
     assert np.array_equal(found.images[0, 0], pixels) and found.decoded == 2
+
+
+def test_resume_after_the_folder_gained_a_class_names_the_classes(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tui_cnn.cli import main
+
+    root = write_folder(tmp_path / "shapes", per_class=6, classes=("x", "y"))
+    runs = tmp_path / "runs"
+    assert main(["train", "--dataset", "folder", "--data-dir", str(root), "--arch",
+                 "cnn-small", "--epochs", "1", "--batch-size", "4", "--quiet",
+                 "--runs-dir", str(runs)]) == 0
+    [run_dir] = runs.iterdir()
+    before = (run_dir / "epochs.jsonl").read_bytes()
+    write_folder(root, per_class=6, classes=("x", "y", "z"))
+    capsys.readouterr()
+    assert main(["train", "--resume", run_dir.name, "--epochs", "2", "--quiet",
+                 "--runs-dir", str(runs)]) == 2
+    err = capsys.readouterr().err
+    assert f"run {run_dir.name} was trained on 2 classes (x, y) and its data now has 3 " \
+           "(x, y, z)" in err and "architecture" not in err  # it blamed the architecture
+    assert (run_dir / "epochs.jsonl").read_bytes() == before

@@ -165,6 +165,8 @@ async def test_a_steer_dialog_left_open_changes_no_later_run_of_the_plan(
         await pilot.press("L")
         await wait_for(pilot, lambda: isinstance(app.screen, SteerScreen), what="the dialog")
         assert f"Change the learning rate of {first}" in screen_text(app)
+        box = app.screen.query_one("#steer").region  # centred, as the other dialogs
+        assert box.x > 0 and abs(box.x - (SIZE[0] - box.right)) <= 1
         await wait_for(pilot, lambda: app.session is not None and app.session.started
                        is not None and app.session.started.run_id != first, timeout=60,
                        what="run 2")

@@ -16,10 +16,12 @@ import torch
 
 from tui_cnn.core import runfile_checks, runfiles
 from tui_cnn.core.atomic import atomic_write_bytes, atomic_write_json
-from tui_cnn.core.checkpoint import load_saved_dict, load_state_dict
+from tui_cnn.core.catalog import DatasetInfo
+from tui_cnn.core.checkpoint import load_saved_dict, load_state_dict, run_dataset
 from tui_cnn.core.config import MAX_EPOCHS, ConfigError
 from tui_cnn.core.reuse import CARRIED_ON_KEY
 from tui_cnn.core.runfiles import RunFileError
+from tui_cnn.core.runs import RunStoreError
 
 
 @dataclass(frozen=True)
@@ -87,6 +89,22 @@ def read_checkpoint(run_dir: Path, epochs: int) -> Restored:
                        state_path)),
         _counter(state, "train_images", lambda v: whole(v, 0, count), 0, state_path),
         float(_counter(state, "base_lr", lambda v: number(v, 0, 10), 0.0, state_path)) or None)
+
+
+def check_same_data(run_dir: Path, now: DatasetInfo) -> None:
+    """RunStoreError if the data to carry on with has other classes or another image shape
+    than the run was trained on (an image folder changed since): the checkpoint then
+    cannot fit, and "does not fit this architecture" blamed the wrong thing."""
+    was = run_dataset(run_dir)
+    if was.classes != now.classes:
+        raise RunStoreError(
+            f"run {run_dir.name} was trained on {was.num_classes} classes "
+            f"({', '.join(was.classes)}) and its data now has {now.num_classes} "
+            f"({', '.join(now.classes)}): a resumed run trains on the classes it began with; "
+            "put the folder back, or train a new run on it")
+    if was.shape != now.shape:
+        raise RunStoreError(f"run {run_dir.name} was trained on {'x'.join(map(str, was.shape))}"
+                            f" images and its data is now {'x'.join(map(str, now.shape))}")
 
 
 def reopen_folder(run_dir: Path, restored: Restored, epochs: int) -> None:

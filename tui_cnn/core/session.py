@@ -42,7 +42,7 @@ from tui_cnn.core.optim import (
 )
 from tui_cnn.core.perf import tune_allocator
 from tui_cnn.core.recording import Recorder, config_record
-from tui_cnn.core.resume import Restored, read_checkpoint, reopen_folder
+from tui_cnn.core.resume import Restored, check_same_data, read_checkpoint, reopen_folder
 from tui_cnn.core.run_tally import RunTally
 from tui_cnn.core.runs import RunStoreError
 from tui_cnn.core.session_reports import ReportsPart
@@ -121,6 +121,7 @@ class Session(ReportsPart):
         run_dir = Path(self.cfg.resume_from)
         self.recorder = Recorder.reopen(run_dir, self.cfg)  # locked; refused if in use
         try:
+            check_same_data(run_dir, self.arrays.info)
             restored = read_checkpoint(run_dir, self.cfg.epochs)
             self.apply(restored, run_dir.name)
             reopen_folder(run_dir, restored, self.cfg.epochs)
