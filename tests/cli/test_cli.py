@@ -223,3 +223,16 @@ def test_summary_keeps_options_given_before_it_and_counts_a_folders_classes(
     root = write_folder(tmp_path / "shapes", per_class=1, classes=("a", "b", "c"))
     assert main(["summary", "--dataset", "folder", "--data-dir", str(root)]) == 0
     assert "cnn on folder (1x28x28 input, 3 classes)" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("flags", [["--channels", "3"], ["--test-fraction", "0.3"],
+                                   ["--image-size", "32"], ["--skip-bad"]])
+def test_folder_flags_on_another_dataset_are_refused(
+        flags: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--channels 3 on synth-digits was kept in config.json next to a 1x28x28 input, and
+    compare then listed "channels 1 vs 3" between two grey runs."""
+    assert main(["train", "--dataset", "synth-digits", *flags,
+                 "--runs-dir", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert f"{flags[0]}: only for --dataset folder (this run trains on synth-digits)" in err
+    assert not list(tmp_path.iterdir())

@@ -40,6 +40,8 @@ def add_parser(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) 
 
 
 _FIELDS = tuple(f.field for f in TRAIN_FLAGS if f.field != "arch")
+FOLDER_FIELDS = ("test_fraction", "image_size", "channels", "skip_bad")
+"""The flags only an image folder reads (their help says "--dataset folder")."""
 
 
 def config_from_args(args: argparse.Namespace) -> TrainConfig:
@@ -57,6 +59,10 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
     if run_dir is not None:
         changes["resume_from"] = str(run_dir)
     cfg = base.replace(**changes)
+    folder_only = [f"--{name.replace('_', '-')}" for name in FOLDER_FIELDS if name in changes]
+    if folder_only and cfg.dataset != "folder":  # kept in config.json, read by nothing
+        raise ConfigError(f"{', '.join(folder_only)}: only for --dataset folder (this run "
+                          f"trains on {cfg.dataset})")
     if run_dir is not None:
         from tui_cnn.core.runlock import check_resume
 
