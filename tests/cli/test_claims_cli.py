@@ -46,6 +46,8 @@ def test_markdown_report(tmp_path: Path) -> None:
     (["--seeds", "0"], "--seeds must be between 1 and 20"),
     (["--dataset", "cifar10"], "--dataset must be"),
     (["--device", "tpu"], "unknown device 'tpu'"),
+    (["--markdown", "/nonexistent-folder/x.md"], "no folder /nonexistent-folder"),
+    (["--markdown", "/tmp"], "cannot write /tmp: it is a folder"),
     pytest.param(["--device", "cuda"], "device 'cuda' is not available: no CUDA GPU",
                  marks=pytest.mark.skipif(cuda_available(), reason="this machine has CUDA")),
 ])

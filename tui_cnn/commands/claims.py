@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui_cnn import fmt
@@ -48,6 +50,8 @@ def claims_command(args: argparse.Namespace) -> int:
         chosen = select(args.only)
     except ConfigError as exc:
         raise UsageError(str(exc)) from None
+    if args.markdown:
+        _check_writable(args.markdown)  # now, not after every claim has trained
     lab = Lab(settings, progress=_progress(args.json))
     if args.list:
         _print_kept(lab)
@@ -104,6 +108,19 @@ def _print_results(results: list[Result], lab: Lab, seconds: float, as_json: boo
         print()
         print(fmt.table(["claim", "verdict", "key number"], rows(results)))
         print(f"{len(results)} claim(s) in {seconds:.0f} s; kept in {lab.root}")
+
+
+def _check_writable(path: str) -> None:
+    """UsageError if ``path`` could not be written: a folder, or its folder missing or
+    read-only (the report is written after the claims, which may take an hour)."""
+    target = Path(path).expanduser()
+    folder = target.parent
+    if target.is_dir():
+        raise UsageError(f"cannot write {path}: it is a folder")
+    if not folder.is_dir():
+        raise UsageError(f"cannot write {path}: no folder {folder}")
+    if not os.access(folder, os.W_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise UsageError(f"cannot write {path}: not writable")
 
 
 def _write_markdown(args: argparse.Namespace, results: list[Result], lab: Lab) -> None:
