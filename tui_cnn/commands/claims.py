@@ -26,7 +26,7 @@ def add_parsers(sub: Any) -> None:
     p.add_argument("--quick", action="store_true",
                    help="small training sets and 2 epochs: every claim in minutes")
     p.add_argument("--dataset", help="digits to train on: mnist (where on disk, the "
-                   "default then) or synth-digits")
+                   "default then), fashion-mnist (where on disk) or synth-digits")
     p.add_argument("--data-dir", default=argparse.SUPPRESS)
     p.add_argument("--runs-dir", default=argparse.SUPPRESS)
     p.add_argument("--device", default=argparse.SUPPRESS)

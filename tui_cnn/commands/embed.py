@@ -111,7 +111,7 @@ def embed_command(args: argparse.Namespace) -> int:
     colour = sys.stdout.isatty() and detect_color_mode() != "none"
     width = min(100, shutil.get_terminal_size((80, 24)).columns)
     print(f"{path.name}: {len(e.labels):,} test images, accuracy {fmt.percent(e.accuracy, 1)}"
-          f"; each point is an image drawn as its true class's digit")
+          f"; each point is an image drawn as its true class's mark (the legend below)")
     print(scatter(e, width, 22, colour))
     print(legend(e, colour))
     print(accuracy_table(e))
