@@ -197,9 +197,13 @@ def test_export_csv_has_one_row_per_epoch_per_run(runs: tuple[Path, str, str], t
         [(cnn, "1"), (cnn, "2"), (stride, "1"), (stride, "2")]
     assert all(0 <= float(r["test_acc"]) <= 1 and float(r["train_loss"]) > 0 for r in rows)
     target = tmp_path / "m.csv"
-    assert cli(capsys, "export", cnn, "--format", "csv", "-o", str(target), "--runs-dir",
-               str(root))[0] == 0
+    code, out, err = cli(capsys, "export", cnn, "--format", "csv", "-o", str(target),
+                         "--runs-dir", str(root))
+    assert code == 0 and out == "" and err == f"wrote {target}: 3 lines\n"
     assert len(list(csv.DictReader(target.open()))) == 2
+    err = cli(capsys, "export", cnn, "--format", "csv", "-o", str(target), "--runs-dir",
+              str(root))[2]
+    assert err == f"wrote {target} (replaced the file that was there): 3 lines\n"
 
 
 def test_export_json_parses(runs: tuple[Path, str, str],

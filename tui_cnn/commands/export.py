@@ -48,16 +48,21 @@ def add_parsers(sub: Any) -> None:
 
 
 def write_output(text: str, output: str | None) -> None:
-    """``text`` to stdout, or to the file ``output`` (UsageError if it cannot be written)."""
+    """``text`` to stdout, or to the file ``output`` (UsageError if it cannot be written),
+    then a line on stderr saying so: whether it replaced a file, and how many lines."""
     from tui_cnn.exits import UsageError
 
     if output is None or output == "-":
         sys.stdout.write(text)
         return
+    path = Path(output).expanduser()
+    replaced = path.is_file()
     try:
-        Path(output).expanduser().write_text(text, encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
     except OSError as exc:
         raise UsageError(f"cannot write {output}: {exc.strerror or exc}") from None
+    sys.stderr.write(f"wrote {output}{' (replaced the file that was there)' if replaced else ''}"
+                     f": {text.count(chr(10)):,} lines\n")
 
 
 # ---- metrics ------------------------------------------------------------------------------
