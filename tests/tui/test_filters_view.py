@@ -248,7 +248,11 @@ async def test_real_run_then_activations_layers_and_the_saved_run(make_app: AppF
         assert app.session is not None and app.session.started is not None
         run_dir = app.session.started.run_dir
         assert run_dir is not None
+        view.scroll_end(animate=False)
+        await pilot.pause()
+        assert view.scroll_y > 0  # left at the confusion matrix ...
         view.show_run(run_dir)
+        assert view.scroll_y == 0  # ... it opens at its heading, which names the run
         await wait_for(pilot, lambda: view.state.predictions and not view.busy, timeout=60,
                        what="the saved run's predictions")
         await pilot.pause(0.4)  # a redraw tick

@@ -101,6 +101,7 @@ class FiltersView(RunListener, FiltersAnswers, VerticalScroll):
         Live training events are ignored until the next run starts. Call it on the main
         thread; it switches nothing else (show the Filters tab yourself)."""
         self._begin(run_dir, f"saved run {os.path.basename(run_dir.rstrip('/'))}", live=False)
+        self.scroll_home(animate=False, immediate=True)  # its heading names the run
         index, generation, inspector, post = (self.image_index, self.generation,
                                               self.inspector, self.post_message)
 
