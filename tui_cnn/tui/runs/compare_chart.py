@@ -16,7 +16,10 @@ MODES = ("accuracy", "loss")
 
 class CompareChart(MetricChart):
     """Test accuracy per epoch (``accuracy``) or smoothed training loss (``loss``); x is in
-    epochs for both, from 0 to the longest run."""
+    epochs for both, from 0 to the longest run, ticked at whole epochs (plotext's own
+    ticks read 0.00 0.50 1.00 ...)."""
+
+    whole_epoch_ticks = True
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
