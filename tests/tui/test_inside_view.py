@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from rich.text import Text
 from textual.message import Message
 from textual.pilot import Pilot
 from textual.widgets import Static
@@ -108,6 +109,10 @@ async def test_inspecting_a_run_steps_layer_epoch_image_method_and_panel(
         assert layers.stat == "grad_norm"
         assert view.series.layers == ("conv1", "conv2", "fc1", "fc2")
         assert view.series.steps[-1] == 12  # 2 epochs of 6 batches, a report every 2
+        key = layers.query_one("#layers-latest", Static).content  # the chart's key
+        assert isinstance(key, Text) and key.plain.startswith("step 12:  ━ conv1 ")
+        assert {span.style for span in key.spans} >= {"red", "green", "blue", "dark_orange"}
+        assert "⢕⢕ conv1" not in screen_text(app)  # plotext's legend, over the curves
 
 
 async def test_what_cannot_be_shown_is_said(make_app: AppFactory,

@@ -6,6 +6,7 @@ line, and a histogram of every weight tensor after the chosen epoch. Fed through
 from __future__ import annotations
 
 import numpy as np
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
@@ -21,6 +22,26 @@ NO_HISTOGRAMS = "Weight histograms come with the chosen epoch's checkpoint."
 def thinned(steps: list[int], values: np.ndarray) -> tuple[list[int], np.ndarray]:
     every = max(1, len(steps) // MAX_POINTS)
     return steps[::every], values[::every]
+
+
+RICH_COLOURS = {"orange": "dark_orange", "red+": "bright_red", "green+": "bright_green",
+                "blue+": "bright_blue"}
+"""plotext colour names Rich spells otherwise."""
+
+
+def legend_line(series: LayerSeries, stat: str) -> Text:
+    """The newest value per layer, each layer's name in its line's colour: the chart's key
+    (plotext's own legend sat over the curves, in the plot's top-left corner)."""
+    rows = series.rows[stat]
+    if not rows:
+        return Text(series.latest_line(stat))
+    line = Text(f"step {series.steps[-1]:,}:")
+    for j, (name, value) in enumerate(zip(series.layers, rows[-1].tolist(), strict=True)):
+        colour = COLOURS[j % len(COLOURS)]
+        line.append("  ━ ", style=RICH_COLOURS.get(colour, colour))
+        line.append(name, style=RICH_COLOURS.get(colour, colour))
+        line.append(f" {value:.3g}")
+    return line
 
 
 class LayerStatsPanel(Vertical):
@@ -52,17 +73,17 @@ class LayerStatsPanel(Vertical):
         plt.clear_figure()
         values = series.series(stat)
         steps, values = thinned(series.steps, values)
-        for j, name in enumerate(series.layers):
+        for j in range(len(series.layers)):
             column = values[:, j]
             keep = np.isfinite(column)
             if keep.any():
                 plt.plot([s for s, k in zip(steps, keep, strict=True) if k],
-                         column[keep].tolist(), label=name, color=COLOURS[j % len(COLOURS)],
+                         column[keep].tolist(), color=COLOURS[j % len(COLOURS)],
                          marker="braille")
         plt.title(f"{STAT_TITLES[stat]} per layer (g: next statistic)")
         plt.xlabel("step")
         plot.refresh()
-        self.query_one("#layers-latest", Static).update(series.latest_line(stat))
+        self.query_one("#layers-latest", Static).update(legend_line(series, stat))
 
     def show_histograms(self, histograms: dict[str, tuple[np.ndarray, np.ndarray]],
                         note: str) -> None:
