@@ -328,3 +328,20 @@ async def test_the_setup_panel_marks_its_focus_without_restyling_itself(
         await arrive(pilot, "1")
         assert edge_colours(app) == {accent}
         assert not any(w._has_focus_within for w in app.query("#setup *"))
+
+
+async def test_a_terminal_below_80x24_is_said_once(make_app: AppFactory) -> None:
+    """At 60x18 the charts collapsed to their axes (upside down) with nothing said."""
+    app = make_app()
+    async with app.run_test(size=(60, 18)) as pilot:
+        await pilot.pause(0.2)
+        said = [n for n in notifications(app) if "laid out for 80x24" in n]
+        assert said == ["The terminal is 60x18: the app is laid out for 80x24 or more, so "
+                        "charts and lines are cut short."]
+        await pilot.resize_terminal(58, 18)
+        await pilot.pause(0.2)
+        assert len([n for n in notifications(app) if "laid out for" in n]) == 1  # still small
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.2)
+        assert not [n for n in notifications(app) if "laid out for" in n]

@@ -107,6 +107,7 @@ class TuiCnnApp(ViewsPart, TrainingPart, RunsPart, QuitPart, LivePart, ClaimsPar
         self.quitting = False
         self.exit_code = 0
         self._made_room = False
+        self._said_small = False
         self._shown_view: str | None = None  # a switch to another view moves the focus
         self.signal_received: int | None = None
         self._attach_to = attach

@@ -81,6 +81,7 @@ class ViewsHost(AppHost, Protocol):
     screen's size, the focus helpers it defines itself."""
 
     _made_room: bool
+    _said_small: bool  # the terminal is below 80x24 and that was said
     _shown_view: str | None
 
     @property

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from textual import events
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widgets import TabbedContent, Tabs
@@ -43,7 +44,20 @@ def settle_layout(screen: Screen[Any]) -> None:
     screen._compositor.full_map  # noqa: B018 (builds the map now, with the old view)
 
 
+SMALLEST = (80, 24)
+"""The terminal size the app is laid out for (README); below it charts lose their plot."""
+
+
 class ViewsPart:
+    def on_resize(self: ViewsHost, event: events.Resize) -> None:
+        """Below 80x24, say so once per shrink (charts collapsed to their axes, unsaid)."""
+        small = event.size.width < SMALLEST[0] or event.size.height < SMALLEST[1]
+        if small and not self._said_small:
+            self.notify(f"The terminal is {event.size.width}x{event.size.height}: the app is "
+                        f"laid out for {SMALLEST[0]}x{SMALLEST[1]} or more, so charts and "
+                        "lines are cut short.", severity="warning", timeout=6)
+        self._said_small = small
+
     def action_show_view(self: ViewsHost, view: str) -> None:
         settle_layout(self.screen_stack[0])
         self.query_one(TabbedContent).active = view
