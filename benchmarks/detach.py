@@ -8,7 +8,8 @@
   is measured again with the run in the app's own process (as before core/live), in turn,
   to tell the machine's load from the change.
 
-    python -m benchmarks.detach [--repeats 3] [--presses 60] [--train-size 6000] [--json PATH]
+    python -m benchmarks.detach [--repeats 3] [--presses 60] [--train-size 6000]
+                                [--threads N] [--json PATH]
 """
 
 from __future__ import annotations
@@ -46,9 +47,12 @@ def main() -> None:
     parser.add_argument("--train-size", type=int, default=6000)
     parser.add_argument("--epochs", type=int, default=2)
     parser.add_argument("--runs-dir", default="/tmp/tui-cnn-bench-detach")
+    parser.add_argument("--threads", type=int,
+                        help="the attached run's torch threads (default: as the app picks, "
+                        "the free cores less one for the UI)")
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
-    threads = default_threads(reserve_for_ui=True)
+    threads = args.threads or default_threads(reserve_for_ui=True)
     cfg = TrainConfig(arch=PRESETS["cnn"], dataset="synth-digits", epochs=args.epochs,
                       train_size=args.train_size, test_size=1000, threads=threads,
                       device="cpu", runs_dir=args.runs_dir)
