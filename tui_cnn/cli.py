@@ -67,9 +67,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _open_app(args: argparse.Namespace, attach: str | bool = False) -> int:
-    if not (sys.stdin.isatty() and sys.stdout.isatty()):  # a script, a pipe, a cron job
-        raise UsageError("the app needs a terminal (its input and output are not one); "
-                         "headless: `tui-cnn train`, `tui-cnn runs`, `tui-cnn ctl RUN ...`")
     from tui_cnn.tui.app import run_app
 
     return run_app(arch=args.arch, dataset=args.dataset, epochs=args.epochs,

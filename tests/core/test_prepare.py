@@ -81,3 +81,21 @@ def test_prepare_follows_the_models_input_shape() -> None:
     colour = prepare(drawing, (3, 32, 32))
     assert colour.shape == (3, 32, 32) and np.array_equal(colour[0], colour[2])
     assert bounding_box(colour[0]) == (13, 4, 20, 28)  # 7 x 24 (3:10 of 24 rounds to 7)
+
+
+def test_faint_noise_does_not_widen_the_box() -> None:
+    """Noise of 1-3/255 over the whole picture made the box the whole picture, so the stroke
+    was shrunk into 20x20 and misread; now the noise is below FAINT x the brightest."""
+    drawing = np.zeros((28, 28), np.float32)
+    drawing[3:6, 2:12] = 1.0  # the bar of the first test
+    noise = np.random.default_rng(0).integers(0, 4, (28, 28)).astype(np.float32) / 255
+    noisy = np.maximum(drawing, noise)
+    assert bounding_box(noisy) == (3, 2, 6, 12)
+    assert bounding_box(noisy, threshold=1e-3) == (0, 0, 28, 28)  # the old rule
+    clean, prepared = prepare_grey(drawing), prepare_grey(noisy)
+    assert bounding_box(clean) == bounding_box(prepared) == (11, 4, 17, 24)
+    assert np.abs(clean - prepared).max() < 0.03
+    colour = np.full((3, 32, 32), 0.5, np.float32) + noise[None, :1, :1] * 0  # grey ground
+    colour[:, 4:10, 4:10] = (1.0, 0.0, 0.0)[0]
+    colour += np.random.default_rng(1).integers(0, 4, (3, 32, 32)) / 255
+    assert bounding_box(np.abs(colour - 0.5).max(axis=0)) == (4, 4, 10, 10)

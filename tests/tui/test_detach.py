@@ -106,6 +106,7 @@ def test_run_app_prints_where_a_run_left_training_is(
         self.farewell = "run-x keeps training: `tui-cnn attach run-x` (or 4, then a) ..."
 
     monkeypatch.setattr(app_module.TuiCnnApp, "run", closed_leaving_a_run)
+    monkeypatch.setattr(app_module, "has_terminal", lambda: True)
     code = app_module.run_app(arch=None, dataset=None, epochs=None, device=None,
                               data_dir=None, runs_dir=str(tmp_path / "runs"))
     assert code == 0

@@ -273,6 +273,10 @@ class TuiCnnApp(ViewsPart, TrainingPart, RunsPart, QuitPart, LivePart, ClaimsPar
         yield from exercise_commands(self.run_action, TITLES)
 
 
+def has_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
 def run_app(*, arch: str | None, dataset: str | None, epochs: int | None, device: str | None,
             data_dir: str | None, runs_dir: str | None, attach: str | bool = False) -> int:
     """Open the app with these choices selected; the exit status (2: a choice is wrong)."""
@@ -281,6 +285,11 @@ def run_app(*, arch: str | None, dataset: str | None, epochs: int | None, device
                                          device=device, data_dir=data_dir, runs_dir=runs_dir)
     except ConfigError as error:
         print(f"tui-cnn: {error}", file=sys.stderr)
+        return 2
+    if not has_terminal():  # a script, a pipe, a cron job
+        print("tui-cnn: error: the app needs a terminal (its input and output are not one); "
+              "headless: `tui-cnn train`, `tui-cnn runs`, `tui-cnn ctl RUN ...`",
+              file=sys.stderr)
         return 2
     app = TuiCnnApp(config, notices=notices, attach=attach)
     app.run()
