@@ -69,6 +69,12 @@ def test_export_writes_them_for_a_run_saved_without(saved_run: Path, tmp_path: P
     assert [e.step for e in acc.Scalars("test/accuracy")] == [
         e.step for e in events_in(saved_run / "tb").Scalars("test/accuracy")]
     assert [e.step for e in acc.Images("filters/layer1")] == [1, 2]
+    files = sorted(p.name for p in (old / "tb").iterdir())
+    assert main(["export", str(old), "--tensorboard"]) == 0  # again: nothing added
+    assert "its event files are there already; nothing added" in capsys.readouterr().out
+    assert sorted(p.name for p in (old / "tb").iterdir()) == files
+    again = events_in(old / "tb")  # each point once, not twice
+    assert len(again.Scalars("test/accuracy")) == len(acc.Scalars("test/accuracy")) == 2
 
 
 def test_filter_grid_scales_each_filter_and_tiles_a_square() -> None:

@@ -186,11 +186,15 @@ def export_command(args: argparse.Namespace) -> int:
 
 def _write_events(args: argparse.Namespace) -> int:
     from tui_cnn.core.runs import RunStoreError
-    from tui_cnn.core.tboard import export_run
+    from tui_cnn.core.tboard import FOLDER, export_run, has_events
     from tui_cnn.exits import UsageError
 
     for ref in args.runs:
         path = run_dir(ref, args.runs_dir)
+        if has_events(path):  # a second export had added a copy of every point
+            print(f"{path.name}: {path / FOLDER} (its event files are there already; "
+                  "nothing added)")
+            continue
         try:
             folder = export_run(path)
         except (RunStoreError, OSError) as exc:

@@ -100,9 +100,18 @@ def state_weights(state: Mapping[str, Any]) -> dict[str, np.ndarray]:
     return out
 
 
+def has_events(run_dir: Path) -> bool:
+    """Whether the run's tb/ holds event files already (written as it trained, or by an
+    export): writing more would give TensorBoard every point twice."""
+    folder = Path(run_dir) / FOLDER
+    return folder.is_dir() and any(p.name.startswith("events.out.tfevents")
+                                   for p in folder.iterdir())
+
+
 def export_run(run_dir: Path) -> Path:
     """Event files for a saved run from its run files: steps and epochs, the layer-1
-    filters of each epoch, the weights of the kept checkpoints, the hyper-parameters."""
+    filters of each epoch, the weights of the kept checkpoints, the hyper-parameters.
+    The caller checks ``has_events`` first."""
     from tui_cnn.core.checkpoint import load_state_dict
     from tui_cnn.core.history import saved_metrics
     from tui_cnn.core.inference import stored_filters
