@@ -251,3 +251,31 @@ def test_the_app_without_a_terminal_is_one_line(tmp_path: Path) -> None:
         assert done.stderr == ("tui-cnn: error: the app needs a terminal (its input and output "
                                "are not one); headless: `tui-cnn train`, `tui-cnn runs`, "
                                "`tui-cnn ctl RUN ...`\n")
+
+
+def test_compare_and_report_show_a_steered_rate_and_the_target_in_percent(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A run steered with `ctl lr` was shown at the rate it started with alone, and a target
+    accuracy as the fraction 0.9 (every other place says 90%); report left it out."""
+    from tests.tui.runstore import write_run
+    from tui_cnn.core.config import TrainConfig
+    from tui_cnn.core.events import LrChanged
+    from tui_cnn.core.steer import lr_row
+
+    runs = tmp_path / "runs"
+    plain = write_run(runs, "20261201-100000-cnn-synth-digits-a1b2")
+    steered = write_run(runs, "20261201-110000-cnn-synth-digits-c3d4",
+                        cfg=TrainConfig(epochs=3, train_size=600, test_size=200,
+                                        target_acc=0.9))
+    with (steered / "steps.jsonl").open("a") as f:  # as the run writes it, before epoch 3
+        f.write(json.dumps(lr_row(LrChanged(2, 12, 1e-4, 4e-3, 1e-4))) + "\n")
+    assert main(["compare", plain.name, steered.name, "--runs-dir", str(runs)]) == 0
+    out = capsys.readouterr().out
+    line = next(x for x in out.splitlines() if x.startswith("learning rate steered"))
+    assert line.split()[-5:] == ["-", "0.0001", "from", "step", "13"]
+    target = next(x for x in out.splitlines() if x.startswith("target accuracy"))
+    assert target.split()[-2:] == ["-", "90%"]
+    assert main(["report", plain.name, steered.name, "--runs-dir", str(runs)]) == 0
+    report = capsys.readouterr().out
+    assert "| **learning rate steered** | - | 0.0001 from step 13 |" in report
+    assert "| **target accuracy** | - | 90% |" in report

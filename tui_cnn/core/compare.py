@@ -131,6 +131,29 @@ def summarise(record: RunRecord) -> RunSummary:
 
 
 def compare(records: list[RunRecord]) -> Comparison:
-    """Summaries of ``records`` in the order given, and the config keys that differ."""
+    """Summaries of ``records`` in the order given, and the config keys that differ (the
+    learning rate's steering among them)."""
     return Comparison(tuple(summarise(r) for r in records),
-                      differences([r.config for r in records]))
+                      differences([with_steering(r) for r in records]))
+
+
+def with_steering(record: RunRecord) -> dict[str, Any]:
+    """The run's config.json, with ``lr_steered`` where its learning rate was changed while
+    it trained (steps.jsonl's lr rows): config.json keeps the rate it started with, so a
+    steered run had been shown at that rate alone."""
+    from tui_cnn.core.history import saved_lr_changes
+
+    if not (record.path / "steps.jsonl").is_file():
+        return record.config
+    changes = saved_lr_changes(record.path)
+    if not changes:
+        return record.config
+    return {**record.config, "lr_steered": ", ".join(
+        f"{c.lr:g} from step {c.step + 1:,}" for c in changes)}
+
+
+def as_percent(key: str, value: Any) -> Any:
+    """A target accuracy as the percent every face shows it in (config.json: a fraction)."""
+    if key == "target_acc" and isinstance(value, float):
+        return f"{100 * value:g}%"
+    return value

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from tui_cnn import fmt
-from tui_cnn.core.compare import Comparison, RunSummary, flatten
+from tui_cnn.core.compare import Comparison, RunSummary, as_percent, flatten
 from tui_cnn.core.inspect import EdgeScore, edge_scores
 
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
@@ -32,9 +32,10 @@ CONFIG_ROWS = (
     ("dropout", "arch.dropout"), ("dataset", "dataset"),
     ("train images", "train_size_actual"), ("test images", "test_size_actual"),
     ("epochs", "epochs"), ("batch size", "batch_size"), ("optimizer", "optimizer"),
-    ("learning rate", "lr"), ("schedule", "schedule"), ("augment", "augment"),
-    ("label smoothing", "label_smoothing"), ("seed", "seed"),
-    ("device", "device_resolved"), ("threads", "threads"),
+    ("learning rate", "lr"), ("learning rate steered", "lr_steered"),
+    ("schedule", "schedule"), ("augment", "augment"),
+    ("label smoothing", "label_smoothing"), ("target accuracy", "target_acc"),
+    ("seed", "seed"), ("device", "device_resolved"), ("threads", "threads"),
 )
 
 
@@ -157,8 +158,9 @@ def config_table(configs: Sequence[dict[str, Any]], run_ids: Sequence[str],
         if all(key not in flat for flat in flats):
             continue
         name = f"**{label}**" if key in differing else label
-        rows.append([name, *(cell(flat.get(key)) for flat in flats)])
+        rows.append([name, *(cell(as_percent(key, flat.get(key))) for flat in flats)])
     return md_table(["setting", *(f"`{run_id}`" for run_id in run_ids)], rows)
+
 
 
 def _seconds(value: float | None) -> str:

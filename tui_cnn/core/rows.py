@@ -10,7 +10,7 @@ import time
 from typing import Any
 
 from tui_cnn import fmt
-from tui_cnn.core.compare import Comparison, RunSummary
+from tui_cnn.core.compare import Comparison, RunSummary, as_percent
 from tui_cnn.core.live.registry import live_note
 from tui_cnn.core.runs import RunRecord
 
@@ -54,7 +54,8 @@ def show(value: Any) -> str:
 LABELS = {"train_size_actual": "train images", "test_size_actual": "test images",
           "device_resolved": "device used", "precision_resolved": "precision used",
           "train_size": "train images asked", "test_size": "test images asked",
-          "lr": "learning rate", "batch_size": "batch size"}
+          "lr": "learning rate", "batch_size": "batch size",
+          "target_acc": "target accuracy", "lr_steered": "learning rate steered"}
 """People's names for config.json's keys where the key is not one (arch.* stay as they
 are: the fork dialog and the CLI use those names)."""
 
@@ -62,7 +63,8 @@ are: the fork dialog and the CLI use those names)."""
 def difference_rows(comparison: Comparison) -> list[list[str]]:
     """One row per setting that differs: its name, then each run's value."""
     return [[LABELS.get(key, key.replace("_", " ") if "." not in key else key),
-             *map(show, values)] for key, values in comparison.differences.items()]
+             *(show(as_percent(key, v)) for v in values)]
+            for key, values in comparison.differences.items()]
 
 
 def _ratio(value: float | None, first: float | None) -> str:
