@@ -24,7 +24,7 @@ from tui_cnn.tui.sweeps.view import SweepView
 from tui_cnn.tui.sweeps.work import SweepJob
 
 from .conftest import AppFactory
-from .helpers import notifications, screen_text, wait_for
+from .helpers import footer_keys, notifications, screen_text, wait_for
 from .runstore import write_run
 
 
@@ -105,6 +105,9 @@ async def test_x_stops_every_trial_and_r_runs_them_again(make_app: AppFactory,
         app.controller.submit_sweep(job)
         await wait_for(pilot, lambda: "running" in headline(app), timeout=60,
                        what="a trial running")
+        await pilot.pause()
+        keys_shown = footer_keys(app)
+        assert "x" in keys_shown and "space" not in keys_shown  # a sweep does not pause
         await pilot.press("x")
         await wait_for(pilot, lambda: not app.controller.sweeping, timeout=60,
                        what="the sweep to stop")

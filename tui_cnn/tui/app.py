@@ -240,8 +240,9 @@ class TuiCnnApp(ViewsPart, TrainingPart, RunsPart, QuitPart, LivePart, ClaimsPar
     def keys_not_shown(self) -> frozenset[str]:
         """The footer shows t (and f, R) when idle, space and x while training, esc while
         a text field has the focus."""
-        return keys.not_shown_when("training" if self.training else "idle",
-                                   typing=isinstance(self.focused, Input))
+        hidden = keys.not_shown_when("training" if self.training else "idle",
+                                     typing=isinstance(self.focused, Input))
+        return hidden | {"pause"} if self.controller.sweeping else hidden  # a sweep: no pause
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """A key that belongs to one view (keys.Key.view) acts, and shows, only there."""
