@@ -67,7 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _open_app(args: argparse.Namespace, attach: str | bool = False) -> int:
-    from tui_cnn.tui.app import run_app
+    from tui_cnn.tui.launch import run_app
 
     return run_app(arch=args.arch, dataset=args.dataset, epochs=args.epochs,
                    device=args.device, data_dir=args.data_dir, runs_dir=args.runs_dir,

@@ -100,7 +100,7 @@ async def test_the_app_says_at_start_that_runs_train_in_the_background(
 def test_run_app_prints_where_a_run_left_training_is(
         monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
         tmp_path: Path) -> None:
-    from tui_cnn.tui import app as app_module
+    from tui_cnn.tui import launch as app_module
 
     def closed_leaving_a_run(self: TuiCnnApp) -> None:
         self.farewell = "run-x keeps training: `tui-cnn attach run-x` (or 4, then a) ..."

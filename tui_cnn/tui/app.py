@@ -10,9 +10,7 @@ core when a run starts.
 
 from __future__ import annotations
 
-import contextlib
 import os
-import sys
 from collections.abc import Iterable
 from functools import partial
 from pathlib import Path
@@ -26,7 +24,7 @@ from textual.widget import Widget
 from textual.widgets import Input, TabbedContent
 from textual.worker import Worker, WorkerState
 
-from tui_cnn.core.config import ConfigError, TrainConfig
+from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.events import ControlNote, RunEnded
 from tui_cnn.core.exercises import TITLES
 from tui_cnn.core.perf import (
@@ -65,7 +63,6 @@ from tui_cnn.tui.runs.app_part import RunsPart
 from tui_cnn.tui.runs.runs_view import RunsView
 from tui_cnn.tui.session import TrainingSession
 from tui_cnn.tui.setup.setup_panel import SetupPanel
-from tui_cnn.tui.startup import initial_config
 from tui_cnn.tui.sweeps.app_part import SweepsPart
 from tui_cnn.tui.training.app_part import TrainingPart
 from tui_cnn.tui.training.training_view import TrainingView
@@ -271,31 +268,8 @@ class TuiCnnApp(ViewsPart, TrainingPart, RunsPart, QuitPart, LivePart, ClaimsPar
                 yield command
         for key in keys.KEYS:
             yield SystemCommand(key.title, key.help, partial(self._run_key, key))
-        yield from exercise_commands(self.run_action, TITLES)
-
-
-def has_terminal() -> bool:
-    return sys.stdin.isatty() and sys.stdout.isatty()
-
-
-def run_app(*, arch: str | None, dataset: str | None, epochs: int | None, device: str | None,
-            data_dir: str | None, runs_dir: str | None, attach: str | bool = False) -> int:
-    """Open the app with these choices selected; the exit status (2: a choice is wrong)."""
-    try:
-        config, notices = initial_config(arch=arch, dataset=dataset, epochs=epochs,
-                                         device=device, data_dir=data_dir, runs_dir=runs_dir)
-    except ConfigError as error:
-        print(f"tui-cnn: {error}", file=sys.stderr)
-        return 2
-    if not has_terminal():  # a script, a pipe, a cron job
-        print("tui-cnn: error: the app needs a terminal (its input and output are not one); "
-              "headless: `tui-cnn train`, `tui-cnn runs`, `tui-cnn ctl RUN ...`",
-              file=sys.stderr)
-        return 2
-    app = TuiCnnApp(config, notices=notices, attach=attach)
-    app.run()
-    if app.farewell:  # a run left training: where it is, once the screen is the shell's
-        with contextlib.suppress(OSError):  # the terminal went away (an SSH drop)
-            print(app.farewell)
-    return app.return_code or 0
+        # the titles of the exercises as they would train now (exercise 3 names its
+        # stand-ins when CIFAR-10 or MNIST is not on disk), as the e dialog shows them
+        titles = {n: e.title for n, e in enumerate(self.dialogs.current_exercises(), 1)}
+        yield from exercise_commands(self.run_action, titles or TITLES)
 
