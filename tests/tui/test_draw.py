@@ -138,6 +138,8 @@ async def test_a_bad_learning_rate_is_explained(make_app: AppFactory) -> None:
                        and app.session.started is not None, what="the run")
         await pilot.press("L", *"fast", "enter")
         assert "learning rate must be a number" in screen_text(app)
+        await pilot.press("backspace")  # new text: the old answer's error goes
+        assert "learning rate must be a number" not in screen_text(app)
         await pilot.press("escape", "x")
 
 

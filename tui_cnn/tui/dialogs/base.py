@@ -7,7 +7,7 @@ from typing import ClassVar, TypeVar
 
 from textual.binding import Binding, BindingType
 from textual.screen import ModalScreen
-from textual.widgets import Static
+from textual.widgets import Input, Static
 
 T = TypeVar("T")
 
@@ -32,6 +32,12 @@ class Dialog(ModalScreen[T | None]):
 
     def show_error(self, text: str) -> None:
         self.query_one(".dialog-error-line", Static).update(text)
+
+    def on_input_changed(self, _event: Input.Changed) -> None:
+        """New text: the last answer's error no longer applies (it stayed up after a valid
+        number was typed)."""
+        if self.query(".dialog-error-line"):
+            self.show_error("")
 
     def action_cancel(self) -> None:
         self.dismiss(None)
