@@ -20,6 +20,7 @@ from tui_cnn.tui.app import TuiCnnApp
 from tui_cnn.tui.dialogs.fork import ForkScreen
 from tui_cnn.tui.dialogs.resume import ResumeScreen
 from tui_cnn.tui.filters.filters_view import FiltersView
+from tui_cnn.tui.inside.inside_view import InsideView
 from tui_cnn.tui.runs.runs_view import RunsView
 
 from .conftest import AppFactory
@@ -132,6 +133,12 @@ async def test_resume_continues_the_step_count_and_the_curves(make_app: AppFacto
         assert after[:len(before)] == before  # the saved curve, then more
         assert after[-1][0] == pytest.approx(2.0)
         assert app.training_view.acc_chart.epochs == [1.0, 2.0]
+        await pilot.press("5")  # Inside: the first epoch's history too, from the files
+        inside = app.query_one(InsideView)
+        await wait_for(pilot, lambda: inside.state.epochs == [1, 2], what="both epochs")
+        await wait_for(pilot, lambda: bool(inside.series.steps)
+                       and inside.series.steps[0] <= app.session.started.steps_per_epoch,  # type: ignore[union-attr]
+                       what="epoch 1's layer statistics")
     [run] = list_runs(tmp_path / "runs")
     steps = [row["step"] for row in read_jsonl(run.path / "steps.jsonl", [])]
     per_epoch = steps[-1] // 2

@@ -103,8 +103,14 @@ class InsideView(RunListener, InsideKeys, InsideAnswers, Vertical):
             self.state.keep = event.config.keep_checkpoints
             self.state.conv_layers = len(event.config.arch.conv_channels)
             self.state.test_size = event.test_size
-            self.overview_read = True  # the events say it all
-            self._want()
+            # A run carried on (R) has epochs and layer statistics before this start: read
+            # them from its files, as for a saved run (the view had shown this session's
+            # half only). A new run's events say it all.
+            self.overview_read = event.start_epoch <= 1
+            if not self.overview_read and self.is_on_screen:
+                self._read_overview()
+            else:
+                self._want()
         elif not self.state.live:
             return
         elif isinstance(event, LayerStatsReport):
