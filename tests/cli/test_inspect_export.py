@@ -279,3 +279,12 @@ def test_colour_filters_of_a_three_channel_run(tmp_path: Path,
                str(tmp_path))[0] == 0
     with Image.open(target) as image:
         assert image.size == png_size(8, 3, 3, 16) == (528, 80)
+
+
+def test_an_edge_score_near_the_threshold_shows_which_side_it_is() -> None:
+    from tui_cnn.commands.inspect_cmd import score_text
+
+    assert score_text(0.8004) == "0.8004"  # 0.800 beside "yes" under |r| > 0.8
+    assert score_text(0.79996) == "0.79996"
+    assert score_text(-0.80001) == "-0.80001"
+    assert score_text(0.55) == "0.550"

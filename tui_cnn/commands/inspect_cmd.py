@@ -78,9 +78,21 @@ def load_run(path: Path) -> LoadedRun:
 def edge_table(scores: list[EdgeScore], label: str = "filter") -> str:
     from tui_cnn.core.report import ARROWS
 
-    rows = [[str(s.index), f"{s.angle:>3}° {ARROWS[s.angle]}", f"{s.r:.3f}",
+    rows = [[str(s.index), f"{s.angle:>3}° {ARROWS[s.angle]}", score_text(s.r),
              "yes" if s.edge_like else ""] for s in scores]
     return fmt.table([label, "best angle", "r", "edge-like"], rows, right={0, 2})
+
+
+def score_text(r: float) -> str:
+    """r to 3 decimals, or as many more as tell it from the edge-like threshold: 0.8004 read
+    '0.800' beside 'yes' under the rule |r| > 0.8."""
+    from tui_cnn.core.inspect import EDGE_THRESHOLD
+
+    for places in range(3, 8):
+        text = f"{r:.{places}f}"
+        if abs(float(text)) != EDGE_THRESHOLD:
+            return text
+    return text
 
 
 def default_scale(kernel: int, mode: ColorMode) -> int:
