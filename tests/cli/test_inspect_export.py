@@ -67,7 +67,7 @@ def test_filters_prints_grid_edge_table_and_summary(runs: tuple[Path, str, str],
     assert "filter  best angle      r  edge-like" in out
     assert out.rstrip().splitlines()[-1].endswith(SUMMARY)
     assert "\x1b" not in out  # not a terminal: shades, no colour codes
-    assert "no colour: shade = |w|" in out
+    assert "no colour: shade = size (|value|)" in out
 
 
 def test_filters_layer_two_and_one_channel(runs: tuple[Path, str, str],
@@ -91,7 +91,7 @@ def test_filters_in_colour_only_when_forced_and_never_with_no_color(
     assert "\x1b[38;2;" in cli(capsys, "filters", cnn, "--runs-dir", str(root))[1]
     monkeypatch.setenv("NO_COLOR", "1")
     out = cli(capsys, "filters", cnn, "--runs-dir", str(root))[1]
-    assert "\x1b[38" not in out and "no colour: shade = |w|" in out
+    assert "\x1b[38" not in out and "no colour: shade = size (|value|)" in out
 
 
 def test_filters_of_each_epoch_are_stored_and_shown(runs: tuple[Path, str, str],

@@ -171,7 +171,7 @@ def test_rgb_image_in_its_own_colours() -> None:
 def test_legend_text_in_each_mode() -> None:
     none = legend(-0.5, 0.25, mode="none", width=21).plain.split("\n")
     assert none[1] == "-0.5      0      +0.5"
-    assert none[2] == NO_COLOR_NOTE == "no colour: shade = |w|"
+    assert none[2] == NO_COLOR_NOTE == "no colour: shade = size (|value|), the sign not shown"
     assert len(none[0]) == 21 and none[0] == none[0][::-1]
     assert none[0][0] == "█" and none[0][10] == " "
     colour = legend(-0.5, 0.25, mode="truecolor", width=21)

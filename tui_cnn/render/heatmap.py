@@ -33,7 +33,7 @@ from tui_cnn.render.palette import xterm_palette as xterm_palette  # re-exported
 
 UPPER_HALF = "▀"
 SHADES = " ░▒▓█"
-NO_COLOR_NOTE = "no colour: shade = |w|"
+NO_COLOR_NOTE = "no colour: shade = size (|value|), the sign not shown"
 
 def _codes_from_rgb(rgb: np.ndarray, mode: ColorMode) -> np.ndarray:
     """Integer colour codes: 0xRRGGBB in truecolor, the xterm index in 256 mode."""
@@ -188,7 +188,7 @@ def legend(vmin: float, vmax: float, *, cmap: Cmap = "diverging",
     """A colour bar ``width`` cells wide over a line of labels.
 
     Diverging: labels ``-lim``, ``0``, ``+lim`` (lim = max(|vmin|, |vmax|)) and, with no
-    colour, a third line ``no colour: shade = |w|``. Others: labels vmin and vmax.
+    colour, a third line (NO_COLOR_NOTE: the shade is the size). Others: vmin and vmax.
     """
     _check_mode(mode, cmap)
     width = max(int(width), 5)
