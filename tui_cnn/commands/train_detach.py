@@ -53,7 +53,7 @@ def _how_to(run_id: str, pid: int, started: Any) -> str:
     where = f"saved in {started.run_dir}" if started is not None else "still loading data"
     return (f"{run_id}: training in the background (pid {pid}), {where}\n"
             f"  follow it:  tui-cnn attach {run_id}   (or tui-cnn, then 4 and a)\n"
-            f"  steer it:   tui-cnn ctl {run_id} pause|resume|stop|lr VALUE\n"
+            f"  steer it:   tui-cnn ctl {run_id} pause|resume|stop|lr VALUE|target VALUE\n"
             f"  list runs:  tui-cnn runs")
 
 
