@@ -106,7 +106,7 @@ def result_rows(comparison: Comparison) -> list[list[str]]:
                            for i, r in enumerate(runs)]),
         row("mult-adds", [(fmt.si(r.macs) if r.macs is not None else "-")
                           + (_ratio(r.macs, first.macs) if i else "") for i, r in enumerate(runs)]),
-        row("epochs", [str(r.epochs_done) for r in runs]),
+        row("epochs done", [str(r.epochs_done) for r in runs]),  # "epochs": asked, above
         row("best test acc", [fmt.percent(r.best_test_acc) for r in runs]),
         row("final test acc", [fmt.percent(r.final_test_acc) for r in runs]),
         row("train seconds", ["-" if r.train_seconds is None else f"{r.train_seconds:.1f}"
