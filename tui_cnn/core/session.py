@@ -95,9 +95,9 @@ class Session(ReportsPart):
             free = devices.default_threads(reserve_for_ui=False)
             threads = default_threads(free, table.macs * cfg.batch_size)
             note = "a step this small trains fastest on one" if threads < free else ""
-        elif device.type == "cpu" and threads > (os.cpu_count() or 1):
-            note = (f"more than this machine's {os.cpu_count() or 1} cores, so the threads "
-                    "take turns: expect it far slower than one per core")
+        elif device.type == "cpu" and threads > (cores := os.cpu_count() or 1):
+            note = (f"more than this machine's {cores} cores, so the threads take turns: "
+                    "expect it far slower than one per core")
         cfg = cfg.replace(threads=threads)
         torch.set_num_threads(threads)
         optimizer = make_optimizer(cfg, model)

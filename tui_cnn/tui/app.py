@@ -26,7 +26,6 @@ from textual.worker import Worker, WorkerState
 
 from tui_cnn.core.config import TrainConfig
 from tui_cnn.core.events import ControlNote, RunEnded
-from tui_cnn.core.exercises import TITLES
 from tui_cnn.core.perf import (
     freeze_imported_objects,
     share_cores_with_ui,
@@ -271,5 +270,5 @@ class TuiCnnApp(ViewsPart, TrainingPart, RunsPart, QuitPart, LivePart, ClaimsPar
         # the titles of the exercises as they would train now (exercise 3 names its
         # stand-ins when CIFAR-10 or MNIST is not on disk), as the e dialog shows them
         titles = {n: e.title for n, e in enumerate(self.dialogs.current_exercises(), 1)}
-        yield from exercise_commands(self.run_action, titles or TITLES)
+        yield from exercise_commands(self.run_action, titles)
 

@@ -83,9 +83,9 @@ class LoadedEpoch(NamedTuple):
 def recorded_epochs(run_dir: Path) -> list[int]:
     """The epochs epochs.jsonl records, and the last status.json counts: a torn line of
     epochs.jsonl must not make a run with a model look as if it had finished no epoch."""
-    rows = read_jsonl(Path(run_dir) / "epochs.jsonl", [])
-    done = {int(r["epoch"]) for r in rows if isinstance(r.get("epoch"), int)}
-    counted = read_run(Path(run_dir)).status.get("epochs_done")
+    record = read_run(Path(run_dir))  # epochs.jsonl and status.json, each read once
+    done = {int(r["epoch"]) for r in record.epochs if isinstance(r.get("epoch"), int)}
+    counted = record.status.get("epochs_done")
     if isinstance(counted, int) and not isinstance(counted, bool) and counted >= 1:
         done.add(counted)
     return sorted(done)
